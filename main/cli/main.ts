@@ -1,0 +1,80 @@
+/** `flashback` CLI entry: parses argv, runs one command, prints JSON or a one-line error + hint. */
+import { parseArgs } from 'node:util';
+import { FlashbackError, toErrorData } from '../errors.js';
+import type { CliCommand, CliContext } from './command.js';
+import { commands } from './commands/index.js';
+import { progressBar } from './progress-bar.js';
+
+function usage(): string {
+  const lines = ['Usage: flashback <command> [options]', '', 'Commands:'];
+  for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  lines.push('', 'Run `flashback <command> --help` for its options.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write('flashback 0.1.0\n');
+    return 0;
+  }
+  const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`flashback: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...cmd.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: cmd.allowPositionals ?? false,
+      strict: true,
+    });
+  } catch (e) {
+    process.stderr.write(`flashback ${name}: ${(e as Error).message}\nUsage: ${cmd.usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`Usage: ${cmd.usage}\n`);
+    return 0;
+  }
+  const json = parsed.values.json === true;
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nCancelling… (Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const ctx: CliContext = {
+    values: parsed.values,
+    positionals: parsed.positionals,
+    json,
+    out: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    op: (label) => ({
+      onProgress: progressBar(label),
+      signal: controller.signal,
+      log: (line) => process.stderr.write(line + '\n'),
+    }),
+    signal: controller.signal,
+  };
+  try {
+    const result = await cmd.run(ctx);
+    if (json && result !== undefined) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return 0;
+  } catch (e) {
+    const data = toErrorData(e);
+    if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');
+    process.stderr.write(`flashback ${name}: ${data.message}${data.hint ? ` — ${data.hint}` : ''}\n`);
+    if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
+    return data.code === 'BAD_ARGUMENT' ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Typed errors for every layer. Each carries a stable `code` (scripts and the UI switch on it) and a
+ * `hint`: the one thing the user should do next. They cross IPC as plain data (see `toErrorData`),
+ * because Electron and JSON drop class identity.
+ */
+export type ErrorCode =
+  | 'PORT_NOT_FOUND'
+  | 'PORT_BUSY'
+  | 'PORT_PERMISSION'
+  | 'PORT_CLOSED'
+  | 'BAD_PORT_SPEC'
+  | 'NOT_IN_BOOTLOADER'
+  | 'TIMEOUT'
+  | 'GARBAGE'
+  | 'COMMAND_FAILED'
+  | 'UNSUPPORTED_CHIP'
+  | 'ROM_CANNOT'
+  | 'MD5_MISMATCH'
+  | 'IMAGE_TOO_BIG'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TRUNCATED'
+  | 'BAD_IMAGE'
+  | 'LIBRARY_CORRUPT'
+  | 'LIBRARY_NOT_FOUND'
+  | 'JOURNAL'
+  | 'BROKER_UNREACHABLE'
+  | 'ABORTED'
+  | 'BAD_ARGUMENT'
+  | 'INTERNAL';
+
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  details?: Record<string, unknown>;
+}
+
+export class FlashbackError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, hint: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'FlashbackError';
+    this.code = code;
+    this.hint = hint;
+    this.details = details;
+  }
+}
+
+export function isFlashbackError(e: unknown): e is FlashbackError {
+  return e instanceof FlashbackError;
+}
+
+/** Thrown when an AbortSignal fires; operations check `signal` between blocks. */
+export function abortedError(what = 'Operation'): FlashbackError {
+  return new FlashbackError('ABORTED', `${what} was cancelled`, 'Start it again when ready.');
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw abortedError(what);
+}
+
+export function toErrorData(e: unknown): ErrorData {
+  if (e instanceof FlashbackError) {
+    return { code: e.code, message: e.message, hint: e.hint, ...(e.details ? { details: e.details } : {}) };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'INTERNAL', message, hint: 'This is a bug in Flashback; please report it with the log.' };
+}

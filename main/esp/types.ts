@@ -1,0 +1,73 @@
+/**
+ * What the bootloader protocol layer offers the layers above (main/flash, main/cli, main/workbench).
+ * `flash/` never sees SLIP bytes or opcodes; it sees an EspSession.
+ */
+import type { OpOptions } from '../progress.js';
+
+export type ChipName = 'ESP8266EX' | 'ESP8285';
+
+export interface FlashId {
+  /** JEDEC manufacturer id, e.g. 0xEF. */
+  manufacturerId: number;
+  /** Vendor name from the id ("Winbond", "GigaDevice", … or "unknown (0x5E)"). */
+  manufacturer: string;
+  /** Two-byte device id (memory type << 8 | capacity code), e.g. 0x4016. */
+  device: number;
+  /** The 24-bit id as read (manufacturer in the low byte), e.g. 0x1640EF. */
+  jedecId: number;
+  /** Size in bytes from the capacity code; 0 when the code is unknown. */
+  size: number;
+}
+
+export interface ChipInfo {
+  chip: ChipName;
+  /** Station MAC, lower-case colon-separated. */
+  mac: string;
+  crystalMHz: number;
+  flash: FlashId;
+  /** Same as SDK system_get_chip_id(). */
+  chipId: number;
+  features: string[];
+}
+
+export type BeforeReset = 'default-reset' | 'no-reset' | 'manual';
+export type AfterReset = 'hard-reset' | 'no-reset';
+
+export interface ConnectOptions extends OpOptions {
+  before?: BeforeReset;
+  /** Upload the flasher stub (default true). false keeps to the ROM loader. */
+  stub?: boolean;
+  /** Rate to switch to once the stub runs (default: stay at the link's rate). */
+  baud?: number;
+  /** Connect attempts (each: reset + up to 5 SYNC tries). Default 7 with reset, 2 without. */
+  attempts?: number;
+  /** Called with the manual-reset instructions when before === 'manual'. */
+  onManualReset?: (instructions: string) => void;
+}
+
+export interface WriteOptions extends OpOptions {
+  /** Send zlib-compressed (stub only; default true with the stub). */
+  compress?: boolean;
+}
+
+export interface EspSession {
+  readonly info: ChipInfo;
+  /** True when the flasher stub is running (reads, MD5, compressed writes available). */
+  readonly stub: boolean;
+  /** The link's current baud. */
+  readonly baud: number;
+  /** Reads [offset, offset+length). Stub only; throws ROM_CANNOT in ROM mode. Checks the stub's MD5. */
+  readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array>;
+  /** On-chip MD5 of a range (stub only). */
+  flashMd5(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array>;
+  /**
+   * Writes `data` at `offset` (both should be 4 KiB aligned for exact erase behaviour; a write that starts
+   * mid-sector erases the bytes before it in that sector, as on the real chip). ROM mode compensates the
+   * FLASH_BEGIN erase-size quirk so sectors outside the range are never erased.
+   */
+  writeFlash(offset: number, data: Uint8Array, opts?: WriteOptions): Promise<void>;
+  eraseRegion(offset: number, size: number, opts?: OpOptions): Promise<void>;
+  eraseFlash(opts?: OpOptions): Promise<void>;
+  /** Leaves the loader: hard-reset pulses EN with GPIO0 high (boots the firmware). Closes nothing. */
+  finish(after: AfterReset): Promise<void>;
+}
