@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'BAD_PORT_SPEC'
   | 'NOT_IN_BOOTLOADER'
   | 'TIMEOUT'
+  | 'BAUD_FAILED'
   | 'GARBAGE'
   | 'COMMAND_FAILED'
   | 'UNSUPPORTED_CHIP'

@@ -1,0 +1,140 @@
+/**
+ * A framed request/response channel over a Link: SLIP-decodes incoming bytes into a frame queue, sends
+ * commands, and waits for the matching response with a timeout. Knows packets, not operations.
+ */
+import { FlashbackError } from '../errors.js';
+import type { Link } from '../transport/link.js';
+import { decodeResponse, describeStatus, encodeRequest, OP_NAMES, type Response } from './commands.js';
+import { SlipDecoder, slipEncode } from './slip.js';
+
+export interface CommandOptions {
+  chk?: number;
+  timeoutMs?: number;
+  /** Do not throw on a failure status (caller inspects it). */
+  allowFailure?: boolean;
+}
+
+/** esptool gives up after this many non-matching frames (notes 1.2). */
+const MAX_STRAY_FRAMES = 100;
+
+export class Connection {
+  private readonly decoder: SlipDecoder;
+  private readonly queue: Uint8Array[] = [];
+  private waiter: (() => void) | null = null;
+  private closedError: Error | null = null;
+  private readonly unsubs: Array<() => void> = [];
+
+  constructor(readonly link: Link) {
+    this.decoder = new SlipDecoder((f) => {
+      this.queue.push(f);
+      this.wake();
+    });
+    this.unsubs.push(link.onData((chunk) => this.decoder.push(chunk)));
+    this.unsubs.push(
+      link.onClose((err) => {
+        this.closedError = err ?? new Error('port closed');
+        this.wake();
+      }),
+    );
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  /** Bytes seen outside SLIP frames since the last flush (boot log, app output, noise). */
+  garbage(): { count: number; text: string } {
+    return { count: this.decoder.garbageBytes, text: this.decoder.garbageText() };
+  }
+
+  async flushInput(): Promise<void> {
+    await this.link.flushInput();
+    this.queue.length = 0;
+    this.decoder.reset();
+  }
+
+  async writeFrame(payload: Uint8Array): Promise<void> {
+    this.assertOpen();
+    await this.link.write(slipEncode(payload));
+  }
+
+  private assertOpen(): void {
+    if (this.closedError) {
+      throw new FlashbackError(
+        'PORT_CLOSED',
+        `The board disconnected (${this.closedError.message})`,
+        'Check the USB cable and plug the board back in, then run the operation again.',
+      );
+    }
+  }
+
+  /** Next frame, or TIMEOUT after `timeoutMs`. */
+  async readFrame(timeoutMs: number, what = 'a reply'): Promise<Uint8Array> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const f = this.queue.shift();
+      if (f) return f;
+      this.assertOpen();
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        throw new FlashbackError('TIMEOUT', `Timed out waiting for ${what}`, 'Check the connection and try again.', {
+          timeoutMs,
+        });
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          if (this.waiter === done) this.waiter = null;
+          resolve();
+        }, left);
+        const done = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        this.waiter = done;
+      });
+    }
+  }
+
+  /** Sends a command and returns its response; throws COMMAND_FAILED on a failure status. */
+  async command(op: number, data: Uint8Array, opts: CommandOptions = {}): Promise<Response> {
+    const timeoutMs = opts.timeoutMs ?? 3000;
+    const name = OP_NAMES[op] ?? `0x${op.toString(16)}`;
+    await this.writeFrame(encodeRequest(op, data, opts.chk ?? 0));
+    const deadline = performance.now() + timeoutMs;
+    for (let stray = 0; stray < MAX_STRAY_FRAMES; stray++) {
+      const left = Math.max(1, deadline - performance.now());
+      const frame = await this.readFrame(left, `the reply to ${name}`);
+      const resp = decodeResponse(frame);
+      if (!resp || resp.op !== op) continue;
+      if (resp.status !== 0 && !opts.allowFailure) {
+        throw new FlashbackError(
+          'COMMAND_FAILED',
+          `${name} failed: ${describeStatus(resp.status, resp.error)}`,
+          hintForStatus(resp.status, resp.error),
+          { op, status: resp.status, error: resp.error },
+        );
+      }
+      return resp;
+    }
+    throw new FlashbackError(
+      'GARBAGE',
+      `The chip answered ${MAX_STRAY_FRAMES} frames that were not a reply to ${name}`,
+      'Lower the baud rate (--baud 115200) and check the cable.',
+    );
+  }
+
+  dispose(): void {
+    for (const u of this.unsubs) u();
+    this.unsubs.length = 0;
+  }
+}
+
+function hintForStatus(status: number, error: number): string {
+  if (status === 1 && error === 0x08) return 'The flash refused the write: the chip may be write-protected or failing; try a lower baud and a better power supply.';
+  if (status === 1 && error === 0x07) return 'Data was corrupted on the way: lower the baud rate and check the cable.';
+  if (status === 0xc1) return 'Data was corrupted on the way: lower the baud rate and check the cable.';
+  if (status === 0xc7) return 'The compressed data did not inflate: retry; if it repeats, write without compression.';
+  return 'Retry the operation; if it repeats, reset the board into the bootloader and lower the baud rate.';
+}

@@ -1,0 +1,93 @@
+/**
+ * Flash writes: compressed through the stub (FLASH_DEFL_*), plain through the stub (FLASH_*), and plain
+ * through the ROM with the erase-size bug compensated (notes 1.7, 1.11).
+ */
+import zlib from 'node:zlib';
+import { throwIfAborted } from '../errors.js';
+import { progressReporter, type OpOptions } from '../progress.js';
+import { dataBlock, deflBlockTimeout, Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
+import type { Connection } from './connection.js';
+import { ROM_WRITE_BLOCK, SECTOR_SIZE, STUB_WRITE_BLOCK } from './chips/esp8266.js';
+import { eraseSectorNative } from './registers.js';
+import { planRomWrite, romErasedSectors } from './rom-erase.js';
+
+/** esptool pads images to a multiple of 4 with 0xFF (notes 1.11). */
+export function padTo(data: Uint8Array, multiple: number, fill = 0xff): Uint8Array {
+  const rem = data.length % multiple;
+  if (rem === 0) return data;
+  const out = new Uint8Array(data.length + multiple - rem).fill(fill);
+  out.set(data);
+  return out;
+}
+
+export async function writeCompressed(conn: Connection, offset: number, data: Uint8Array, opts: OpOptions = {}): Promise<void> {
+  const raw = padTo(data, 4);
+  const packed = zlib.deflateSync(raw, { level: 9 });
+  const blocks = Math.ceil(packed.length / STUB_WRITE_BLOCK);
+  const report = progressReporter('write', raw.length, opts.onProgress);
+  await conn.command(Op.FLASH_DEFL_BEGIN, u32s(raw.length, blocks, STUB_WRITE_BLOCK, offset));
+  // Each block's ack covers the previous block's inflate + erase + program.
+  const perBlockUncompressed = Math.ceil((raw.length / Math.max(1, packed.length)) * STUB_WRITE_BLOCK);
+  for (let seq = 0; seq < blocks; seq++) {
+    throwIfAborted(opts.signal, 'Writing flash');
+    const block = packed.subarray(seq * STUB_WRITE_BLOCK, (seq + 1) * STUB_WRITE_BLOCK);
+    const { data: payload, chk } = dataBlock(block, seq);
+    await conn.command(Op.FLASH_DEFL_DATA, payload, { chk, timeoutMs: deflBlockTimeout(perBlockUncompressed) });
+    report(Math.min(raw.length, Math.round(((seq + 1) / blocks) * raw.length)));
+  }
+  // The reply to END proves the last block reached flash (the stub acks blocks before writing them).
+  await conn.command(Op.FLASH_DEFL_END, u32s(1), { timeoutMs: deflBlockTimeout(perBlockUncompressed) });
+}
+
+export async function writePlainStub(conn: Connection, offset: number, data: Uint8Array, opts: OpOptions = {}): Promise<void> {
+  const raw = padTo(data, 4);
+  const blocks = Math.ceil(raw.length / STUB_WRITE_BLOCK);
+  const report = progressReporter('write', raw.length, opts.onProgress);
+  await conn.command(Op.FLASH_BEGIN, u32s(raw.length, blocks, STUB_WRITE_BLOCK, offset));
+  for (let seq = 0; seq < blocks; seq++) {
+    throwIfAborted(opts.signal, 'Writing flash');
+    const block = padTo(raw.subarray(seq * STUB_WRITE_BLOCK, (seq + 1) * STUB_WRITE_BLOCK), STUB_WRITE_BLOCK);
+    const { data: payload, chk } = dataBlock(block, seq);
+    await conn.command(Op.FLASH_DATA, payload, { chk, timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, STUB_WRITE_BLOCK) });
+    report(Math.min(raw.length, (seq + 1) * STUB_WRITE_BLOCK));
+  }
+  await conn.command(Op.FLASH_END, u32s(1));
+}
+
+/**
+ * ROM-only write. Starts must be sector-aligned: the ROM erases whole sectors, so an unaligned start is
+ * moved down and padded with 0xFF in front, as esptool does (the bytes before it in that sector are lost).
+ */
+export async function writeRom(conn: Connection, offset: number, data: Uint8Array, opts: OpOptions = {}): Promise<void> {
+  const lead = offset % SECTOR_SIZE;
+  let raw = data;
+  if (lead) {
+    raw = new Uint8Array(lead + data.length).fill(0xff);
+    raw.set(data, lead);
+    offset -= lead;
+  }
+  raw = padTo(raw, 4);
+  const sectors = Math.ceil(raw.length / SECTOR_SIZE);
+  const report = progressReporter('write', raw.length, opts.onProgress);
+  let done = 0;
+  for (const part of planRomWrite(offset, sectors)) {
+    const start = part.offset - offset;
+    const chunk = raw.subarray(start, Math.min(raw.length, start + part.sectors * SECTOR_SIZE));
+    if (part.nativeErase) await eraseSectorNative(conn, part.offset);
+    const blocks = Math.ceil(chunk.length / ROM_WRITE_BLOCK);
+    const erased = part.eraseSize ? romErasedSectors(part.offset / SECTOR_SIZE, part.eraseSize) : 0;
+    // The ROM erases up front inside FLASH_BEGIN, so its timeout scales with what it really erases.
+    await conn.command(Op.FLASH_BEGIN, u32s(part.eraseSize, blocks, ROM_WRITE_BLOCK, part.offset), {
+      timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, erased * SECTOR_SIZE),
+    });
+    for (let seq = 0; seq < blocks; seq++) {
+      throwIfAborted(opts.signal, 'Writing flash');
+      const block = padTo(chunk.subarray(seq * ROM_WRITE_BLOCK, (seq + 1) * ROM_WRITE_BLOCK), ROM_WRITE_BLOCK);
+      const { data: payload, chk } = dataBlock(block, seq);
+      await conn.command(Op.FLASH_DATA, payload, { chk });
+      done += Math.min(ROM_WRITE_BLOCK, chunk.length - seq * ROM_WRITE_BLOCK);
+      report(done);
+    }
+  }
+  // No FLASH_END: on the ROM it leaves the loader (notes 1.11).
+}

@@ -1,0 +1,81 @@
+/**
+ * EspSession over one Connection: the operations main/flash builds on. Stub-only operations fail with
+ * ROM_CANNOT in ROM mode, saying what to do instead.
+ */
+import { FlashbackError } from '../errors.js';
+import type { OpOptions } from '../progress.js';
+import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
+import type { Connection } from './connection.js';
+import { SECTOR_SIZE } from './chips/esp8266.js';
+import { flashMd5, readFlashStub } from './flash-read.js';
+import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
+import { eraseSectorNative } from './registers.js';
+import { hardReset } from './reset.js';
+import type { AfterReset, ChipInfo, EspSession, WriteOptions } from './types.js';
+
+function romCannot(what: string): FlashbackError {
+  return new FlashbackError(
+    'ROM_CANNOT',
+    `The ESP8266 ROM loader cannot ${what}`,
+    'Run without --no-stub: Flashback uploads a flasher stub that can.',
+  );
+}
+
+export class Session implements EspSession {
+  constructor(
+    private readonly conn: Connection,
+    readonly info: ChipInfo,
+    readonly stub: boolean,
+    private readonly log?: (l: string) => void,
+  ) {}
+
+  get baud(): number {
+    return this.conn.link.baud;
+  }
+
+  async readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array> {
+    if (!this.stub) throw romCannot('read flash');
+    return readFlashStub(this.conn, offset, length, opts);
+  }
+
+  async flashMd5(offset: number, length: number): Promise<Uint8Array> {
+    if (!this.stub) throw romCannot('compute an MD5 of flash');
+    return flashMd5(this.conn, offset, length);
+  }
+
+  async writeFlash(offset: number, data: Uint8Array, opts: WriteOptions = {}): Promise<void> {
+    if (!this.stub) return writeRom(this.conn, offset, data, opts);
+    if (opts.compress === false) return writePlainStub(this.conn, offset, data, opts);
+    return writeCompressed(this.conn, offset, data, opts);
+  }
+
+  async eraseRegion(offset: number, size: number, opts: OpOptions = {}): Promise<void> {
+    if (offset % SECTOR_SIZE || size % SECTOR_SIZE) {
+      throw new FlashbackError('BAD_ARGUMENT', 'Erase offset and size must be multiples of 4096', 'Round them to 4 KiB sectors.');
+    }
+    if (this.stub) {
+      await this.conn.command(Op.ERASE_REGION, u32s(offset, size), { timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, size) });
+      opts.onProgress?.({ phase: 'erase', done: size, total: size, bytesPerSec: 0 });
+      return;
+    }
+    for (let at = offset; at < offset + size; at += SECTOR_SIZE) {
+      await eraseSectorNative(this.conn, at);
+      opts.onProgress?.({ phase: 'erase', done: at + SECTOR_SIZE - offset, total: size, bytesPerSec: 0 });
+    }
+  }
+
+  async eraseFlash(): Promise<void> {
+    if (!this.stub) throw romCannot('erase the whole chip');
+    await this.conn.command(Op.ERASE_FLASH, new Uint8Array(0), { timeoutMs: TIMEOUTS.chipEraseMs });
+  }
+
+  async finish(after: AfterReset): Promise<void> {
+    this.conn.dispose();
+    if (after !== 'hard-reset') return;
+    if (!this.conn.link.capabilities.controlLines) {
+      this.log?.('This port cannot reset the board: press RST (or power-cycle it) to run the firmware.');
+      return;
+    }
+    await hardReset(this.conn.link);
+  }
+}

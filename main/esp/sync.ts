@@ -1,0 +1,104 @@
+/**
+ * Getting the chip's attention: reset strategy + SYNC with retries (notes 1.5, 3.2). Classifies a failure
+ * from what the port did receive, so the user learns whether the board is silent, running its firmware,
+ * or talking at another baud.
+ */
+import { FlashbackError, throwIfAborted } from '../errors.js';
+import type { Link } from '../transport/link.js';
+import { decodeResponse, encodeRequest, Op, SYNC_PAYLOAD, TIMEOUTS } from './commands.js';
+import type { Connection } from './connection.js';
+import { bootloaderReset, MANUAL_RESET_INSTRUCTIONS, sleep } from './reset.js';
+import type { BeforeReset } from './types.js';
+
+export interface SyncResult {
+  /** All replies carried value 0: a flasher stub is already running (notes 1.5). */
+  stubRunning: boolean;
+  attempts: number;
+}
+
+const SYNC_TRIES_PER_ATTEMPT = 5;
+
+async function trySync(conn: Connection): Promise<number[] | null> {
+  await conn.flushInput();
+  await conn.writeFrame(encodeRequest(Op.SYNC, SYNC_PAYLOAD));
+  const values: number[] = [];
+  const deadline = performance.now() + TIMEOUTS.syncMs + 100;
+  // First reply within SYNC_TIMEOUT (plus a little for slow links); the ROM then sends 7 more.
+  while (values.length === 0) {
+    const left = deadline - performance.now();
+    if (left <= 0) return null;
+    let frame: Uint8Array;
+    try {
+      frame = await conn.readFrame(left, 'SYNC');
+    } catch (e) {
+      if (e instanceof FlashbackError && e.code === 'TIMEOUT') return null;
+      throw e;
+    }
+    const r = decodeResponse(frame);
+    if (r && r.op === Op.SYNC && r.status === 0) values.push(r.value);
+  }
+  for (let i = 0; i < 7; i++) {
+    try {
+      const r = decodeResponse(await conn.readFrame(100, 'SYNC'));
+      if (r && r.op === Op.SYNC) values.push(r.value);
+    } catch {
+      break;
+    }
+  }
+  return values;
+}
+
+export async function syncWithChip(
+  link: Link,
+  conn: Connection,
+  opts: { before: BeforeReset; attempts?: number; signal?: AbortSignal; log?: (l: string) => void; onManualReset?: (s: string) => void },
+): Promise<SyncResult> {
+  let before = opts.before;
+  if (before === 'default-reset' && !link.capabilities.controlLines) {
+    opts.log?.(
+      `${link.spec} has no DTR/RTS control lines, so Flashback cannot reset the board: it must already be in the bootloader.`,
+    );
+    before = 'no-reset';
+  }
+  if (before === 'manual') (opts.onManualReset ?? opts.log)?.(MANUAL_RESET_INSTRUCTIONS);
+  // Manual mode waits for a person: keep trying for ~20 s.
+  const attempts = opts.attempts ?? (before === 'default-reset' ? 7 : before === 'manual' ? 40 : 2);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    throwIfAborted(opts.signal, 'Connecting');
+    if (before === 'default-reset') await bootloaderReset(link, attempt % 2 === 0 ? 50 : 550);
+    for (let i = 0; i < SYNC_TRIES_PER_ATTEMPT; i++) {
+      const values = await trySync(conn);
+      if (values) return { stubRunning: values.every((v) => v === 0), attempts: attempt + 1 };
+      await sleep(50, opts.signal);
+    }
+  }
+  throw notInBootloader(link, conn, before);
+}
+
+function notInBootloader(link: Link, conn: Connection, before: BeforeReset): FlashbackError {
+  const g = conn.garbage();
+  const base = `No answer from the ESP8266 bootloader on ${link.spec}`;
+  if (/boot mode:\(3/.test(g.text)) {
+    return new FlashbackError(
+      'NOT_IN_BOOTLOADER',
+      `${base}: the board booted its firmware (boot mode 3: GPIO0 was high at reset)`,
+      'Hold FLASH/BOOT, tap RST, release FLASH, then Retry (or use --before manual).',
+      { garbage: g.text },
+    );
+  }
+  if (g.count > 0) {
+    return new FlashbackError(
+      'NOT_IN_BOOTLOADER',
+      `${base}: the port receives data (${g.count} bytes) but not bootloader replies — the firmware is running or the baud is wrong`,
+      before === 'default-reset'
+        ? 'Hold FLASH/BOOT, tap RST, release FLASH, then Retry. If it repeats, try --baud 115200 or another cable.'
+        : 'Hold FLASH/BOOT, tap RST, release FLASH, then Retry.',
+      { garbage: g.text },
+    );
+  }
+  return new FlashbackError(
+    'NOT_IN_BOOTLOADER',
+    `${base}: the board did not answer at all`,
+    'Check the port is the board (flashback ports), the cable carries data, and GPIO15 is low; then hold FLASH/BOOT, tap RST, release FLASH and Retry.',
+  );
+}
