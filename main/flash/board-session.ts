@@ -1,0 +1,96 @@
+/**
+ * Opens a board for one operation: link → connect (with the baud ladder) → run → leave the loader → close.
+ * The baud that worked is remembered per USB adapter; a rate that fails steps down the ladder and says so.
+ */
+import { connect } from '../esp/index.js';
+import type { EspSession } from '../esp/types.js';
+import { FlashbackError } from '../errors.js';
+import type { OpOptions } from '../progress.js';
+import { rememberBaud, rememberedBaud } from '../settings.js';
+import { baudLadder, listPorts, openLink } from '../transport/index.js';
+import type { Link } from '../transport/link.js';
+import type { BoardTarget } from './types.js';
+
+const ROM_BAUD = 115200;
+export const DEFAULT_FAST_BAUD = 921600;
+
+export interface PortIdentity {
+  bridge: string;
+  /** VID:PID:serial for USB adapters, null where there is none (TCP, virtual). */
+  adapterKey: string | null;
+}
+
+export async function identifyPort(spec: string): Promise<PortIdentity> {
+  if (spec.startsWith('virtual:')) return { bridge: 'virtual', adapterKey: null };
+  if (spec.startsWith('socket://')) return { bridge: 'tcp', adapterKey: null };
+  try {
+    const p = (await listPorts()).find((x) => x.path === spec);
+    if (p && p.vendorId && p.productId) {
+      return { bridge: p.bridge, adapterKey: `${p.vendorId}:${p.productId}:${p.serialNumber ?? ''}`.toLowerCase() };
+    }
+    return { bridge: p?.bridge ?? 'unknown', adapterKey: null };
+  } catch {
+    return { bridge: 'unknown', adapterKey: null };
+  }
+}
+
+export interface OpenBoard {
+  session: EspSession;
+  link: Link;
+  identity: PortIdentity;
+}
+
+/**
+ * Runs `fn` with a connected session. On success the board is left per `target.after` (default
+ * hard-reset into the firmware); on failure it is left in the bootloader so nothing half-written boots.
+ */
+export async function withBoard<T>(target: BoardTarget, opts: OpOptions, fn: (b: OpenBoard) => Promise<T>): Promise<T> {
+  const identity = await identifyPort(target.port);
+  const board = await openWithLadder(target, identity, opts);
+  let ok = false;
+  try {
+    const result = await fn(board);
+    ok = true;
+    return result;
+  } finally {
+    try {
+      if (board.link.isOpen) await board.session.finish(ok ? (target.after ?? 'hard-reset') : 'no-reset');
+    } catch {
+      // Leaving the loader is best effort; the operation's own result or error stands.
+    }
+    await board.link.close().catch(() => undefined);
+  }
+}
+
+async function openWithLadder(target: BoardTarget, identity: PortIdentity, opts: OpOptions): Promise<OpenBoard> {
+  const stub = target.stub !== false;
+  const isTcp = target.port.startsWith('socket://');
+  const wanted = !stub || isTcp ? undefined : (target.baud ?? (identity.adapterKey ? await rememberedBaud(identity.adapterKey) : undefined) ?? DEFAULT_FAST_BAUD);
+  const rates = wanted ? baudLadder(wanted) : [undefined];
+  let lastError: unknown;
+  for (const baud of rates) {
+    const link = await openLink(target.port, { baud: ROM_BAUD });
+    try {
+      const session = await connect(link, {
+        before: target.before ?? 'default-reset',
+        stub,
+        ...(baud && baud !== ROM_BAUD ? { baud } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+      });
+      if (baud && identity.adapterKey) await rememberBaud(identity.adapterKey, baud).catch(() => undefined);
+      return { session, link, identity };
+    } catch (e) {
+      await link.close().catch(() => undefined);
+      lastError = e;
+      if (e instanceof FlashbackError && e.code === 'BAUD_FAILED') {
+        opts.log?.(`${baud} baud did not work on ${target.port}; stepping down.`);
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw lastError instanceof Error
+    ? lastError
+    : new FlashbackError('BAUD_FAILED', 'No baud rate worked', 'Check the cable and retry with --baud 115200.');
+}

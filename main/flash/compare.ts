@@ -1,0 +1,62 @@
+/**
+ * Quick compare of two sources — live boards (per-sector MD5 on chip, no full read), image files or
+ * library ids — region by region, through main/image's compare.
+ */
+import { compareSources, bytesSource, type CompareSource } from '../image/compare-sources.js';
+import type { CompareReport } from '../image/compare.js';
+import type { OpOptions } from '../progress.js';
+import { withBoard } from './board-session.js';
+import { loadImage } from './library-store.js';
+import { boardSectorMd5s } from './sector-map.js';
+import type { BoardTarget } from './types.js';
+
+export function isPortSpec(s: string): boolean {
+  return /^(virtual:|socket:\/\/|\/dev\/|COM\d+$)/i.test(s);
+}
+
+export interface QuickCompareResult extends CompareReport {
+  seconds: number;
+}
+
+type Holder = { source: CompareSource; release?: () => void };
+type Opened = { ready: Promise<Holder>; finished: Promise<unknown> };
+
+/** Opens a source; a live board stays connected until `release` so compare can read a few sectors. */
+async function openSource(spec: string, common: Omit<BoardTarget, 'port'>, opts: OpOptions, library?: string): Promise<Opened> {
+  if (!isPortSpec(spec)) {
+    const img = await loadImage(spec, library);
+    const ready = Promise.resolve({ source: bytesSource(img.source, img.bytes) });
+    return { ready, finished: ready };
+  }
+  let release!: () => void;
+  const done = new Promise<void>((r) => (release = r));
+  let finished: Promise<unknown> = Promise.resolve();
+  const ready = new Promise<Holder>((resolve, reject) => {
+    finished = withBoard({ ...common, port: spec, after: common.after ?? 'no-reset' }, opts, async ({ session }) => {
+      const size = session.info.flash.size;
+      const md5 = await boardSectorMd5s(session, 0, size, opts);
+      resolve({
+        source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
+        release,
+      });
+      await done;
+    }).catch(reject);
+  });
+  return { ready, finished };
+}
+
+export async function quickCompare(a: string, b: string, common: Omit<BoardTarget, 'port'> & { library?: string } = {}, opts: OpOptions = {}): Promise<QuickCompareResult> {
+  const started = performance.now();
+  const [ha, hb] = [await openSource(a, common, opts, common.library), await openSource(b, common, opts, common.library)];
+  const [sa, sb] = await Promise.allSettled([ha.ready, hb.ready]);
+  try {
+    if (sa.status === 'rejected') throw sa.reason;
+    if (sb.status === 'rejected') throw sb.reason;
+    const report = await compareSources(sa.value.source, sb.value.source);
+    return { ...report, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    if (sa.status === 'fulfilled') sa.value.release?.();
+    if (sb.status === 'fulfilled') sb.value.release?.();
+    await Promise.allSettled([ha.finished, hb.finished]);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Decides what a backup must read. A 16-block sample tells dense flash (read everything, no hashing
+ * pass: hashing costs on-chip time and the stub's per-chunk MD5 covers every byte anyway) from sparse
+ * flash (hash 64 KiB blocks, then sectors inside non-blank blocks, and read only non-blank sectors).
+ */
+import type { EspSession } from '../esp/types.js';
+import type { OpOptions } from '../progress.js';
+import { blankMd5, boardSectorMd5s, SECTOR } from './sector-map.js';
+
+const BLOCK = 0x10000;
+const SAMPLES = 16;
+
+export interface ReadPlan {
+  dense: boolean;
+  /** Per-sector MD5 (hex) where known (sparse plan); empty for a dense plan. */
+  sectorMd5: string[];
+  /** Sector indexes (relative to the range start) that must be read. */
+  readSectors: number[];
+}
+
+export async function planRead(session: EspSession, offset: number, size: number, opts: OpOptions): Promise<ReadPlan> {
+  const sectors = Math.ceil(size / SECTOR);
+  const all = Array.from({ length: sectors }, (_, i) => i);
+  const aligned = offset % SECTOR === 0 && size % SECTOR === 0;
+  if (!aligned) return { dense: true, sectorMd5: [], readSectors: all };
+  if (size >= SAMPLES * BLOCK * 2 && offset % BLOCK === 0) {
+    const blocks = size / BLOCK;
+    let nonBlank = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      const b = Math.floor((i * blocks) / SAMPLES);
+      const h = Buffer.from(await session.flashMd5(offset + b * BLOCK, BLOCK)).toString('hex');
+      if (h !== blankMd5(BLOCK)) nonBlank++;
+    }
+    if (nonBlank === SAMPLES) {
+      opts.log?.('Flash looks dense (every sampled block holds data): reading it all.');
+      return { dense: true, sectorMd5: [], readSectors: all };
+    }
+  }
+  const sectorMd5 = await boardSectorMd5s(session, offset, size, opts);
+  const blank = blankMd5(SECTOR);
+  return { dense: false, sectorMd5, readSectors: all.filter((i) => sectorMd5[i] !== blank) };
+}

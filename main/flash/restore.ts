@@ -1,0 +1,215 @@
+/**
+ * Safe restore (the planner): checks the image fits and is an image, settles the flash mode, backs the
+ * target up into the library, writes only the sectors that differ, journals progress, verifies by MD5.
+ * One session does it all; `confirm` sees the plan before anything is written (dry run = return false).
+ */
+import { createHash } from 'node:crypto';
+import { FlashbackError, isFlashbackError } from '../errors.js';
+import type { EspSession } from '../esp/types.js';
+import { parseImage } from '../image/header.js';
+import type { OpOptions } from '../progress.js';
+import { backupWithSession } from './backup.js';
+import { withBoard } from './board-session.js';
+import { clearJournal, loadJournal, recoveryHint, saveJournal, type RestoreJournal } from './journal.js';
+import { loadImage } from './library-store.js';
+import { SECTOR } from './sector-map.js';
+import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
+import type { BoardTarget, DetectResult, FlashModeChoice, RestorePlan, RestoreResult } from './types.js';
+
+export interface RestoreParams extends BoardTarget {
+  /** Image file path or library id. */
+  image?: string;
+  flashMode?: FlashModeChoice;
+  full?: boolean;
+  /** Back the target up first (default true). */
+  backup?: boolean;
+  /** 'sdk-config' keeps the target's last four sectors. */
+  preserve?: string[];
+  library?: string;
+  /** Finish an interrupted restore from its journal. */
+  resume?: boolean;
+}
+
+export interface RestoreOptions extends OpOptions {
+  /** Shown the plan; return false to stop before writing (dry run / user said no). */
+  confirm?: (plan: RestorePlan) => boolean | Promise<boolean>;
+}
+
+const MODE_BYTE: Record<Exclude<FlashModeChoice, 'keep'>, number> = { qio: 0, qout: 1, dio: 2, dout: 3 };
+
+/** esptool -fm: rewrite header byte 2 only for a V1 image at 0 (notes 4.2). */
+export function applyFlashMode(image: Uint8Array, mode: FlashModeChoice): { bytes: Uint8Array; patched: boolean } {
+  if (mode === 'keep') return { bytes: image, patched: false };
+  const parsed = parseImage(image);
+  if (!parsed.ok || parsed.header.format !== 'v1') return { bytes: image, patched: false };
+  if (image[2] === MODE_BYTE[mode]) return { bytes: image, patched: false };
+  const bytes = Uint8Array.from(image);
+  bytes[2] = MODE_BYTE[mode];
+  return { bytes, patched: true };
+}
+
+function padToSectors(image: Uint8Array): Uint8Array {
+  if (image.length % SECTOR === 0) return image;
+  const out = new Uint8Array(Math.ceil(image.length / SECTOR) * SECTOR).fill(0xff);
+  out.set(image);
+  return out;
+}
+
+export async function restoreBoard(params: RestoreParams, opts: RestoreOptions = {}): Promise<RestoreResult | { plan: RestorePlan; dryRun: true }> {
+  const started = performance.now();
+  let journal: RestoreJournal | null = null;
+  let effective = params;
+  if (params.resume) {
+    journal = await loadJournal(params.port);
+    if (!journal) {
+      throw new FlashbackError('JOURNAL', `No interrupted restore is recorded for ${params.port}`, 'Start a new restore with --image.');
+    }
+    effective = { ...params, image: journal.image.libraryId ?? journal.image.source, flashMode: journal.flashMode, preserve: journal.preserve, backup: false };
+  }
+  if (!effective.image) throw new FlashbackError('BAD_ARGUMENT', 'No image given', 'Pass --image FILE|LIBRARY_ID (or --resume).');
+  const loaded = await loadImage(effective.image, effective.library);
+  if (journal && loaded.sha256 !== journal.image.sha256) {
+    throw new FlashbackError('JOURNAL', 'The image recorded in the journal has changed since the restore started', 'Restore again from a known image with --image.');
+  }
+  const parsed = parseImage(loaded.bytes);
+  if (!parsed.ok) {
+    throw new FlashbackError(
+      'BAD_IMAGE',
+      `${effective.image} is not a bootable ESP8266 flash image (${parsed.reason})`,
+      parsed.truncated
+        ? 'The file looks truncated: take the backup again.'
+        : 'Restore writes a whole-flash image at 0x0; to write raw data somewhere else use `flashback write --offset`.',
+    );
+  }
+  const mode = applyFlashMode(loaded.bytes, effective.flashMode ?? 'keep');
+  const image = padToSectors(mode.bytes);
+
+  return withBoard(params, opts, async ({ session, identity }) => {
+    const target: DetectResult = { ...session.info, port: params.port, bridge: identity.bridge };
+    if (!session.stub) {
+      throw new FlashbackError('ROM_CANNOT', 'A safe restore needs the flasher stub (backup, diff and MD5 verify)', 'Run without --no-stub, or use `flashback write` for a raw ROM-only write.');
+    }
+    const flashSize = target.flash.size;
+    if (flashSize && loaded.bytes.length > flashSize) {
+      throw new FlashbackError(
+        'IMAGE_TOO_BIG',
+        `The image is ${loaded.bytes.length} bytes but the board's flash is ${flashSize} bytes; nothing was written`,
+        'Use an image taken from a board with the same flash size.',
+      );
+    }
+    const warnings: string[] = [];
+    if (flashSize && loaded.bytes.length < flashSize) {
+      warnings.push(`The image (${loaded.bytes.length} bytes) is smaller than the flash (${flashSize} bytes): only its length is written; the rest of the flash (including the SDK config sectors at the end) is left as it is.`);
+    }
+    const headerSize = parsed.header.flashSize;
+    if (headerSize && flashSize && headerSize > flashSize) {
+      warnings.push(`The image header says ${headerSize >> 20} MB flash but this board has ${flashSize >> 20} MB: the firmware will look for its settings past the end.`);
+    }
+    const chosen = effective.flashMode ?? 'keep';
+    if (target.chip === 'ESP8285' && (chosen === 'qio' || chosen === 'qout' || (chosen === 'keep' && (parsed.header.flashMode === 'qio' || parsed.header.flashMode === 'qout')))) {
+      warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
+    }
+    const preserveSet = new Set<number>();
+    if (effective.preserve?.includes('sdk-config') && flashSize) {
+      for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR) if (off < image.length) preserveSet.add(off / SECTOR);
+    } else if (image.length >= (flashSize || image.length)) {
+      warnings.push("The last four sectors (RF data and SDK WiFi config) are copied from the image: that is what cures boards with bad factory data, and it gives this board the donor's WiFi settings. Use --preserve sdk-config to keep this board's own.");
+    }
+    const sectorPlan = await planSectorWrite(session, 0, image, {
+      ...opts,
+      full: effective.full ?? false,
+      preserve: preserveSet,
+    });
+    const plan: RestorePlan = {
+      port: params.port,
+      image: { source: loaded.source, size: loaded.bytes.length, sha256: loaded.sha256, libraryId: loaded.libraryId },
+      target,
+      flashMode: { image: parsed.header.flashMode, chosen, patched: mode.patched },
+      backupFirst: effective.backup !== false,
+      full: effective.full ?? false,
+      preserve: effective.preserve ?? [],
+      writeSectors: sectorPlan.write,
+      skipSectors: sectorPlan.skip,
+      warnings,
+    };
+    if (opts.confirm && !(await opts.confirm(plan))) return { plan, dryRun: true as const };
+
+    let backupId = journal?.backupId ?? null;
+    if (plan.backupFirst && plan.writeSectors.length > 0) {
+      const b = await backupWithSession(session, target, { library: effective.library, label: `before restore of ${loaded.source}` }, opts);
+      backupId = b.libraryId;
+    }
+    journal = {
+      version: 1,
+      port: params.port,
+      startedAt: journal?.startedAt ?? new Date().toISOString(),
+      image: { source: loaded.source, sha256: loaded.sha256, libraryId: loaded.libraryId, size: loaded.bytes.length },
+      flashMode: chosen,
+      preserve: plan.preserve,
+      backupId,
+      planned: plan.writeSectors,
+      written: [],
+    };
+    const j = journal;
+    if (plan.writeSectors.length) await saveJournal(j);
+    let written;
+    try {
+      written = await writeSectors(session, 0, image, plan.writeSectors, sectorPlan.imageMd5, {
+        ...opts,
+        onRunWritten: async (s) => {
+          j.written.push(...s);
+          await saveJournal(j);
+        },
+      });
+    } catch (e) {
+      throw interrupted(e, params.port, backupId);
+    }
+    const verify = await verifyWhole(session, image, preserveSet, opts);
+    if (!verify.verified) {
+      throw new FlashbackError(
+        'MD5_MISMATCH',
+        `Verification failed: ${verify.diffSectors.length} sector(s) differ from the image (first at 0x${(verify.diffSectors[0] ?? 0).toString(16)})`,
+        recoveryHint(params.port, backupId),
+        { diffSectors: verify.diffSectors },
+      );
+    }
+    await clearJournal(params.port);
+    return {
+      written,
+      skippedSectors: plan.skipSectors,
+      verified: true,
+      backupId,
+      seconds: (performance.now() - started) / 1000,
+      plan,
+    };
+  });
+}
+
+/** Verifies the image, leaving preserved sectors out of the comparison. */
+async function verifyWhole(session: EspSession, image: Uint8Array, preserve: Set<number>, opts: OpOptions) {
+  if (preserve.size === 0) return verifyOnBoard(session, 0, image, opts);
+  const firstPreserved = Math.min(...preserve) * SECTOR;
+  return verifyOnBoard(session, 0, image.subarray(0, firstPreserved), opts);
+}
+
+function interrupted(e: unknown, port: string, backupId: string | null): FlashbackError {
+  if (isFlashbackError(e)) {
+    return new FlashbackError(e.code, `Restore interrupted: ${e.message}`, recoveryHint(port, backupId), { ...e.details, journal: true });
+  }
+  return new FlashbackError('INTERNAL', `Restore interrupted: ${(e as Error).message}`, recoveryHint(port, backupId));
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function planRestore(params: RestoreParams, opts: OpOptions = {}): Promise<RestorePlan> {
+  const r = await restoreBoard({ ...params, after: 'no-reset' }, { ...opts, confirm: () => false });
+  return r.plan;
+}
+
+export async function executeRestore(params: RestoreParams, opts: RestoreOptions = {}): Promise<RestoreResult> {
+  const r = await restoreBoard(params, opts);
+  if ('dryRun' in r) throw new FlashbackError('ABORTED', 'Restore was not confirmed', 'Confirm the plan to write.');
+  return r;
+}
