@@ -7,32 +7,13 @@ import type { EspSession } from '../esp/types.js';
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { rememberBaud, rememberedBaud } from '../settings.js';
-import { baudLadder, listPorts, openLink } from '../transport/index.js';
+import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
 import type { BoardTarget } from './types.js';
 
 const ROM_BAUD = 115200;
 export const DEFAULT_FAST_BAUD = 921600;
-
-export interface PortIdentity {
-  bridge: string;
-  /** VID:PID:serial for USB adapters, null where there is none (TCP, virtual). */
-  adapterKey: string | null;
-}
-
-export async function identifyPort(spec: string): Promise<PortIdentity> {
-  if (spec.startsWith('virtual:')) return { bridge: 'virtual', adapterKey: null };
-  if (spec.startsWith('socket://')) return { bridge: 'tcp', adapterKey: null };
-  try {
-    const p = (await listPorts()).find((x) => x.path === spec);
-    if (p && p.vendorId && p.productId) {
-      return { bridge: p.bridge, adapterKey: `${p.vendorId}:${p.productId}:${p.serialNumber ?? ''}`.toLowerCase() };
-    }
-    return { bridge: p?.bridge ?? 'unknown', adapterKey: null };
-  } catch {
-    return { bridge: 'unknown', adapterKey: null };
-  }
-}
+export { identifyPort };
 
 export interface OpenBoard {
   session: EspSession;

@@ -1,21 +1,8 @@
 /** File helpers for operations: atomic writes and image loading with clear errors. */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { FlashbackError } from '../errors.js';
 
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, file);
-}
+export { writeFileAtomic } from '../library/atomic.js';
 
 export async function readImageFile(file: string): Promise<Uint8Array> {
   try {

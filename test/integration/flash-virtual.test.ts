@@ -1,0 +1,155 @@
+/**
+ * The real client (main/esp + main/flash) against the in-process virtual ESP8266, unpaced:
+ * detect, sparse backup, raw write, ROM-only write, restore (plan, auto-backup, diff, verify),
+ * oversize refusal, and an interrupted restore resumed.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, useTempHome } from '../support/home.js';
+
+const home = useTempHome();
+const { backupBoard, detectBoard, executeRestore, planRestore, restoreBoard, writeRegion, quickCompare, verifyBoard } = await import('../../main/flash/index.js');
+const { openVirtualBoard, closeVirtualBoard } = await import('../../main/sim/index.js');
+const { buildDemoImage } = await import('../../main/sim/demo-image.js');
+const { FlashbackError } = await import('../../main/errors.js');
+
+const MB4 = 4 * 1024 * 1024;
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+const good = buildDemoImage('good', MB4);
+const bad = buildDemoImage('bad', MB4);
+let seq = 0;
+
+/** A fresh unpaced board (named uniquely) with the given flash. */
+function makeBoard(flash: Uint8Array, extra: Parameters<typeof openVirtualBoard>[1] = {}) {
+  const name = `t${seq++}`;
+  const shared = openVirtualBoard(name, { pace: false, ...extra, create: { flash: Uint8Array.from(flash), flashSize: flash.length, mac: '18:fe:34:0a:0b:0c' } });
+  return { name, port: `virtual:${name}`, shared, flash: () => shared.board.flash.snapshot() };
+}
+
+const fast = { baud: 921600 } as const;
+
+afterEach(() => {
+  for (let i = 0; i < seq; i++) closeVirtualBoard(`t${i}`);
+});
+
+describe('virtual board, in-process', () => {
+  beforeAll(() => fs.mkdirSync(path.join(home, 'out'), { recursive: true }));
+
+  it('detects the demo board', async () => {
+    const r = await detectBoard({ port: 'virtual:good' });
+    expect(r).toMatchObject({ chip: 'ESP8266EX', mac: '18:fe:34:a1:b2:01', crystalMHz: 26, bridge: 'virtual' });
+    expect(r.flash).toMatchObject({ manufacturer: 'Winbond', jedecId: 0x1640ef, size: MB4, device: 0x4016 });
+    closeVirtualBoard('good');
+  });
+
+  it('backs up a typical image sparsely and byte-exactly', async () => {
+    const b = makeBoard(good);
+    const out = path.join(home, 'out', 'good.bin');
+    const r = await backupBoard({ port: b.port, ...fast, out });
+    expect(r.md5).toBe(md5(good));
+    expect(r.size).toBe(MB4);
+    expect(r.bytesRead).toBeLessThan(MB4 / 4);
+    expect(md5(fs.readFileSync(out))).toBe(md5(good));
+    expect(r.libraryId).toBe(createHash('sha256').update(good).digest('hex'));
+  });
+
+  it('writes init data at size-0x4000 without touching the rest of the sector or its neighbours', async () => {
+    const b = makeBoard(bad);
+    const init = new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'esp_init_data_default_v08.bin')));
+    const r = await writeRegion({ port: b.port, ...fast, offset: 0x3fc000 }, init);
+    expect(r.verified).toBe(true);
+    const after = b.flash();
+    expect(Array.from(after.subarray(0x3fc000, 0x3fc080))).toEqual(Array.from(init));
+    expect(md5(after.subarray(0x3fc080, 0x3fd000))).toBe(md5(bad.subarray(0x3fc080, 0x3fd000)));
+    expect(md5(after.subarray(0x3fb000, 0x3fc000))).toBe(md5(bad.subarray(0x3fb000, 0x3fc000)));
+    expect(md5(after.subarray(0x3fd000))).toBe(md5(bad.subarray(0x3fd000)));
+  });
+
+  it('ROM-only write erases exactly the written sectors (FLASH_BEGIN quirk compensated)', async () => {
+    const b = makeBoard(good);
+    const data = new Uint8Array(3 * 4096).fill(0x42); // 3 sectors inside one 64 KiB block: the bug case
+    const r = await writeRegion({ port: b.port, stub: false, offset: 0x3f4000 }, data);
+    expect(r.verified).toBe(false);
+    const after = b.flash();
+    expect(after.subarray(0x3f4000, 0x3f7000).every((x) => x === 0x42)).toBe(true);
+    expect(md5(after.subarray(0x3f7000))).toBe(md5(good.subarray(0x3f7000)));
+    expect(md5(after.subarray(0, 0x3f4000))).toBe(md5(good.subarray(0, 0x3f4000)));
+  });
+
+  it('says clearly that the ROM cannot read flash', async () => {
+    const b = makeBoard(good);
+    await expect(backupBoard({ port: b.port, stub: false, library: null })).rejects.toMatchObject({ code: 'ROM_CANNOT' });
+  });
+
+  it('restores good onto bad: backs up first, writes only differing sectors, verifies', async () => {
+    const b = makeBoard(bad);
+    const img = path.join(home, 'out', 'good-img.bin');
+    fs.writeFileSync(img, good);
+    const plan = await planRestore({ port: b.port, ...fast, image: img });
+    const differing = [];
+    for (let s = 0; s < MB4 / 4096; s++) if (md5(good.subarray(s * 4096, (s + 1) * 4096)) !== md5(bad.subarray(s * 4096, (s + 1) * 4096))) differing.push(s);
+    expect(plan.writeSectors).toEqual(differing);
+    expect(plan.writeSectors).toContain(0x3fc000 / 4096);
+    expect(md5(b.flash())).toBe(md5(bad)); // the plan wrote nothing
+    const r = await executeRestore({ port: b.port, ...fast, image: img });
+    expect(r.verified).toBe(true);
+    expect(r.written.sectors).toBe(differing.length);
+    expect(r.backupId).toBe(createHash('sha256').update(bad).digest('hex'));
+    expect(md5(b.flash())).toBe(md5(good));
+  });
+
+  it('refuses an image bigger than the flash and leaves the target untouched', async () => {
+    const b = makeBoard(bad.subarray(0, 1024 * 1024));
+    const img = path.join(home, 'out', 'big.bin');
+    fs.writeFileSync(img, good);
+    const before = md5(b.flash());
+    await expect(executeRestore({ port: b.port, ...fast, image: img })).rejects.toMatchObject({ code: 'IMAGE_TOO_BIG' });
+    expect(md5(b.flash())).toBe(before);
+  });
+
+  it('refuses a foreign file with a hint', async () => {
+    const b = makeBoard(bad);
+    const img = path.join(home, 'out', 'foreign.bin');
+    fs.writeFileSync(img, Buffer.from('PK\x03\x04 this is a zip file, not a flash image'));
+    const err = await restoreBoard({ port: b.port, image: img }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlashbackError);
+    expect((err as InstanceType<typeof FlashbackError>).code).toBe('BAD_IMAGE');
+  });
+
+  it('an interrupted restore is resumable after the board is reconnected', async () => {
+    const b = makeBoard(new Uint8Array(MB4).fill(0xff), { faults: { disconnectAfter: 150_000 } });
+    const img = path.join(home, 'out', 'good-resume.bin');
+    fs.writeFileSync(img, good);
+    const err = await executeRestore({ port: b.port, ...fast, image: img, backup: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FlashbackError);
+    expect((err as Error).message).toMatch(/interrupted/i);
+    expect((err as InstanceType<typeof FlashbackError>).hint).toMatch(/--resume/);
+    expect(md5(b.flash())).not.toBe(md5(good));
+    // "Unplug and replug": drop the instance (its flash was saved on disconnect), reopen without faults.
+    closeVirtualBoard(b.name);
+    openVirtualBoard(b.name, { pace: false });
+    const r = await executeRestore({ port: b.port, ...fast, resume: true });
+    expect(r.verified).toBe(true);
+    expect(md5(openVirtualBoard(b.name).board.flash.snapshot())).toBe(md5(good));
+  });
+
+  it('verify says which sectors differ', async () => {
+    const b = makeBoard(bad);
+    const r = await verifyBoard({ port: b.port, ...fast }, good);
+    expect(r.verified).toBe(false);
+    expect(r.diffSectors).toContain(0x3fc000);
+  });
+
+  it('quick compare of the demo boards points at the RF init data sector', async () => {
+    const a = makeBoard(good);
+    const c = makeBoard(bad);
+    const r = await quickCompare(a.port, c.port, fast);
+    const rf = r.regions.find((x) => x.start === 0x3fc000);
+    expect(rf?.diffSectors).toBe(1);
+    const sketch = r.regions.find((x) => /sketch/i.test(x.name));
+    expect(sketch?.diffSectors).toBe(0);
+    expect(r.sectors[0x3fc000 / 4096]).toBe('diff');
+  });
+});
