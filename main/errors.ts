@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'ROM_CANNOT'
   | 'MD5_MISMATCH'
   | 'IMAGE_TOO_BIG'
+  | 'OUT_OF_REACH'
   | 'FILE_NOT_FOUND'
   | 'FILE_TRUNCATED'
   | 'BAD_IMAGE'

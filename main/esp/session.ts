@@ -6,7 +6,7 @@ import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
 import type { Connection } from './connection.js';
-import { SECTOR_SIZE } from './chips/esp8266.js';
+import { SECTOR_SIZE, STUB_FLASH_REACH } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
@@ -31,6 +31,11 @@ export class Session implements EspSession {
 
   get baud(): number {
     return this.conn.link.baud;
+  }
+
+  get reach(): number {
+    const size = this.info.flash.size || STUB_FLASH_REACH;
+    return this.stub ? Math.min(size, STUB_FLASH_REACH) : size;
   }
 
   async readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array> {

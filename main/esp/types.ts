@@ -56,6 +56,11 @@ export interface EspSession {
   readonly stub: boolean;
   /** The link's current baud. */
   readonly baud: number;
+  /**
+   * Bytes of flash this session can address. The v2 stub reaches flash through ROM routines bounded at
+   * 4 MB (notes, "Stub"), so on 8/16 MB chips the rest is out of its reach.
+   */
+  readonly reach: number;
   /** Reads [offset, offset+length). Stub only; throws ROM_CANNOT in ROM mode. Checks the stub's MD5. */
   readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array>;
   /** On-chip MD5 of a range (stub only). */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
-import { withBoard } from './board-session.js';
+import { assertReachable, withBoard } from './board-session.js';
 import { writeFileAtomic } from './files.js';
 import { storeBackup } from './library-store.js';
 import { planRead } from './read-plan.js';
@@ -49,6 +49,7 @@ export async function backupWithSession(
       'Reads past the end wrap around to the start; pick a range inside the flash.',
     );
   }
+  assertReachable(session, offset, size, 'This backup');
   const plan = await planRead(session, offset, size, opts);
   const image = new Uint8Array(size).fill(0xff);
   const bytesRead = await readSectorsInto(session, image, offset, plan.readSectors, opts);

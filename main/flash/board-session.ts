@@ -75,3 +75,14 @@ async function openWithLadder(target: BoardTarget, identity: PortIdentity, opts:
     ? lastError
     : new FlashbackError('BAUD_FAILED', 'No baud rate worked', 'Check the cable and retry with --baud 115200.');
 }
+
+/** Refuses, before anything is read or written, a range the session cannot address. */
+export function assertReachable(session: EspSession, offset: number, size: number, what: string): void {
+  if (offset + size <= session.reach) return;
+  const mb = (n: number) => `${n / 1048576} MB`;
+  throw new FlashbackError(
+    'OUT_OF_REACH',
+    `${what} needs flash up to ${mb(offset + size)}, but the flasher stub reaches only the first ${mb(session.reach)} of this ${mb(session.info.flash.size)} chip; nothing was done`,
+    `Limit the range to the first ${mb(session.reach)} (e.g. --offset 0 --size 0x${session.reach.toString(16)}).`,
+  );
+}

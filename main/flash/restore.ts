@@ -9,7 +9,7 @@ import type { EspSession } from '../esp/types.js';
 import { parseImage } from '../image/header.js';
 import type { OpOptions } from '../progress.js';
 import { backupWithSession } from './backup.js';
-import { withBoard } from './board-session.js';
+import { assertReachable, withBoard } from './board-session.js';
 import { clearJournal, loadJournal, recoveryHint, saveJournal, type RestoreJournal } from './journal.js';
 import { loadImage } from './library-store.js';
 import { SECTOR } from './sector-map.js';
@@ -97,6 +97,7 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
         'Use an image taken from a board with the same flash size.',
       );
     }
+    assertReachable(session, 0, image.length, 'This restore');
     const warnings: string[] = [];
     if (flashSize && loaded.bytes.length < flashSize) {
       warnings.push(`The image (${loaded.bytes.length} bytes) is smaller than the flash (${flashSize} bytes): only its length is written; the rest of the flash (including the SDK config sectors at the end) is left as it is.`);

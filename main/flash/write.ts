@@ -6,7 +6,7 @@
  */
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
-import { withBoard } from './board-session.js';
+import { assertReachable, withBoard } from './board-session.js';
 import { SECTOR } from './sector-map.js';
 import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
 import type { BoardTarget, WriteResult } from './types.js';
@@ -28,6 +28,7 @@ export async function writeRegion(params: WriteParams, data: Uint8Array, opts: O
         `Pick an offset below 0x${(flashSize - data.length).toString(16)} (init data goes at 0x${(flashSize - 0x4000).toString(16)} on this board).`,
       );
     }
+    assertReachable(session, params.offset, data.length, 'This write');
     const start = Math.floor(params.offset / SECTOR) * SECTOR;
     const end = Math.ceil((params.offset + data.length) / SECTOR) * SECTOR;
     const merged = new Uint8Array(end - start).fill(0xff);
