@@ -1,0 +1,91 @@
+/**
+ * Electron main process: one instance, one window running the bundled renderer, the WorkbenchService
+ * behind IPC, and a clean quit (jobs cancelled, serial ports closed) before the process exits.
+ * Electron itself is passed in (app/main.ts loads it), so tests drive this with a mock.
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dataHome } from '../main/datadir.js';
+import type { WorkbenchDeps } from '../main/workbench/deps.js';
+import { WorkbenchService } from '../main/workbench/service.js';
+import type { BrowserWindow, ElectronApi } from './electron-api.js';
+import { forwardEvents, registerIpc, trustedFrame } from './ipc.js';
+import { hardenSession, lockNavigation, webPreferences } from './security.js';
+
+export interface AppPaths {
+  /** Folder of the built renderer (index.html). */
+  rendererDir: string;
+  /** The compiled preload script (.cjs). */
+  preload: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function defaultPaths(): AppPaths {
+  // Compiled layout: dist-app/app/main.js beside dist-renderer/ at the package root.
+  return { rendererDir: path.resolve(here, '../../dist-renderer'), preload: path.join(here, 'preload.cjs') };
+}
+
+export interface StartedApp {
+  service: WorkbenchService;
+  window: () => BrowserWindow | null;
+}
+
+/** Wires everything on the given Electron API; returns null when another instance already runs. */
+export async function startApp(electron: ElectronApi, deps: WorkbenchDeps, paths: AppPaths = defaultPaths()): Promise<StartedApp | null> {
+  const { app, BrowserWindow, ipcMain, session } = electron;
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  // The desktop app and the CLI share one data folder (DESIGN.md "Data folder").
+  app.setPath('userData', dataHome());
+  const service = new WorkbenchService(deps, { shell: 'electron', version: app.getVersion() });
+  let win: BrowserWindow | null = null;
+
+  app.on('web-contents-created', (_e, contents) => lockNavigation(contents));
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  let closed = false;
+  app.on('before-quit', (e) => {
+    if (closed) return;
+    // Hold the quit until jobs are cancelled and ports closed, so no board is left mid-write.
+    e.preventDefault();
+    void service.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+  registerIpc(ipcMain, service, trustedFrame(pathToFileURL(paths.rendererDir).href));
+
+  const open = () => {
+    win = new BrowserWindow({
+      width: 1280,
+      height: 860,
+      minWidth: 800,
+      minHeight: 600,
+      show: false,
+      title: 'Flashback',
+      webPreferences: webPreferences(paths.preload),
+    });
+    const off = forwardEvents(service, win.webContents);
+    win.once('ready-to-show', () => win?.show());
+    win.on('closed', () => {
+      off();
+      win = null;
+    });
+    return win.loadFile(path.join(paths.rendererDir, 'index.html'));
+  };
+  app.on('activate', () => {
+    if (!win) void open();
+  });
+  await open();
+  return { service, window: () => win };
+}

@@ -1,0 +1,74 @@
+/** `flashback library list|show|rm|rename|export`: the stored backups (DESIGN.md "Image library"). */
+import { FlashbackError } from '../../errors.js';
+import { formatSize } from '../../image/flash-params.js';
+import { Library } from '../../library/library.js';
+import type { LibraryMeta } from '../../library/types.js';
+import type { CliCommand, CliContext } from '../command.js';
+
+const USAGE =
+  'flashback library list | show ID | rm ID | rename ID LABEL | export ID FILE [--scrub]  [--library DIR] [--json]';
+
+function line(m: LibraryMeta): string {
+  const bits = [m.id.slice(0, 12), m.created.slice(0, 19).replace('T', ' '), formatSize(m.size).padStart(6)];
+  bits.push(m.label ?? '-', m.mac ?? '', m.layout?.family ?? '', m.containsCredentials ? '[WiFi creds]' : '');
+  return bits.filter((b) => b !== '').join('  ');
+}
+
+function args(ctx: CliContext, n: number): string[] {
+  const rest = ctx.positionals.slice(1);
+  if (rest.length !== n)
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      `library ${ctx.positionals[0]} takes ${n} argument(s)`,
+      `Usage: ${USAGE}`,
+    );
+  return rest;
+}
+
+export const libraryCommand: CliCommand = {
+  name: 'library',
+  summary: 'List, show, rename, remove or export stored backups',
+  usage: USAGE,
+  options: { library: { type: 'string' }, scrub: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(ctx) {
+    const lib = new Library(typeof ctx.values.library === 'string' ? ctx.values.library : undefined);
+    const sub = ctx.positionals[0] ?? 'list';
+    switch (sub) {
+      case 'list': {
+        const images = await lib.list();
+        if (images.length === 0) ctx.out(`No images in ${lib.dir}`);
+        for (const m of images) ctx.out(line(m));
+        return { library: lib.dir, images };
+      }
+      case 'show': {
+        const [id] = args(ctx, 1);
+        const { meta } = await lib.get(id!); // verifies the hash: show reports corruption too
+        ctx.out(JSON.stringify(meta, null, 2));
+        return meta;
+      }
+      case 'rm': {
+        const [id] = args(ctx, 1);
+        const removed = await lib.remove(id!);
+        ctx.out(`Removed ${removed}`);
+        return { removed };
+      }
+      case 'rename': {
+        const [id, label] = args(ctx, 2);
+        const meta = await lib.rename(id!, label!);
+        ctx.out(`${meta.id.slice(0, 12)} is now "${meta.label}"`);
+        return meta;
+      }
+      case 'export': {
+        const [id, dest] = args(ctx, 2);
+        const r = await lib.export(id!, dest!, { scrub: ctx.values.scrub === true });
+        ctx.out(
+          `Wrote ${r.file} (${r.size} bytes)${ctx.values.scrub ? `, blanked ${r.scrubbed.length} WiFi sector(s)` : ''}`,
+        );
+        return r;
+      }
+      default:
+        throw new FlashbackError('BAD_ARGUMENT', `unknown library action "${sub}"`, `Usage: ${USAGE}`);
+    }
+  },
+};

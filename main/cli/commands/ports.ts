@@ -1,0 +1,33 @@
+/** `flashback ports [--json]`: serial ports with their USB bridge, and the virtual boards. */
+import { defaultBaudFor, listPorts, type PortInfo } from '../../transport/index.js';
+import type { CliCommand } from '../command.js';
+
+function table(ports: PortInfo[]): string[] {
+  const rows = ports.map((p) => [p.path, p.bridge, p.label]);
+  const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));
+  const w1 = Math.max(6, ...rows.map((r) => r[1]!.length));
+  const line = (r: string[]) => `${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}`;
+  return [line(['PORT', 'BRIDGE', 'DESCRIPTION']), ...rows.map(line)];
+}
+
+export const portsCommand: CliCommand = {
+  name: 'ports',
+  summary: 'List serial ports (with their USB bridge) and the virtual boards',
+  usage: 'flashback ports [--json]',
+  options: {},
+  async run(ctx) {
+    const ports = await listPorts();
+    const hardware = ports.filter((p) => !p.virtual);
+    if (!hardware.some((p) => p.vendorId)) {
+      ctx.out(
+        'No USB-serial ports found (check the cable — some are charge-only — and the CH340/CP210x/FTDI driver).',
+      );
+    }
+    for (const l of table(ports)) ctx.out(l);
+    for (const p of hardware) {
+      if (p.bridge !== 'unknown') ctx.out(`${p.path}: default bulk rate ${defaultBaudFor(p.bridge)} baud`);
+      for (const n of p.notes ?? []) ctx.out(`${p.path}: note: ${n}`);
+    }
+    return { ports };
+  },
+};

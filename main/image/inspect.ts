@@ -1,0 +1,110 @@
+/**
+ * `flashback inspect`: everything we can say about one image or full-flash dump, in the DESIGN.md
+ * inspect keys (header, family, regions with state, rfInitData, wifiCredentials) plus the app image
+ * at 0x1000 for Arduino layouts and the factory-data judgements.
+ */
+import { checksumVerdict, type ChecksumScheme } from './build-crc.js';
+import { judgeFactoryData, type FactoryReport } from './factory.js';
+import { parseImage, type ImageHeader } from './header.js';
+import { detectLayout, type Layout } from './layout.js';
+import { isBlankDigest, SECTOR_SIZE, sectorDigests } from './sectors.js';
+
+export interface HeaderSummary {
+  magic: number;
+  format: 'v1' | 'v2';
+  segments: { addr: number; length: number }[];
+  entry: number;
+  flashMode: string | null;
+  flashSize: number | null;
+  flashFreq: string | null;
+  checksumOk: boolean;
+  checksumScheme: ChecksumScheme;
+  checksumNote: string;
+}
+
+export interface InspectReport {
+  size: number;
+  header: HeaderSummary | null;
+  /** Why there is no header (not an ESP8266 image, truncated, erased). */
+  headerError: string | null;
+  app: HeaderSummary | null;
+  family: Layout['family'];
+  regions: { name: string; start: number; size: number; kind: string; state: string; description: string }[];
+  fs: Layout['fs'];
+  rfInitData: FactoryReport['rfInitData'] | null;
+  sysParams: FactoryReport['sysParams'] | null;
+  wifiCredentials: { present: boolean; ssid: string | null };
+  notes: string[];
+}
+
+function summarize(flash: Uint8Array, h: ImageHeader, at: number): HeaderSummary {
+  const v = checksumVerdict(flash, h, at);
+  return {
+    magic: h.magic,
+    format: h.format,
+    segments: h.segments.map((s) => ({ addr: s.addr, length: s.length })),
+    entry: h.entry,
+    flashMode: h.flashMode,
+    flashSize: h.flashSize,
+    flashFreq: h.flashFreq,
+    checksumOk: v.ok,
+    checksumScheme: v.scheme,
+    checksumNote: v.note,
+  };
+}
+
+function regionState(
+  kind: string,
+  digests: string[],
+  start: number,
+  size: number,
+  factory: FactoryReport | null,
+): string {
+  if (kind === 'rf-init' && factory && factory.rfInitData.offset === start) return factory.rfInitData.state;
+  const first = Math.floor(start / SECTOR_SIZE);
+  const slice = digests.slice(first, Math.ceil((start + size) / SECTOR_SIZE));
+  const blanks = slice.filter(isBlankDigest).length;
+  return blanks === slice.length ? 'blank' : blanks === 0 ? 'data' : 'partly-blank';
+}
+
+export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
+  const read = async (o: number, n: number) => bytes.subarray(o, o + n);
+  const parsed = parseImage(bytes);
+  const header = parsed.ok ? summarize(bytes, parsed.header, 0) : null;
+  const layout = await detectLayout(read, bytes.length);
+  let app: HeaderSummary | null = null;
+  if (layout.family === 'arduino' || layout.family === 'tasmota') {
+    const sketch = parseImage(bytes.subarray(0x1000));
+    if (sketch.ok) app = summarize(bytes, sketch.header, 0x1000);
+  }
+  // Factory data only makes sense for a whole flash, not for a bare app .bin.
+  const wholeFlash = layout.family !== 'unknown' && bytes.length >= 0x80000;
+  const factory = wholeFlash ? await judgeFactoryData(read, bytes.length, layout) : null;
+  const digests = sectorDigests(bytes);
+  return {
+    size: bytes.length,
+    header,
+    headerError: parsed.ok ? null : parsed.reason,
+    app,
+    family: layout.family,
+    regions: layout.regions.map((r) => ({
+      name: r.name,
+      start: r.start,
+      size: r.size,
+      kind: r.kind,
+      state: regionState(r.kind, digests, r.start, r.size, factory),
+      description: r.description,
+    })),
+    fs: layout.fs,
+    rfInitData: factory?.rfInitData ?? null,
+    sysParams: factory?.sysParams ?? null,
+    wifiCredentials: {
+      present: factory?.wifiCredentials.present ?? false,
+      ssid: factory?.wifiCredentials.ssid ?? null,
+    },
+    notes: [
+      ...layout.notes,
+      ...(wholeFlash ? [] : ['Not a whole-flash dump: factory data (RF init, WiFi config) not judged.']),
+    ],
+  };
+}

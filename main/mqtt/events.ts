@@ -1,0 +1,42 @@
+/**
+ * The timeline the MQTT check builds: what the board printed (parsed), what the broker saw and what
+ * the host probe found. `mqtt-check --json` prints these as `events`.
+ */
+import type { BootFailureKind, RomBanner } from './boot-banner.js';
+
+/** Events parsed from one serial line (log-parser.ts). */
+export type LogEvent =
+  | ({ kind: 'rom-banner' } & RomBanner)
+  | { kind: 'boot-failure'; failure: BootFailureKind; meaning: string; fix: string }
+  | { kind: 'boot-ok' }
+  | { kind: 'wifi-connecting'; ssid?: string }
+  | { kind: 'wifi-connected' }
+  | { kind: 'wifi-failed' }
+  | { kind: 'ip'; ip: string }
+  | { kind: 'mqtt-attempt' }
+  | { kind: 'mqtt-connected' }
+  | { kind: 'mqtt-failed'; rc: number; meaning: string }
+  | { kind: 'mqtt-disconnected' }
+  | { kind: 'publish'; topic?: string; payload: string }
+  | { kind: 'message-in'; topic: string; payload: string }
+  | { kind: 'crash'; crash: 'exception' | 'soft-wdt' | 'wdt' | 'stack' | 'abort'; exception?: number; epc1?: string; excvaddr?: string }
+  | { kind: 'garbage'; bytes: number; note: string }
+  | { kind: 'text' };
+
+/** Events from the broker we watch (embedded broker or a subscription on the user's broker). */
+export type BrokerEvent =
+  | { kind: 'broker-connect'; clientId: string; address: string; protocolLevel: number; keepalive: number }
+  | { kind: 'broker-disconnect'; clientId: string; address: string }
+  | { kind: 'broker-takeover'; clientId: string; address: string }
+  | { kind: 'broker-publish'; clientId: string | null; topic: string; payload: string }
+  | { kind: 'broker-client-error'; clientId: string; error: string };
+
+export type TimedEvent = (LogEvent | BrokerEvent) & {
+  /** Milliseconds since the check started. */
+  t: number;
+  source: 'serial' | 'broker';
+  /** The serial line (printable part) the event came from. */
+  line?: string;
+};
+
+export const MQTT_LOG_KINDS = new Set(['mqtt-attempt', 'mqtt-connected', 'mqtt-failed', 'mqtt-disconnected']);

@@ -1,0 +1,76 @@
+/**
+ * settings.json in the data folder (DESIGN.md "Data folder"): small things Flashback remembers between
+ * runs, such as the baud that worked per USB adapter (USERS.md #10). Writes are atomic (temp + fsync +
+ * rename) and serialised within the process; a missing or unreadable file reads as empty settings.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { dataPaths } from './datadir.js';
+
+export interface Settings {
+  /** adapterKey (VID:PID:serial, lower-case) → the rate that last worked. */
+  bauds: Record<string, { baud: number; at: string }>;
+  [other: string]: unknown;
+}
+
+function settingsFile(env?: NodeJS.ProcessEnv): string {
+  return dataPaths.settings(env);
+}
+
+export async function readSettings(env?: NodeJS.ProcessEnv): Promise<Settings> {
+  try {
+    const parsed: unknown = JSON.parse(await fs.readFile(settingsFile(env), 'utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const s = parsed as Partial<Settings>;
+      const bauds = s.bauds && typeof s.bauds === 'object' ? s.bauds : {};
+      return { ...s, bauds };
+    }
+  } catch {
+    // Missing or corrupt: start from empty rather than block an operation over a preference.
+  }
+  return { bauds: {} };
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Read-modify-write under an in-process lock; the file is replaced atomically. */
+export function updateSettings(fn: (s: Settings) => void, env?: NodeJS.ProcessEnv): Promise<Settings> {
+  const run = queue.then(async () => {
+    const s = await readSettings(env);
+    fn(s);
+    await writeAtomic(settingsFile(env), JSON.stringify(s, null, 2) + '\n');
+    return s;
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+/** Remembers that `baud` worked with the adapter `adapterKey` (VID:PID:serial). */
+export async function rememberBaud(adapterKey: string, baud: number, env?: NodeJS.ProcessEnv): Promise<void> {
+  if (!Number.isInteger(baud) || baud <= 0) throw new RangeError(`Bad baud ${baud}`);
+  await updateSettings((s) => {
+    s.bauds[adapterKey.toLowerCase()] = { baud, at: new Date().toISOString() };
+  }, env);
+}
+
+/** The rate that last worked with this adapter, or undefined. */
+export async function rememberedBaud(
+  adapterKey: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<number | undefined> {
+  const entry = (await readSettings(env)).bauds[adapterKey.toLowerCase()];
+  return entry && Number.isInteger(entry.baud) && entry.baud > 0 ? entry.baud : undefined;
+}

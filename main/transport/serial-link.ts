@@ -1,0 +1,156 @@
+/**
+ * Serial devices through node-serialport — the ONLY module that imports `serialport` (STYLE.md #3).
+ *
+ * Quirks handled here:
+ * - `port.set()` fills lines you omit with its defaults (DTR/RTS asserted), so we track both lines and
+ *   always send the pair, in one call (TIOCMSET-like, ESP8266-NOTES 3.2 UnixTightReset).
+ * - ptys and some bridges have no modem lines (ENOTTY/EINVAL/ENOIOCTLCMD): the first failure turns
+ *   `capabilities.controlLines` off and setSignals becomes a no-op; the esp layer then falls back to
+ *   no-reset and says so.
+ * - an unplugged cable shows up as a close with an error (serialport's DisconnectedError); a close we did
+ *   not ask for is always reported with an Error.
+ */
+import { SerialPort } from 'serialport';
+import { FlashbackError } from '../errors.js';
+import type { ControlSignals, Link, LinkCapabilities } from './link.js';
+import { LinkEvents } from './events.js';
+import { ioError, isNoControlLines, mapOpenError } from './serial-errors.js';
+
+export type SerialPortInfo = Awaited<ReturnType<typeof SerialPort.list>>[number];
+
+function cb(fn: (done: (err?: Error | null) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+}
+
+class SerialLink implements Link {
+  readonly kind = 'serial' as const;
+  readonly capabilities: LinkCapabilities = { controlLines: true, baudChange: true };
+  private readonly events = new LinkEvents();
+  // Opening a tty on Linux asserts both lines (NOTES 3.1: that does not reset a NodeMCU-style board).
+  private signals = { dtr: true, rts: true };
+  private closing = false;
+
+  constructor(
+    readonly spec: string,
+    private readonly port: SerialPort,
+  ) {
+    port.on('data', (chunk: Buffer) => {
+      this.events.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
+    port.on('close', (err?: Error) => this.onPortClose(err));
+    // 'error' without a listener would crash the process; failures reach callers through the promises.
+    port.on('error', () => {});
+  }
+
+  get baud(): number {
+    return this.port.baudRate;
+  }
+
+  get isOpen(): boolean {
+    return this.port.isOpen && !this.events.isClosed;
+  }
+
+  private onPortClose(err?: Error): void {
+    if (this.closing) return this.events.emitClose();
+    // serialport may emit a bare 'close' right before the one carrying DisconnectedError: wait a tick
+    // so the listener gets the specific error.
+    setTimeout(() => {
+      const cause = err?.message ?? 'the device went away';
+      this.events.emitClose(
+        new FlashbackError(
+          'PORT_CLOSED',
+          `Serial port ${this.spec} disconnected (${cause})`,
+          'Check the USB cable (was it pulled?) and that the board still has power, then retry.',
+          { path: this.spec },
+        ),
+      );
+    }, 5);
+  }
+
+  private ensureOpen(what: string): void {
+    if (!this.isOpen) {
+      throw new FlashbackError(
+        'PORT_CLOSED',
+        `Cannot ${what}: ${this.spec} is closed`,
+        'Open the port again and retry.',
+      );
+    }
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    this.ensureOpen('write');
+    try {
+      await cb((done) => this.port.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength), done));
+    } catch (e) {
+      throw ioError(this.spec, 'write', e);
+    }
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): () => void {
+    return this.events.onData(listener);
+  }
+
+  onClose(listener: (err?: Error) => void): () => void {
+    return this.events.onClose(listener);
+  }
+
+  async setSignals(s: ControlSignals): Promise<void> {
+    if (!this.capabilities.controlLines) return;
+    this.ensureOpen('set DTR/RTS');
+    const next = { dtr: s.dtr ?? this.signals.dtr, rts: s.rts ?? this.signals.rts };
+    try {
+      await cb((done) => this.port.set(next, done));
+      this.signals = next;
+    } catch (e) {
+      if (!isNoControlLines(e)) throw ioError(this.spec, 'DTR/RTS change', e);
+      this.capabilities.controlLines = false;
+    }
+  }
+
+  async setBaud(baud: number): Promise<void> {
+    this.ensureOpen('change baud');
+    if (baud === this.port.baudRate) return;
+    try {
+      // Let queued bytes leave at the old rate before the UART is re-clocked.
+      await cb((done) => this.port.drain(done));
+      await cb((done) => this.port.update({ baudRate: baud }, done));
+    } catch (e) {
+      throw new FlashbackError(
+        'BAD_ARGUMENT',
+        `${this.spec} refused ${baud} baud (${e instanceof Error ? e.message : String(e)})`,
+        'Pick a lower rate, e.g. --baud 460800 or 115200; some adapters/drivers cap the rate.',
+      );
+    }
+  }
+
+  async flushInput(): Promise<void> {
+    this.ensureOpen('flush');
+    // Data already handed out has gone to listeners; flush drops what the OS still holds (TCIOFLUSH).
+    await cb((done) => this.port.flush(done)).catch((e: unknown) => {
+      throw ioError(this.spec, 'flush', e);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.events.isClosed) return;
+    this.closing = true;
+    if (this.port.isOpen) await cb((done) => this.port.close(done)).catch(() => {});
+    this.events.emitClose();
+  }
+}
+
+/** Opens a serial device at `baud`. Throws PORT_NOT_FOUND, PORT_BUSY or PORT_PERMISSION with a hint. */
+export async function openSerialLink(path: string, baud: number): Promise<Link> {
+  const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
+  try {
+    await cb((done) => port.open(done));
+  } catch (e) {
+    throw mapOpenError(path, e);
+  }
+  return new SerialLink(path, port);
+}
+
+/** serialport's own listing (udev on Linux, IOKit on macOS, SetupAPI on Windows); may throw. */
+export async function listSerialPorts(): Promise<SerialPortInfo[]> {
+  return SerialPort.list();
+}

@@ -1,0 +1,58 @@
+/**
+ * Port specs (DESIGN.md "Ports"): one string, the same in the CLI, the UI and tests.
+ *   /dev/ttyUSB0, /dev/cu.usbserial-1410, COM3   → serial device (serialport)
+ *   socket://HOST:PORT                            → raw TCP (ser2net, ESP-Link, `flashback sim --listen`)
+ *   virtual:NAME                                  → in-process virtual board
+ */
+import { FlashbackError } from '../errors.js';
+
+export type PortSpec =
+  | { kind: 'serial'; path: string }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'virtual'; name: string };
+
+const EXAMPLES = 'e.g. /dev/ttyUSB0, COM3, socket://127.0.0.1:4000 or virtual:good';
+
+function bad(spec: string, why: string): FlashbackError {
+  return new FlashbackError(
+    'BAD_PORT_SPEC',
+    `Bad port "${spec}": ${why}`,
+    `Give a port as ${EXAMPLES}; list them with \`flashback ports\`.`,
+  );
+}
+
+/** Parses a port spec; throws BAD_PORT_SPEC (with an example) for anything malformed. */
+export function parsePortSpec(spec: string): PortSpec {
+  const s = spec.trim();
+  if (s === '') throw bad(spec, 'it is empty');
+  if (/^socket:/i.test(s)) return parseSocket(spec, s);
+  if (/^virtual:/i.test(s)) {
+    const name = s.slice('virtual:'.length);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+      throw bad(spec, 'a virtual board name is letters, digits, "-", "_" or "."');
+    return { kind: 'virtual', name };
+  }
+  // Windows COM ports; "\\.\COM10" is the long form COM10+ needs in some APIs.
+  const com = /^(?:\\\\\.\\)?(COM\d{1,3})$/i.exec(s);
+  if (com) return { kind: 'serial', path: com[1]!.toUpperCase() };
+  if (s.startsWith('/')) return { kind: 'serial', path: s };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) throw bad(spec, `unknown scheme "${s.split(':')[0]}"`);
+  if (/^tty/.test(s)) throw bad(spec, `did you mean /dev/${s}?`);
+  throw bad(spec, 'not a device path, COM port, socket:// or virtual: name');
+}
+
+function parseSocket(spec: string, s: string): PortSpec {
+  const m = /^socket:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+):(\d{1,5})\/?$/i.exec(s);
+  if (!m) throw bad(spec, 'expected socket://HOST:PORT');
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw bad(spec, `TCP port ${port} is out of range 1–65535`);
+  const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  return { kind: 'tcp', host, port };
+}
+
+/** The canonical string for a parsed spec (what Link.spec reports). */
+export function formatPortSpec(p: PortSpec): string {
+  if (p.kind === 'serial') return p.path;
+  if (p.kind === 'virtual') return `virtual:${p.name}`;
+  return `socket://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+}

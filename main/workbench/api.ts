@@ -1,0 +1,282 @@
+/**
+ * WorkbenchApi: the one contract between the UI and everything main/ can do (DESIGN.md "Layers").
+ * Two bridges carry it unchanged — Electron IPC (app/) and the browser host (main/host) — and both
+ * hand raw payloads to `dispatch()` (./dispatch.ts), which validates them with the schemas below.
+ *
+ * The renderer may only `import type` from this file. Shapes here are wire DTOs (plain JSON: numbers
+ * in bytes, no Uint8Array, no classes) so the lower layers can change without breaking the UI.
+ */
+import { z } from 'zod';
+import type { ErrorData } from '../errors.js';
+
+export type { ErrorData };
+
+/** What every call returns across a bridge: errors travel as data (STYLE.md 5). */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+// ---------- plain data the UI shows ----------
+
+export interface PortInfo {
+  path: string;
+  bridge: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  manufacturer?: string;
+  /** In-process demo board (virtual:good, virtual:bad): the UI labels it "virtual". */
+  virtual: boolean;
+  label: string;
+}
+
+export interface BoardInfo {
+  port: string;
+  bridge: string;
+  chip: string;
+  mac: string;
+  crystalMHz: number;
+  chipId: number;
+  flash: { manufacturer: string; device: number; jedecId: number; size: number };
+}
+
+export interface ProgressInfo {
+  phase: string;
+  done: number;
+  total: number;
+  bytesPerSec: number;
+  /** Seconds left at the current rate; null when unknown. */
+  etaSec: number | null;
+}
+
+export interface BackupSummary {
+  libraryId: string | null;
+  file: string;
+  size: number;
+  md5: string;
+  sha256: string;
+  seconds: number;
+  bytesRead: number;
+  board: BoardInfo;
+}
+
+export interface RestorePlanView {
+  /** Hand this back in `restore` to execute exactly what the user confirmed. */
+  planId: string;
+  port: string;
+  image: { source: string; size: number; sha256: string; libraryId: string | null };
+  target: BoardInfo;
+  flashMode: { image: string | null; chosen: string; patched: boolean };
+  backupFirst: boolean;
+  full: boolean;
+  preserve: string[];
+  writeSectors: number[];
+  skipSectors: number;
+  /** The sectors to write, rolled up by flash region (for the plan table). */
+  regions: { name: string; start: number; size: number; writeSectors: number }[];
+  warnings: string[];
+}
+
+export interface WriteSummary {
+  written: { sectors: number; bytes: number };
+  skippedSectors: number;
+  verified: boolean;
+  seconds: number;
+}
+
+export interface RestoreSummary extends WriteSummary {
+  backupId: string | null;
+}
+
+export type SectorState = 'same' | 'diff' | 'blank' | 'a-blank' | 'b-blank';
+
+export interface CompareSide {
+  spec: string;
+  kind: 'board' | 'image' | 'library';
+  /** Label → value, shown in two columns; differing values are highlighted. */
+  fields: Record<string, string>;
+}
+
+export interface CompareView {
+  a: CompareSide;
+  b: CompareSide;
+  sectorSize: number;
+  sectors: SectorState[];
+  regions: { name: string; start: number; size: number; diffSectors: number }[];
+  /** One line that says what differs ("Only RF init data differs: …"). */
+  summary: string;
+}
+
+export interface MqttEvent {
+  /** ms since the check started. */
+  t: number;
+  source: 'host' | 'serial' | 'broker' | 'check';
+  text: string;
+  /** PubSubClient state code seen in the line, with its meaning (ESP8266-NOTES 7.1). */
+  rc?: number;
+  meaning?: string;
+}
+
+export interface MqttReport {
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  broker: string;
+  board: { connected: boolean; rcCodes: number[] };
+  hostProbe: { ok: boolean; connack: number | null; ms: number | null };
+  brokerView: { clientIds: string[]; messages: number; lastMessage: string | null };
+  diagnosis: { cause: string; evidence: string; fix: string }[];
+}
+
+export interface LibraryEntry {
+  id: string;
+  label: string;
+  board: { chip: string | null; mac: string | null; flashSize: number | null; port: string | null };
+  created: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  credentials: boolean;
+  ssid: string | null;
+}
+
+export interface AppInfo {
+  version: string;
+  dataHome: string;
+  shell: 'electron' | 'browser';
+  defaults: { broker: string | null };
+}
+
+// ---------- jobs ----------
+
+const portSpec = z.string().min(1).max(512);
+const flashMode = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
+
+export const jobParamSchemas = {
+  detect: z.object({ port: portSpec }),
+  backup: z.object({ port: portSpec, label: z.string().max(200).optional() }),
+  'plan-restore': z.object({
+    port: portSpec,
+    /** Library id (sha256 prefix) or image file path. */
+    image: z.string().min(1).max(4096),
+    flashMode: flashMode.optional(),
+    full: z.boolean().optional(),
+    backup: z.boolean().optional(),
+    preserve: z.array(z.string().max(64)).max(16).optional(),
+  }),
+  restore: z.object({ planId: z.string().min(1).max(64) }),
+  verify: z.object({ port: portSpec, image: z.string().min(1).max(4096) }),
+  compare: z.object({ a: z.string().min(1).max(4096), b: z.string().min(1).max(4096) }),
+  'mqtt-check': z.object({
+    port: portSpec,
+    broker: z.string().max(512).optional(),
+    topic: z.string().max(256).optional(),
+    durationSec: z.number().min(1).max(600).optional(),
+  }),
+} as const;
+
+export type JobKind = keyof typeof jobParamSchemas;
+export type JobParams<K extends JobKind> = z.infer<(typeof jobParamSchemas)[K]>;
+
+export interface JobResults {
+  detect: BoardInfo;
+  backup: BackupSummary;
+  'plan-restore': RestorePlanView;
+  restore: RestoreSummary;
+  verify: WriteSummary;
+  compare: CompareView;
+  'mqtt-check': MqttReport;
+}
+
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobSnapshot<K extends JobKind = JobKind> {
+  id: string;
+  kind: K;
+  /** The serial port the job owns while it runs (null for image-only jobs). */
+  port: string | null;
+  state: JobState;
+  progress: ProgressInfo | null;
+  result?: JobResults[K];
+  error?: ErrorData;
+  startedAt: number;
+  endedAt?: number;
+}
+
+const job = <K extends JobKind>(kind: K) => z.object({ kind: z.literal(kind), params: jobParamSchemas[kind] }).strict();
+const jobStart = z.discriminatedUnion('kind', [
+  job('detect'),
+  job('backup'),
+  job('plan-restore'),
+  job('restore'),
+  job('verify'),
+  job('compare'),
+  job('mqtt-check'),
+]);
+
+// ---------- methods (request → reply) ----------
+
+export const methodSchemas = {
+  'app.info': z.object({}).strict(),
+  'ports.list': z.object({}).strict(),
+  'jobs.start': jobStart,
+  'jobs.cancel': z.object({ jobId: z.string().min(1).max(64) }).strict(),
+  'jobs.list': z.object({}).strict(),
+  'library.list': z.object({}).strict(),
+  'library.rename': z.object({ id: z.string().min(1).max(128), label: z.string().min(1).max(200) }).strict(),
+  'library.remove': z.object({ id: z.string().min(1).max(128) }).strict(),
+  'library.export': z
+    .object({ id: z.string().min(1).max(128), scrub: z.boolean().default(true), dest: z.string().max(4096).optional() })
+    .strict(),
+  'monitor.open': z.object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() }).strict(),
+  'monitor.close': z.object({ port: portSpec }).strict(),
+} as const;
+
+export type MethodName = keyof typeof methodSchemas;
+
+export type JobStartRequest = { [K in JobKind]: { kind: K; params: JobParams<K> } }[JobKind];
+
+export interface MethodParams {
+  'app.info': Record<string, never>;
+  'ports.list': Record<string, never>;
+  'jobs.start': JobStartRequest;
+  'jobs.cancel': { jobId: string };
+  'jobs.list': Record<string, never>;
+  'library.list': Record<string, never>;
+  'library.rename': { id: string; label: string };
+  'library.remove': { id: string };
+  'library.export': { id: string; scrub?: boolean; dest?: string };
+  'monitor.open': { port: string; baud?: number };
+  'monitor.close': { port: string };
+}
+
+export interface MethodResults {
+  'app.info': AppInfo;
+  'ports.list': PortInfo[];
+  'jobs.start': { jobId: string };
+  'jobs.cancel': { cancelled: boolean };
+  'jobs.list': JobSnapshot[];
+  'library.list': LibraryEntry[];
+  'library.rename': LibraryEntry;
+  'library.remove': { removed: boolean };
+  'library.export': { file: string; scrubbed: boolean };
+  'monitor.open': { port: string; baud: number };
+  'monitor.close': { closed: boolean };
+}
+
+// ---------- events (main → UI) ----------
+
+export type WorkbenchEvent =
+  | { type: 'ports'; ports: PortInfo[] }
+  | { type: 'job'; job: JobSnapshot }
+  | { type: 'job-log'; jobId: string; line: string }
+  | { type: 'mqtt'; jobId: string; event: MqttEvent }
+  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string }
+  | { type: 'monitor-state'; port: string; state: 'open' | 'paused' | 'closed'; reason?: string };
+
+/** The bridge-neutral client the renderer codes against (implemented by both bridges and a fake). */
+export interface WorkbenchClient {
+  call<M extends MethodName>(method: M, params: MethodParams[M]): Promise<Reply<MethodResults[M]>>;
+  subscribe(listener: (event: WorkbenchEvent) => void): () => void;
+}
+
+/** Names on the Electron IPC channel and the host's WebSocket path. */
+export const IPC_INVOKE = 'flashback:invoke';
+export const IPC_EVENT = 'flashback:event';
+export const WS_PATH = '/api/ws';

@@ -1,0 +1,61 @@
+/**
+ * What WorkbenchService needs from the layers below, as plain-data functions. The real wiring is in
+ * ./real-deps.ts (main/flash, main/library, main/mqtt, main/transport); tests pass their own, so no
+ * test needs hardware or Electron (STYLE.md 8: collaborators through the constructor).
+ */
+import type { OpOptions } from '../progress.js';
+import type {
+  BackupSummary,
+  BoardInfo,
+  CompareView,
+  JobParams,
+  LibraryEntry,
+  MqttEvent,
+  MqttReport,
+  PortInfo,
+  RestorePlanView,
+  RestoreSummary,
+  WriteSummary,
+} from './api.js';
+
+/** A plan as the UI sees it plus whatever the flash layer needs to execute exactly that plan. */
+export interface PlannedRestore {
+  view: Omit<RestorePlanView, 'planId'>;
+  handle: unknown;
+}
+
+/** A byte stream from a port opened for the serial monitor. */
+export interface MonitorLink {
+  onData(listener: (chunk: Uint8Array) => void): () => void;
+  onClose(listener: (err?: Error) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface MqttCheckOptions extends OpOptions {
+  /** `t` (ms since the check started) when the event is reported late; else the service stamps it. */
+  onEvent: (e: Omit<MqttEvent, 't'> & { t?: number }) => void;
+}
+
+export interface WorkbenchDeps {
+  listPorts(): Promise<PortInfo[]>;
+  detect(params: JobParams<'detect'>, opts: OpOptions): Promise<BoardInfo>;
+  backup(params: JobParams<'backup'>, opts: OpOptions): Promise<BackupSummary>;
+  planRestore(params: JobParams<'plan-restore'>, opts: OpOptions): Promise<PlannedRestore>;
+  executeRestore(plan: PlannedRestore, opts: OpOptions): Promise<RestoreSummary>;
+  verify(params: JobParams<'verify'>, opts: OpOptions): Promise<WriteSummary>;
+  compare(params: JobParams<'compare'>, opts: OpOptions): Promise<CompareView>;
+  mqttCheck(params: JobParams<'mqtt-check'>, opts: MqttCheckOptions): Promise<MqttReport>;
+  library: {
+    list(): Promise<LibraryEntry[]>;
+    rename(id: string, label: string): Promise<LibraryEntry>;
+    remove(id: string): Promise<boolean>;
+    export(id: string, scrub: boolean, dest?: string): Promise<{ file: string; scrubbed: boolean }>;
+  };
+  openMonitor(port: string, baud: number): Promise<MonitorLink>;
+  /** Annotates one serial-log line (PubSubClient rc codes); null when it carries nothing. */
+  annotate(line: string): { rc?: number; meaning: string } | null;
+  dataHome: string;
+  defaults: { broker: string | null };
+  /** Stops background things the deps started (embedded broker, virtual boards). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+/**
+ * The real collaborators of WorkbenchService: main/flash for boards, main/library for backups,
+ * main/mqtt for the health check, main/transport for ports and the monitor.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { dataHome, dataPaths } from '../datadir.js';
+import { hardReset } from '../esp/reset.js';
+import { FlashbackError } from '../errors.js';
+import { detectBoard, executeRestore, isPortSpec, loadImage, planRestore, quickCompare, verifyBoard, backupBoard } from '../flash/index.js';
+import type { RestoreParams } from '../flash/restore.js';
+import type { RestorePlan } from '../flash/types.js';
+import { Library } from '../library/library.js';
+import { parseLine } from '../mqtt/log-parser.js';
+import { rcAnnotation } from '../mqtt/rc-codes.js';
+import type { Link, OpenLinkOptions } from '../transport/link.js';
+import type { PortInfo } from './api.js';
+import type { PlannedRestore, WorkbenchDeps } from './deps.js';
+import { boardInfo, compareView, libraryEntry, planRegions } from './map.js';
+import { runWorkbenchMqttCheck } from './mqtt-adapter.js';
+
+interface Transport {
+  openLink(spec: string, opts: OpenLinkOptions): Promise<Link>;
+  listPorts(): Promise<PortInfo[]>;
+}
+// Resolved at run time, as main/mqtt/board-link.ts does, so this file does not pin the registry's shape.
+const TRANSPORT = '../transport/index.js';
+const transport = async () => (await import(TRANSPORT)) as Transport;
+
+const DEMO: PortInfo[] = [
+  { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo board "good" (virtual)' },
+  { path: 'virtual:bad', bridge: 'virtual', virtual: true, label: 'Demo board "bad" (virtual)' },
+];
+
+export function annotateLine(line: string): { rc?: number; meaning: string } | null {
+  for (const e of parseLine(line)) {
+    if (e.kind === 'mqtt-failed') return { rc: e.rc, meaning: rcAnnotation(e.rc) };
+    if (e.kind === 'mqtt-connected') return { rc: 0, meaning: rcAnnotation(0) };
+    if (e.kind === 'boot-failure') return { meaning: `${e.meaning} — ${e.fix}` };
+  }
+  return null;
+}
+
+export function createRealDeps(opts: { libraryDir?: string; broker?: string | null } = {}): WorkbenchDeps {
+  const libraryDir = opts.libraryDir ?? dataPaths.library();
+  const library = new Library(libraryDir);
+  return {
+    listPorts: async () => {
+      const ports = await (await transport()).listPorts();
+      // The demo boards are always offered, so a new user can walk the wizard without hardware.
+      return [...ports.filter((p) => !p.virtual), ...DEMO.map((d) => ports.find((p) => p.path === d.path) ?? d)];
+    },
+    detect: async ({ port }, o) => boardInfo(await detectBoard({ port }, o)),
+    backup: async ({ port, label }, o) => {
+      const r = await backupBoard({ port, library: libraryDir, ...(label ? { label } : {}) }, o);
+      return { libraryId: r.libraryId, file: r.file, size: r.size, md5: r.md5, sha256: r.sha256, seconds: r.seconds, bytesRead: r.bytesRead, board: boardInfo(r.info) };
+    },
+    planRestore: async (p, o) => {
+      const params: RestoreParams = { port: p.port, image: p.image, library: libraryDir, after: 'hard-reset' };
+      if (p.flashMode) params.flashMode = p.flashMode;
+      if (p.full !== undefined) params.full = p.full;
+      if (p.backup !== undefined) params.backup = p.backup;
+      if (p.preserve) params.preserve = p.preserve;
+      const plan = await planRestore(params, o);
+      const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
+      const view = {
+        ...plan,
+        target: boardInfo(plan.target),
+        regions: planRegions(plan.writeSectors, meta?.layout?.regions ?? null, plan.image.size),
+      };
+      return { view, handle: { params, plan } };
+    },
+    executeRestore: async (planned: PlannedRestore, o) => {
+      const { params, plan } = planned.handle as { params: RestoreParams; plan: RestorePlan };
+      const r = await executeRestore(params, {
+        ...o,
+        // Write only what the user confirmed: same image onto the same chip.
+        confirm: (now) => {
+          if (now.image.sha256 !== plan.image.sha256 || now.target.mac !== plan.target.mac) {
+            throw new FlashbackError('BAD_ARGUMENT', 'The board or the image changed since the plan was shown', 'Plan the restore again and check it.');
+          }
+          return true;
+        },
+      });
+      return { written: r.written, skippedSectors: r.skippedSectors, verified: r.verified, seconds: r.seconds, backupId: r.backupId };
+    },
+    verify: async ({ port, image }, o) => {
+      const img = await loadImage(image, libraryDir);
+      const r = await verifyBoard({ port }, img.bytes, o);
+      return { written: r.written, skippedSectors: r.skippedSectors, verified: r.verified, seconds: r.seconds };
+    },
+    compare: async ({ a, b }, o) => compareView(a, b, await quickCompare(a, b, { library: libraryDir }, o), isPortSpec),
+    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, annotateLine),
+    library: {
+      list: async () => (await library.list()).map(libraryEntry),
+      rename: async (id, label) => libraryEntry(await library.rename(id, label)),
+      remove: async (id) => Boolean(await library.remove(id)),
+      export: async (id, scrub, dest) => {
+        const meta = await library.show(id);
+        const dir = path.join(dataHome(), 'exports');
+        await mkdir(dir, { recursive: true });
+        const name = `${(meta.label ?? meta.id.slice(0, 12)).replace(/[^\w.-]+/g, '_')}${scrub ? '-scrubbed' : ''}.bin`;
+        const r = await library.export(id, dest ?? path.join(dir, name), { scrub });
+        return { file: r.file, scrubbed: scrub };
+      },
+    },
+    openMonitor: async (port, baud) => {
+      const link = await (await transport()).openLink(port, { baud });
+      // Reset into the firmware so the user sees the boot log from the start (GPIO0 high, EN pulse).
+      if (link.capabilities.controlLines) await hardReset(link).catch(() => undefined);
+      return link;
+    },
+    annotate: annotateLine,
+    dataHome: dataHome(),
+    defaults: { broker: opts.broker ?? null },
+  };
+}

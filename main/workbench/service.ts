@@ -1,0 +1,203 @@
+/**
+ * The service behind WorkbenchApi: runs jobs on the layers below (through WorkbenchDeps), owns the
+ * serial ports (PortOwner), and pushes events (ports plugged/unplugged, job progress, MQTT log,
+ * monitor output) to every subscribed bridge. Bridges never call it directly: see ./dispatch.ts.
+ */
+import { FlashbackError } from '../errors.js';
+import type {
+  AppInfo,
+  JobKind,
+  JobParams,
+  JobSnapshot,
+  JobStartRequest,
+  MethodResults,
+  PortInfo,
+  RestorePlanView,
+  WorkbenchEvent,
+} from './api.js';
+import type { MonitorLink, PlannedRestore, WorkbenchDeps } from './deps.js';
+import { type JobBody, JobRunner } from './jobs.js';
+import { LineSplitter } from './lines.js';
+import { PortOwner } from './port-owner.js';
+import { busyHint } from './port-hints.js';
+
+export interface ServiceOptions {
+  shell: AppInfo['shell'];
+  version?: string;
+  /** How often to re-list ports while someone listens (plug/unplug notice). 0 disables. */
+  pollMs?: number;
+}
+
+export class WorkbenchService {
+  private readonly listeners = new Set<(e: WorkbenchEvent) => void>();
+  private readonly jobs: JobRunner;
+  private readonly owner: PortOwner;
+  private readonly plans = new Map<string, PlannedRestore>();
+  private lastPorts = '';
+  private poll: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly deps: WorkbenchDeps,
+    private readonly opts: ServiceOptions,
+  ) {
+    this.jobs = new JobRunner(
+      (job) => this.emit({ type: 'job', job }),
+      (jobId, line) => this.emit({ type: 'job-log', jobId, line }),
+    );
+    this.owner = new PortOwner({
+      open: (port, baud) => this.deps.openMonitor(port, baud),
+      attach: (port, link) => this.attachMonitor(port, link),
+      state: (port, state, reason) => this.emit({ type: 'monitor-state', port, state, ...(reason ? { reason } : {}) }),
+    });
+  }
+
+  subscribe(listener: (e: WorkbenchEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1 && (this.opts.pollMs ?? 2000) > 0) {
+      this.poll = setInterval(() => void this.listPorts().catch(() => undefined), this.opts.pollMs ?? 2000);
+      this.poll.unref?.();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.poll) clearInterval(this.poll);
+    };
+  }
+
+  private emit(e: WorkbenchEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // One broken bridge (closed socket) must not stop the others.
+      }
+    }
+  }
+
+  appInfo(): AppInfo {
+    return {
+      version: this.opts.version ?? '0.1.0',
+      dataHome: this.deps.dataHome,
+      shell: this.opts.shell,
+      defaults: this.deps.defaults,
+    };
+  }
+
+  /** Lists ports; emits `ports` when the set changed since the last look (plug/unplug). */
+  async listPorts(): Promise<PortInfo[]> {
+    const ports = await this.deps.listPorts();
+    const key = JSON.stringify(ports);
+    if (key !== this.lastPorts) {
+      this.lastPorts = key;
+      this.emit({ type: 'ports', ports });
+    }
+    return ports;
+  }
+
+  startJob(req: JobStartRequest): { jobId: string } {
+    const snap = this.run(req);
+    return { jobId: snap.id };
+  }
+
+  private run(req: JobStartRequest): JobSnapshot {
+    const d = this.deps;
+    switch (req.kind) {
+      case 'detect':
+        return this.onPort('detect', req.params.port, (o) => d.detect(req.params, o));
+      case 'backup':
+        return this.onPort('backup', req.params.port, (o) => d.backup(req.params, o));
+      case 'plan-restore':
+        return this.onPort('plan-restore', req.params.port, async (o) => this.keepPlan(await d.planRestore(req.params, o)));
+      case 'restore': {
+        const plan = this.plans.get(req.params.planId);
+        if (!plan) {
+          throw new FlashbackError('BAD_ARGUMENT', 'That restore plan is unknown or already used', 'Plan the restore again.');
+        }
+        return this.onPort('restore', plan.view.port, async (o) => {
+          const r = await d.executeRestore(plan, o);
+          this.plans.delete(req.params.planId);
+          return r;
+        });
+      }
+      case 'verify':
+        return this.onPort('verify', req.params.port, (o) => d.verify(req.params, o));
+      case 'compare':
+        return this.jobs.start('compare', null, (o) => d.compare(req.params, o));
+      case 'mqtt-check':
+        return this.mqttCheck(req.params);
+    }
+  }
+
+  private mqttCheck(params: JobParams<'mqtt-check'>): JobSnapshot {
+    const t0 = Date.now();
+    return this.onPort('mqtt-check', params.port, (o, jobId) =>
+      this.deps.mqttCheck(params, {
+        ...o,
+        onEvent: (event) => this.emit({ type: 'mqtt', jobId, event: { ...event, t: event.t ?? Date.now() - t0 } }),
+      }),
+    );
+  }
+
+  private keepPlan(plan: PlannedRestore): RestorePlanView {
+    const planId = `plan-${this.plans.size + 1}-${Date.now().toString(36)}`;
+    this.plans.set(planId, plan);
+    return { planId, ...plan.view };
+  }
+
+  /** A job that owns `port` while it runs; a busy port gets a hint naming the likely culprit. */
+  private onPort<K extends JobKind>(
+    kind: K,
+    port: string,
+    body: JobBody<K>,
+  ): JobSnapshot {
+    return this.jobs.start(kind, port, (o, jobId) =>
+      this.owner.withPort(port, jobId, () => body(o, jobId)).catch((e: unknown) => {
+        throw busyHint(e, port);
+      }),
+    );
+  }
+
+  cancelJob(jobId: string): { cancelled: boolean } {
+    return { cancelled: this.jobs.cancel(jobId) };
+  }
+
+  listJobs(): JobSnapshot[] {
+    return this.jobs.list();
+  }
+
+  waitJob(jobId: string): Promise<JobSnapshot | undefined> {
+    return this.jobs.wait(jobId);
+  }
+
+  library(): WorkbenchDeps['library'] {
+    return this.deps.library;
+  }
+
+  async openMonitor(port: string, baud = 115200): Promise<MethodResults['monitor.open']> {
+    await this.owner.openMonitor(port, baud).catch((e: unknown) => {
+      throw busyHint(e, port);
+    });
+    return { port, baud };
+  }
+
+  async closeMonitor(port: string): Promise<MethodResults['monitor.close']> {
+    return { closed: await this.owner.closeMonitor(port) };
+  }
+
+  private attachMonitor(port: string, link: MonitorLink): void {
+    const split = new LineSplitter((text) => {
+      const note = this.deps.annotate(text);
+      this.emit({ type: 'monitor', port, text, ...(note ?? {}) });
+    });
+    link.onData((chunk) => split.push(chunk));
+    link.onClose(() => split.flush());
+  }
+
+  /** App quit: cancel jobs (their ports close), close monitors, stop background services. */
+  async close(): Promise<void> {
+    if (this.poll) clearInterval(this.poll);
+    await this.jobs.cancelAll();
+    await this.owner.closeAll();
+    await this.deps.close?.();
+    this.listeners.clear();
+  }
+}

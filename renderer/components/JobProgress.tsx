@@ -1,0 +1,60 @@
+/** A job's progress bar with phase, rate and ETA, a Cancel button, and its error panel when it fails. */
+import type { JobSnapshot } from '../../main/workbench/api.js';
+import { useCancelJob } from '../api/jobs.js';
+import { bytes, duration, rate } from '../format.js';
+import { useApp } from '../store/index.js';
+import { ErrorPanel } from './ErrorPanel.js';
+
+export function useJob(jobId: string | null): JobSnapshot | null {
+  return useApp((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
+}
+
+export function JobProgress({ jobId, label, onRetry }: { jobId: string | null; label: string; onRetry?: () => void }) {
+  const job = useJob(jobId);
+  const cancel = useCancelJob();
+  if (!job) return null;
+  if (job.state === 'failed') return <ErrorPanel error={job.error!} title={`${label} failed`} onRetry={onRetry} />;
+  if (job.state === 'cancelled') {
+    return (
+      <div className="notice" role="status">
+        {label} cancelled.{' '}
+        {onRetry ? (
+          <button type="button" onClick={onRetry}>
+            Start again
+          </button>
+        ) : null}
+      </div>
+    );
+  }
+  if (job.state === 'done') return null;
+  const p = job.progress;
+  const pct = p && p.total > 0 ? Math.min(100, Math.round((p.done / p.total) * 100)) : null;
+  return (
+    <div className="job-progress" aria-live="polite">
+      <div className="job-progress-head">
+        <span>
+          {label}: <strong>{p?.phase ?? 'starting'}</strong>
+        </span>
+        <button type="button" className="secondary" onClick={() => cancel(job.id)}>
+          Cancel
+        </button>
+      </div>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label={`${label} progress`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct ?? undefined}
+      >
+        <div className="bar-fill" style={{ width: `${pct ?? 0}%` }} />
+      </div>
+      <div className="job-progress-stats">
+        <span>{pct === null ? '…' : `${pct} %`}</span>
+        {p && p.total > 1 ? <span>{`${bytes(p.done)} of ${bytes(p.total)}`}</span> : null}
+        <span>Rate {rate(p?.bytesPerSec ?? 0)}</span>
+        <span>ETA {duration(p?.etaSec ?? null)}</span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+/** Display helpers: sizes in KiB/MiB, addresses in hex, durations for ETAs. */
+export function bytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`;
+  return `${n} B`;
+}
+
+export function hex(n: number, width = 6): string {
+  return `0x${n.toString(16).toUpperCase().padStart(width, '0')}`;
+}
+
+export function rate(bytesPerSec: number): string {
+  return bytesPerSec > 0 ? `${bytes(Math.round(bytesPerSec))}/s` : '—';
+}
+
+export function duration(sec: number | null): string {
+  if (sec === null || !Number.isFinite(sec)) return '—';
+  if (sec < 1) return '<1 s';
+  if (sec < 90) return `${Math.round(sec)} s`;
+  return `${Math.floor(sec / 60)} min ${Math.round(sec % 60)} s`;
+}
+
+export function shortHash(h: string): string {
+  return h.slice(0, 12);
+}

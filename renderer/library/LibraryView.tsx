@@ -1,0 +1,129 @@
+/** The backup library: label, board, date, size, hash, credentials flag; details, rename, delete, scrubbed export. */
+import { useState } from 'react';
+import type { ErrorData, LibraryEntry } from '../../main/workbench/api.js';
+import { call, errorData, useApi } from '../api/context.js';
+import { ErrorPanel } from '../components/ErrorPanel.js';
+import { bytes, shortHash } from '../format.js';
+import { useApp, useAppStore } from '../store/index.js';
+
+function Row({ entry, onError, onNote }: { entry: LibraryEntry; onError: (e: ErrorData) => void; onNote: (s: string) => void }) {
+  const api = useApi();
+  const store = useAppStore();
+  const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [label, setLabel] = useState(entry.label);
+  const refresh = async () => store.getState().setLibrary(await call(api, 'library.list', {}));
+  const act = (f: () => Promise<void>) => () => void f().catch((e: unknown) => onError(errorData(e)));
+  const rename = act(async () => {
+    await call(api, 'library.rename', { id: entry.id, label });
+    setEditing(false);
+    await refresh();
+  });
+  const remove = act(async () => {
+    if (!window.confirm(`Delete the backup "${entry.label}"? This cannot be undone.`)) return;
+    await call(api, 'library.remove', { id: entry.id });
+    await refresh();
+  });
+  const exportIt = act(async () => {
+    const r = await call(api, 'library.export', { id: entry.id, scrub: true });
+    onNote(`Exported ${r.scrubbed ? 'with WiFi credentials removed ' : ''}to ${r.file}`);
+  });
+  return (
+    <>
+      <tr>
+        <td>
+          {editing ? (
+            <input aria-label={`New label for ${entry.label}`} value={label} onChange={(e) => setLabel(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && rename()} />
+          ) : (
+            entry.label
+          )}
+        </td>
+        <td>
+          {entry.board.chip ?? '?'} <span className="mono">{entry.board.mac ?? ''}</span>
+        </td>
+        <td>{new Date(entry.created).toLocaleString()}</td>
+        <td>{bytes(entry.size)}</td>
+        <td className="mono">{shortHash(entry.sha256)}</td>
+        <td>{entry.credentials ? <span className="badge warn">WiFi credentials{entry.ssid ? ` (${entry.ssid})` : ''}</span> : 'none found'}</td>
+        <td className="row-actions">
+          <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+            Details
+          </button>
+          {editing ? (
+            <button type="button" onClick={rename}>
+              Save
+            </button>
+          ) : (
+            <button type="button" className="secondary" onClick={() => setEditing(true)}>
+              Rename
+            </button>
+          )}
+          <button type="button" className="secondary" onClick={exportIt}>
+            Export (scrubbed)
+          </button>
+          <button type="button" className="danger" onClick={remove}>
+            Delete
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr className="details">
+          <td colSpan={7}>
+            <dl>
+              <dt>Id</dt>
+              <dd className="mono">{entry.id}</dd>
+              <dt>sha256</dt>
+              <dd className="mono">{entry.sha256}</dd>
+              <dt>md5</dt>
+              <dd className="mono">{entry.md5}</dd>
+              <dt>Flash size</dt>
+              <dd>{entry.board.flashSize ? bytes(entry.board.flashSize) : 'unknown'}</dd>
+              <dt>Source port</dt>
+              <dd>{entry.board.port ?? 'unknown'}</dd>
+            </dl>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+export function LibraryView() {
+  const entries = useApp((s) => s.library);
+  const [error, setError] = useState<ErrorData | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  return (
+    <section aria-labelledby="library-h">
+      <h2 id="library-h">Library</h2>
+      {error ? <ErrorPanel error={error} onRetry={() => setError(null)} /> : null}
+      {note ? (
+        <p className="notice" role="status">
+          {note}
+        </p>
+      ) : null}
+      {entries.length === 0 ? (
+        <p>No backups yet. The wizard's backup step (and every restore's auto-backup) adds them here.</p>
+      ) : (
+        <table className="library-table">
+          <caption>Backups</caption>
+          <thead>
+            <tr>
+              <th scope="col">Label</th>
+              <th scope="col">Board</th>
+              <th scope="col">Date</th>
+              <th scope="col">Size</th>
+              <th scope="col">sha256</th>
+              <th scope="col">Credentials</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <Row key={e.id} entry={e} onError={setError} onNote={setNote} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

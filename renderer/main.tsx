@@ -1,0 +1,9 @@
+/** Renderer entry: the Electron preload's bridge when present, else the browser host's WebSocket. */
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { createElectronClient } from './api/electron-bridge.js';
+import { createWsClient, wsUrl } from './api/ws-bridge.js';
+import './styles.css';
+
+const api = window.flashback ? createElectronClient(window.flashback) : createWsClient(wsUrl(window.location));
+createRoot(document.getElementById('root')!).render(<App api={api} />);

@@ -1,0 +1,94 @@
+/**
+ * The wizard as a step machine: Detect → Back up good board → Restore to bad board → MQTT check.
+ * The state holds only choices and job ids; what a step shows (boards, plan, verdict) is derived from
+ * the jobs slice, so a reconnect or a late event can never leave the two out of step.
+ */
+import type { StateCreator } from 'zustand';
+import type { BackupSummary, BoardInfo, JobKind, JobResults, JobSnapshot, RestorePlanView } from '../../main/workbench/api.js';
+import type { AppState } from './slices.js';
+
+export const STEPS = ['detect', 'backup', 'restore', 'mqtt'] as const;
+export type Step = (typeof STEPS)[number];
+export type Role = 'good' | 'bad';
+
+export const STEP_LABELS: Record<Step, string> = {
+  detect: 'Detect boards',
+  backup: 'Back up good board',
+  restore: 'Restore to bad board',
+  mqtt: 'MQTT check',
+};
+
+export interface WizardSlice {
+  wizard: {
+    step: Step;
+    port: Record<Role, string | null>;
+    detectJob: Record<Role, string | null>;
+    backupJob: string | null;
+    /** Image chosen for the restore (library id); defaults to the backup just taken. */
+    image: string | null;
+    planJob: string | null;
+    restoreJob: string | null;
+    /** MQTT checks in order, each tagged with whether the restore had happened. */
+    mqttJobs: { jobId: string; afterRestore: boolean }[];
+  };
+  choosePort(role: Role, port: string | null): void;
+  setWizardJob(key: 'backupJob' | 'planJob' | 'restoreJob', jobId: string | null): void;
+  setDetectJob(role: Role, jobId: string): void;
+  chooseImage(id: string | null): void;
+  addMqttJob(jobId: string): void;
+  goTo(step: Step): boolean;
+}
+
+export function jobResult<K extends JobKind>(s: AppState, id: string | null, kind: K): JobResults[K] | null {
+  const job = id ? s.jobs[id] : undefined;
+  return job && job.kind === kind && job.state === 'done' ? ((job as JobSnapshot<K>).result ?? null) : null;
+}
+
+export const boardOf = (s: AppState, role: Role): BoardInfo | null => jobResult(s, s.wizard.detectJob[role], 'detect');
+export const backupOf = (s: AppState): BackupSummary | null => jobResult(s, s.wizard.backupJob, 'backup');
+export const planOf = (s: AppState): RestorePlanView | null => jobResult(s, s.wizard.planJob, 'plan-restore');
+export const restoredOf = (s: AppState) => jobResult(s, s.wizard.restoreJob, 'restore');
+
+/** Why a step cannot be entered yet (null when it can). */
+export function blockedReason(s: AppState, step: Step): string | null {
+  switch (step) {
+    case 'detect':
+      return null;
+    case 'backup':
+      return boardOf(s, 'good') ? null : 'Detect the good board first.';
+    case 'restore':
+      if (!boardOf(s, 'bad')) return 'Detect the bad board first.';
+      return backupOf(s) || s.library.length > 0 ? null : 'Back up the good board first.';
+    case 'mqtt':
+      return boardOf(s, 'bad') || boardOf(s, 'good') ? null : 'Detect a board first.';
+  }
+}
+
+export const createWizardSlice: StateCreator<AppState, [], [], WizardSlice> = (set, get) => ({
+  wizard: {
+    step: 'detect',
+    port: { good: null, bad: null },
+    detectJob: { good: null, bad: null },
+    backupJob: null,
+    image: null,
+    planJob: null,
+    restoreJob: null,
+    mqttJobs: [],
+  },
+  choosePort: (role, port) =>
+    set((s) => ({
+      // A new port invalidates what was detected on the old one.
+      wizard: { ...s.wizard, port: { ...s.wizard.port, [role]: port }, detectJob: { ...s.wizard.detectJob, [role]: null } },
+    })),
+  setDetectJob: (role, jobId) => set((s) => ({ wizard: { ...s.wizard, detectJob: { ...s.wizard.detectJob, [role]: jobId } } })),
+  setWizardJob: (key, jobId) =>
+    set((s) => ({ wizard: { ...s.wizard, [key]: jobId, ...(key === 'planJob' ? { restoreJob: null } : {}) } })),
+  chooseImage: (image) => set((s) => ({ wizard: { ...s.wizard, image, planJob: null } })),
+  addMqttJob: (jobId) =>
+    set((s) => ({ wizard: { ...s.wizard, mqttJobs: [...s.wizard.mqttJobs, { jobId, afterRestore: restoredOf(s) !== null }] } })),
+  goTo: (step) => {
+    if (blockedReason(get(), step)) return false;
+    set((s) => ({ wizard: { ...s.wizard, step } }));
+    return true;
+  },
+});

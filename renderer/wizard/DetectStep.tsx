@@ -1,0 +1,54 @@
+/** Step 1: choose the good and the bad board's ports and identify both chips. */
+import { useApi } from '../api/context.js';
+import { useStartJob } from '../api/jobs.js';
+import { BoardCard } from '../components/BoardCard.js';
+import { JobProgress } from '../components/JobProgress.js';
+import { NoHardwareNote, PortSelect } from '../components/PortSelect.js';
+import { useApp, useAppStore } from '../store/index.js';
+import { type Role, boardOf } from '../store/wizard.js';
+
+function RolePanel({ role, title }: { role: Role; title: string }) {
+  const store = useAppStore();
+  const start = useStartJob();
+  const port = useApp((s) => s.wizard.port[role]);
+  const jobId = useApp((s) => s.wizard.detectJob[role]);
+  const board = useApp((s) => boardOf(s, role));
+  const running = useApp((s) => (jobId ? s.jobs[jobId]?.state === 'running' : false));
+  const isVirtual = useApp((s) => s.ports.find((p) => p.path === port)?.virtual ?? false);
+  const detect = async () => {
+    if (!port) return;
+    store.getState().setDetectJob(role, await start('detect', { port }));
+  };
+  return (
+    <div className="role-panel">
+      <PortSelect label={`${title} port`} value={port} onChange={(p) => store.getState().choosePort(role, p)} />
+      <button type="button" disabled={!port || running} onClick={() => void detect()}>
+        Detect {title.toLowerCase()}
+      </button>
+      <JobProgress jobId={jobId} label={`Detect ${title.toLowerCase()}`} onRetry={() => void detect()} />
+      {board ? <BoardCard role={title} board={board} virtual={isVirtual} /> : null}
+    </div>
+  );
+}
+
+export function DetectStep() {
+  useApi();
+  const goTo = useApp((s) => s.goTo);
+  const ready = useApp((s) => boardOf(s, 'good') !== null && boardOf(s, 'bad') !== null);
+  return (
+    <section aria-labelledby="detect-h">
+      <h2 id="detect-h">Detect boards</h2>
+      <p>Pick the board that works (good) and the one that does not (bad). Flashback reads each chip's identity.</p>
+      <NoHardwareNote />
+      <div className="two-col">
+        <RolePanel role="good" title="Good board" />
+        <RolePanel role="bad" title="Bad board" />
+      </div>
+      <div className="actions">
+        <button type="button" disabled={!ready} onClick={() => goTo('backup')}>
+          Next: back up the good board
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+/** Step 3: plan the restore onto the bad board, show the plan, write only after the user confirms. */
+import { useState } from 'react';
+import { useStartJob } from '../api/jobs.js';
+import { JobProgress } from '../components/JobProgress.js';
+import { PlanView } from './PlanView.js';
+import { bytes, shortHash } from '../format.js';
+import { useApp, useAppStore } from '../store/index.js';
+import { backupOf, planOf, restoredOf } from '../store/wizard.js';
+import { FLASH_MODES, type FlashModeChoice } from './flash-modes.js';
+
+export function RestoreStep() {
+  const store = useAppStore();
+  const start = useStartJob();
+  const port = useApp((s) => s.wizard.port.bad);
+  const library = useApp((s) => s.library);
+  const backup = useApp(backupOf);
+  const chosen = useApp((s) => s.wizard.image);
+  const planJob = useApp((s) => s.wizard.planJob);
+  const restoreJob = useApp((s) => s.wizard.restoreJob);
+  const plan = useApp(planOf);
+  const restored = useApp(restoredOf);
+  const busy = useApp((s) => [planJob, restoreJob].some((id) => id && s.jobs[id]?.state === 'running'));
+  const [flashMode, setFlashMode] = useState<FlashModeChoice>('keep');
+  const [backupFirst, setBackupFirst] = useState(true);
+  const [keepOwn, setKeepOwn] = useState(false);
+  const image = chosen ?? backup?.libraryId ?? library[0]?.id ?? null;
+
+  const makePlan = async () => {
+    if (!port || !image) return;
+    store.getState().setWizardJob('planJob', await start('plan-restore', { port, image, flashMode, backup: backupFirst, ...(keepOwn ? { preserve: ['sdk-config'] } : {}) }));
+  };
+  const execute = async () => {
+    if (!plan) return;
+    store.getState().setWizardJob('restoreJob', await start('restore', { planId: plan.planId }));
+  };
+
+  return (
+    <section aria-labelledby="restore-h">
+      <h2 id="restore-h">Restore to the bad board</h2>
+      <div className="field">
+        <label htmlFor="restore-image">Image</label>
+        <select id="restore-image" value={image ?? ''} onChange={(e) => store.getState().chooseImage(e.target.value || null)}>
+          {library.map((e) => (
+            <option key={e.id} value={e.id}>
+              {e.label} — {e.board.mac ?? 'unknown board'} — {bytes(e.size)} — {shortHash(e.sha256)}
+            </option>
+          ))}
+          {image && !library.some((e) => e.id === image) ? <option value={image}>{image}</option> : null}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="restore-mode">Flash mode</label>
+        <select id="restore-mode" value={flashMode} onChange={(e) => setFlashMode(e.target.value as FlashModeChoice)}>
+          {FLASH_MODES.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field checkbox">
+        <input id="restore-backup" type="checkbox" checked={backupFirst} onChange={(e) => setBackupFirst(e.target.checked)} />
+        <label htmlFor="restore-backup">Back up the bad board first (recommended)</label>
+      </div>
+      <div className="field checkbox">
+        <input id="restore-keep" type="checkbox" checked={keepOwn} onChange={(e) => setKeepOwn(e.target.checked)} />
+        <label htmlFor="restore-keep">
+          Keep the bad board's own WiFi settings and RF data (last four sectors). Leave off to cure bad factory data.
+        </label>
+      </div>
+      <div className="actions">
+        <button type="button" disabled={!port || !image || busy} onClick={() => void makePlan()}>
+          Plan restore
+        </button>
+      </div>
+      <JobProgress jobId={planJob} label="Planning" onRetry={() => void makePlan()} />
+      {plan ? (
+        <>
+          <PlanView plan={plan} />
+          {!restored ? (
+            <div className="actions">
+              <button type="button" className="danger" disabled={busy} onClick={() => void execute()}>
+                Confirm and write {plan.writeSectors.length} sectors to {plan.port}
+              </button>
+            </div>
+          ) : null}
+        </>
+      ) : null}
+      <JobProgress jobId={restoreJob} label="Restore" onRetry={() => void makePlan()} />
+      {restored ? (
+        <div className={`result ${restored.verified ? 'ok' : 'warn'}`} role="status" aria-label="Restore result">
+          <p>
+            <strong>{restored.verified ? 'Restored and verified.' : 'Written, but not verified.'}</strong> {restored.written.sectors}{' '}
+            sectors ({bytes(restored.written.bytes)}) written, {restored.skippedSectors} skipped, in {restored.seconds.toFixed(1)} s.
+          </p>
+          {restored.backupId ? <p>The bad board's previous flash is in the library ({shortHash(restored.backupId)}).</p> : null}
+          <button type="button" onClick={() => store.getState().goTo('mqtt')}>
+            Next: MQTT check
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+

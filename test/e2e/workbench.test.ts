@@ -1,0 +1,143 @@
+/**
+ * End to end: the renderer built with Vite, served by the browser host with the real services, driven by
+ * playwright-core in Debian's Chromium through the whole wizard on the demo boards — the MQTT check
+ * fails on the bad board before the restore and passes after — plus the compare view. Screenshots go to
+ * test-output/ (ignored).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+const out = path.join(root, 'test-output', 'e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds dist-renderer/ with Vite when any renderer source is newer than the build. */
+function buildRendererIfStale(): void {
+  const index = path.join(root, 'dist-renderer', 'index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  if (built > Math.max(newest(path.join(root, 'renderer')), statSync(path.join(root, 'vite.config.ts')).mtimeMs)) return;
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stderr}`);
+}
+
+describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boards)', () => {
+  let browser: Browser;
+  let page: Page;
+  let wb: Awaited<ReturnType<typeof import('../../main/host/index.js').startWorkbench>>;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    process.env.FLASHBACK_HOME = mkdtempSync(path.join(os.tmpdir(), 'fb-e2e-'));
+    mkdirSync(out, { recursive: true });
+    buildRendererIfStale();
+    const { startWorkbench } = await import('../../main/host/index.js');
+    wb = await startWorkbench({ port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(wb.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await wb?.close();
+    console.log(`e2e run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+
+  async function runMqttCheck(expected: 'PASS' | 'FAIL', when: RegExp) {
+    await page.getByRole('button', { name: 'Run MQTT check' }).click();
+    const verdict = page.getByRole('status', { name: 'MQTT verdict' }).filter({ hasText: when }).first();
+    await verdict.waitFor({ timeout: 60_000 });
+    expect(await verdict.locator('.verdict-word').textContent()).toBe(expected);
+  }
+
+  it('walks the whole wizard: bad board fails the MQTT check, restore from the good board, then it passes', async () => {
+    // 1. Detect: the demo boards are offered and labelled virtual.
+    await expect.poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count()).toBe(1);
+    expect(await page.getByLabel('Good board port').locator('optgroup[label="Demo boards (virtual)"] option').count()).toBe(2);
+    await page.getByLabel('Good board port').selectOption('virtual:good');
+    await page.getByLabel('Bad board port').selectOption('virtual:bad');
+    await page.getByRole('button', { name: 'Detect good board' }).click();
+    await page.getByRole('button', { name: 'Detect bad board' }).click();
+    await page.getByRole('region', { name: 'Good board board' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Bad board board' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('region', { name: 'Bad board board' }).textContent()).toMatch(/ESP8266EX.*4 MiB/);
+    await shot('1-detect');
+
+    // The MQTT check on the bad board before the restore: rc=-2 with its meaning, verdict FAIL.
+    await page.getByRole('button', { name: /MQTT check/ }).first().click();
+    await runMqttCheck('FAIL', /before the restore/);
+    expect(await page.getByText(/rc=-2: MQTT_CONNECT_FAILED/).count()).toBeGreaterThan(0);
+    await shot('2-mqtt-before');
+
+    // 2. Back up the good board.
+    await page.getByRole('button', { name: /Back up good board/ }).first().click();
+    await page.getByRole('button', { name: 'Back up good board' }).last().click();
+    await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('status', { name: 'Backup result' }).waitFor({ timeout: 90_000 });
+    await page.getByRole('button', { name: 'Next: restore to the bad board' }).click();
+
+    // 3. Restore: the plan first, then write on confirm.
+    await page.getByRole('button', { name: 'Plan restore' }).click();
+    const plan = page.getByRole('region', { name: 'Restore plan' });
+    await plan.waitFor({ timeout: 60_000 });
+    expect(await plan.textContent()).toMatch(/backed up into the library first/);
+    expect(await plan.textContent()).toMatch(/Kept as in the image/);
+    await shot('3-restore-plan');
+    await page.getByRole('button', { name: /Confirm and write \d+ sectors to virtual:bad/ }).click();
+    const restored = page.getByRole('status', { name: 'Restore result' });
+    await restored.waitFor({ timeout: 90_000 });
+    expect(await restored.textContent()).toMatch(/Restored and verified/);
+
+    // 4. MQTT check again: now it passes.
+    await page.getByRole('button', { name: 'Next: MQTT check' }).click();
+    await runMqttCheck('PASS', /after the restore/);
+    await shot('4-mqtt-after');
+  }, 240_000);
+
+  it('compare view shows the demo boards differ in the RF init data at a glance', async () => {
+    // After the restore the demo boards match; a factory-fresh pair shows the difference, so compare the
+    // good board with the bad board's pre-restore auto-backup from the library.
+    await page.getByRole('tab', { name: 'Library' }).click();
+    const rows = page.getByRole('table', { name: 'Backups' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    const sideB = page.getByRole('group', { name: 'Side B' });
+    await sideB.getByLabel('Library backup').check();
+    const options = await sideB.getByLabel('Side B backup').locator('option').allTextContents();
+    const before = options.find((o) => !/^good/.test(o) && !/Choose/.test(o));
+    expect(before).toBeDefined();
+    await sideB.getByLabel('Side B backup').selectOption({ label: before! });
+    await page.getByRole('button', { name: 'Compare A and B' }).click();
+    const summary = page.locator('.compare-result .summary');
+    await summary.waitFor({ timeout: 60_000 });
+    expect(await summary.textContent()).toMatch(/RF init/i);
+    expect(await page.locator('.sector-map .cell').count()).toBe(1024);
+    expect(await page.locator('.sector-map .s-diff, .sector-map .s-a-blank, .sector-map .s-b-blank').count()).toBeGreaterThan(0);
+    const flagged = page.getByRole('table', { name: 'Regions' }).locator('tr.row-diff');
+    expect(await flagged.count()).toBeGreaterThan(0);
+    await page.locator('.sector-map .s-diff').first().hover();
+    expect(await page.locator('.hover-info').textContent()).toMatch(/^0x[0-9A-F]{6} \(sector \d+\) — /);
+    await shot('5-compare');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('6-compare-dark');
+  }, 120_000);
+});

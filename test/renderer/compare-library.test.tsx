@@ -1,0 +1,84 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../renderer/App.js';
+import { createFakeClient } from '../../renderer/api/fake-client.js';
+import { createAppStore } from '../../renderer/store/index.js';
+import { compareResult, demoPorts, entry } from './fixtures.js';
+
+afterEach(cleanup);
+
+describe('compare view', () => {
+  it('compares the demo boards and makes the difference obvious: summary, highlighted fields, map, regions', async () => {
+    const api = createFakeClient({ 'ports.list': () => demoPorts });
+    const { container } = render(<App api={api} store={createAppStore()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+    const button = await screen.findByRole('button', { name: 'Compare A and B' });
+    fireEvent.click(button);
+    await waitFor(() => expect(api.started).toHaveLength(1));
+    expect(api.started[0]).toMatchObject({ kind: 'compare', params: { a: 'virtual:good', b: 'virtual:bad' } });
+    act(() => api.finish('job-1', 'compare', compareResult()));
+    expect(await screen.findByText('Only the RF init data sector differs: blank on B.')).toBeTruthy();
+    const fields = screen.getByRole('table', { name: 'Side by side' });
+    const diffRows = within(fields).getAllByRole('row').filter((r) => r.classList.contains('row-diff'));
+    expect(diffRows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['RF init data (differs)']);
+    const map = screen.getByRole('img', { name: /1024 sectors of 4 KiB, 1 differ/ });
+    const cells = map.querySelectorAll('.cell');
+    expect(cells).toHaveLength(1024);
+    const odd = container.querySelectorAll('.sector-map .s-b-blank');
+    expect(odd).toHaveLength(1);
+    expect(odd[0]!.getAttribute('title')).toBe('0x3FC000 (sector 1020) — RF init data — blank on B only');
+    fireEvent.mouseEnter(odd[0]!);
+    expect(screen.getByText('0x3FC000 (sector 1020) — RF init data — blank on B only', { selector: '.hover-info' })).toBeTruthy();
+    const regions = screen.getByRole('table', { name: 'Regions' });
+    const flagged = within(regions).getAllByRole('row').filter((r) => r.classList.contains('row-diff'));
+    expect(flagged).toHaveLength(1);
+    expect(within(flagged[0]!).getByText('1 differ')).toBeTruthy();
+  });
+
+  it('keeps each pane in its own store: switching side B to a library backup leaves side A alone', async () => {
+    const api = createFakeClient({ 'ports.list': () => demoPorts, 'library.list': () => [entry] });
+    render(<App api={api} store={createAppStore()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+    const sideB = await screen.findByRole('group', { name: 'Side B' });
+    fireEvent.click(within(sideB).getByLabelText('Library backup'));
+    const sel = within(sideB).getByLabelText('Side B backup') as HTMLSelectElement;
+    await waitFor(() => expect(sel.querySelector(`option[value="${entry.id}"]`)).not.toBeNull());
+    fireEvent.change(sel, { target: { value: entry.id } });
+    fireEvent.click(screen.getByRole('button', { name: 'Compare A and B' }));
+    await waitFor(() => expect(api.started).toHaveLength(1));
+    expect(api.started[0]!.params).toEqual({ a: 'virtual:good', b: entry.id });
+  });
+});
+
+describe('library view', () => {
+  it('lists backups with label, board, size, hash and credentials flag; renames, exports scrubbed, deletes', async () => {
+    let entries = [entry];
+    const api = createFakeClient({
+      'library.list': () => entries,
+      'library.rename': (p) => (entries = [{ ...entry, label: p.label }])[0]!,
+      'library.export': () => ({ file: '/tmp/exports/good-board-scrubbed.bin', scrubbed: true }),
+      'library.remove': () => ((entries = []), { removed: true }),
+    });
+    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    render(<App api={api} store={createAppStore()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Library' }));
+    const table = await screen.findByRole('table', { name: 'Backups' });
+    expect(within(table).getByText('good board')).toBeTruthy();
+    expect(within(table).getByText('4 MiB')).toBeTruthy();
+    expect(within(table).getByText('aaaaaaaaaaaa')).toBeTruthy();
+    expect(within(table).getByText('WiFi credentials (HomeNet)')).toBeTruthy();
+    fireEvent.click(within(table).getByRole('button', { name: 'Details' }));
+    expect(within(table).getByText('b'.repeat(32))).toBeTruthy();
+    fireEvent.click(within(table).getByRole('button', { name: 'Rename' }));
+    const input = within(table).getByLabelText('New label for good board');
+    fireEvent.change(input, { target: { value: 'kitchen sensor' } });
+    fireEvent.click(within(table).getByRole('button', { name: 'Save' }));
+    expect(await within(table).findByText('kitchen sensor')).toBeTruthy();
+    fireEvent.click(within(table).getByRole('button', { name: 'Export (scrubbed)' }));
+    expect(await screen.findByText(/with WiFi credentials removed to \/tmp\/exports\/good-board-scrubbed.bin/)).toBeTruthy();
+    expect(api.calls.find((c) => c.method === 'library.export')!.params).toEqual({ id: entry.id, scrub: true });
+    fireEvent.click(within(table).getByRole('button', { name: 'Delete' }));
+    expect(await screen.findByText(/No backups yet/)).toBeTruthy();
+  });
+});
