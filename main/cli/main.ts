@@ -1,6 +1,7 @@
 /** `flashback` CLI entry: parses argv, runs one command, prints JSON or a one-line error + hint. */
 import { parseArgs } from 'node:util';
 import { FlashbackError, toErrorData } from '../errors.js';
+import { closeAllVirtualBoards } from '../sim/index.js';
 import type { CliCommand, CliContext } from './command.js';
 import { commands } from './commands/index.js';
 import { progressBar } from './progress-bar.js';
@@ -76,5 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     return data.code === 'BAD_ARGUMENT' ? 2 : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port
+    // closes, as real boards do; the CLI process is done with them.
+    closeAllVirtualBoards();
   }
 }

@@ -133,7 +133,8 @@ export function openVirtualBoard(name: string, opts: OpenBoardOptions = {}): Sha
     crystalMHz: meta.crystalMHz,
     firmware: demoFirmware,
     network: defaultNetwork,
-    ...(opts.pace !== undefined ? { pace: opts.pace } : {}),
+    // FLASHBACK_VIRTUAL_PACE=0 turns line-rate pacing off for processes that opt in (CLI tests).
+    pace: opts.pace ?? process.env.FLASHBACK_VIRTUAL_PACE !== '0',
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.bootMode ? { bootMode: opts.bootMode } : {}),
@@ -177,6 +178,14 @@ export function closeVirtualBoard(name: string): void {
   if (!b) return;
   b.board.close();
   boards.delete(name);
+}
+
+/**
+ * Closes every open board (aborting their firmware's timers and sockets) so a CLI process can exit.
+ * Saved flash stays; call save() first if a board changed without a host detaching.
+ */
+export function closeAllVirtualBoards(): void {
+  for (const name of [...boards.keys()]) closeVirtualBoard(name);
 }
 
 /** 'good', 'bad' and every saved board, sorted. */

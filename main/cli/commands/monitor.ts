@@ -21,9 +21,15 @@ export const monitorCommand: CliCommand = {
   },
   async run(ctx) {
     const port = ctx.values.port;
-    if (typeof port !== 'string') throw new FlashbackError('BAD_ARGUMENT', 'monitor needs --port', 'Example: flashback monitor --port /dev/ttyUSB0');
+    if (typeof port !== 'string')
+      throw new FlashbackError(
+        'BAD_ARGUMENT',
+        'monitor needs --port',
+        'Example: flashback monitor --port /dev/ttyUSB0',
+      );
     const baud = ctx.values.baud === undefined ? 115200 : Number(ctx.values.baud);
-    if (!Number.isInteger(baud) || baud <= 0) throw new FlashbackError('BAD_ARGUMENT', `--baud must be a positive integer`, 'Example: --baud 115200');
+    if (!Number.isInteger(baud) || baud <= 0)
+      throw new FlashbackError('BAD_ARGUMENT', `--baud must be a positive integer`, 'Example: --baud 115200');
     const reset = ctx.values['no-reset'] !== true;
     const link = await defaultBoardAccess.openLink(port, { baud: reset ? ROM_BAUD : baud });
     const parser = new LogParser();
@@ -39,7 +45,9 @@ export const monitorCommand: CliCommand = {
     const log = readSerialLog(link, { monitorBaud: baud, romFirst: reset, onLine, signal: ctx.signal });
     try {
       if (reset) await defaultBoardAccess.reset(link);
-      ctx.err(`monitor on ${port} (${reset ? `${ROM_BAUD} for the ROM banner, then ` : ''}${baud} baud); Ctrl-C to stop`);
+      ctx.err(
+        `monitor on ${port} (${reset ? `${ROM_BAUD} for the ROM banner, then ` : ''}${baud} baud); Ctrl-C to stop`,
+      );
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) return resolve();
         ctx.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -6,7 +6,12 @@ import type { CliCommand } from '../command.js';
 function num(v: unknown, name: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new FlashbackError('BAD_ARGUMENT', `--${name} must be a number, got "${String(v)}"`, `Example: --${name} ${fallback}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      `--${name} must be a number, got "${String(v)}"`,
+      `Example: --${name} ${fallback}`,
+    );
   return n;
 }
 
@@ -29,7 +34,12 @@ export const mqttCheckCommand: CliCommand = {
   async run(ctx) {
     const v = ctx.values;
     const port = v.port;
-    if (typeof port !== 'string') throw new FlashbackError('BAD_ARGUMENT', 'mqtt-check needs --port', 'Example: flashback mqtt-check --port /dev/ttyUSB0 (or virtual:good)');
+    if (typeof port !== 'string')
+      throw new FlashbackError(
+        'BAD_ARGUMENT',
+        'mqtt-check needs --port',
+        'Example: flashback mqtt-check --port /dev/ttyUSB0 (or virtual:good)',
+      );
     const opt = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
     const r = await runMqttCheck(
       {
@@ -47,9 +57,15 @@ export const mqttCheckCommand: CliCommand = {
     );
     ctx.out(r.summary);
     const hp = r.hostProbe;
-    ctx.out(`  broker: ${r.broker.url}${r.broker.embedded ? ` (embedded; boards should use ${r.broker.lanAddresses.map((a) => `${a}:${r.broker.port}`).join(' or ') || 'this host'})` : ''}`);
-    ctx.out(`  host probe: ${hp.ok ? `OK, CONNACK 0 in ${hp.ms} ms, round trip ${hp.roundTripMs} ms` : `failed${hp.connack !== null ? `, CONNACK ${hp.connack}` : ''}: ${hp.error ?? ''}`}`);
-    ctx.out(`  board: ${r.board.connected ? 'connected' : 'not connected'}${r.board.rcCodes.length ? `, rc=${r.board.rcCodes.join(', rc=')}` : ''} (${r.seconds} s)`);
+    ctx.out(
+      `  broker: ${r.broker.url}${r.broker.embedded ? ` (embedded; boards should use ${r.broker.lanAddresses.map((a) => `${a}:${r.broker.port}`).join(' or ') || 'this host'})` : ''}`,
+    );
+    ctx.out(
+      `  host probe: ${hp.ok ? `OK, CONNACK 0 in ${hp.ms} ms, round trip ${hp.roundTripMs} ms` : `failed${hp.connack !== null ? `, CONNACK ${hp.connack}` : ''}: ${hp.error ?? ''}`}`,
+    );
+    ctx.out(
+      `  board: ${r.board.connected ? 'connected' : 'not connected'}${r.board.rcCodes.length ? `, rc=${r.board.rcCodes.join(', rc=')}` : ''} (${r.seconds} s)`,
+    );
     r.diagnosis.forEach((d, i) => {
       ctx.out(`${i + 1}. ${d.cause}`);
       for (const e of d.evidence) ctx.out(`     - ${e}`);
