@@ -33,6 +33,7 @@ interface Row {
   note?: string;
 }
 const rows: Row[] = [];
+let memoryReport = '';
 
 function denseImage(size: number): Uint8Array {
   const out = new Uint8Array(size);
@@ -53,6 +54,7 @@ async function measure(label: string, baud: number, pace: boolean, boards: Array
   const wallS = (performance.now() - t0) / 1000;
   const modeledS = boards.reduce((s, b, i) => s + (b.shared.board.modeledMs - m0[i]!), 0) / 1000;
   rows.push({ case: label, baud, paced: pace, wallS, modeledS, payload, ...(note ? { note } : {}) });
+  for (let i = 0; i < n; i++) closeVirtualBoard(`bench-${i}`);
   process.stderr.write(`  ${label} @${baud}${pace ? ' paced' : ''}: wall ${wallS.toFixed(1)} s, modeled ${modeledS.toFixed(1)} s\n`);
 }
 
@@ -108,27 +110,12 @@ for (const baud of quick ? [921600] : [921600, 115200]) {
   }
 }
 
-// Peak memory with 16 MB flash: two 16 MB boards in-process, the first 4 MB backed up (the v2 stub
-// reaches only 4 MB; beyond that the operation is refused up front), and two 16 MB images compared.
+// Peak memory with a 16 MB flash, measured in a fresh process (see memory.ts).
 {
-  const big = new Uint8Array(16 * 1024 * 1024).fill(0xff);
-  big.set(typical.subarray(0, 0x100000), 0);
-  big.set(crypto.randomBytes(0x100000), 0x200000);
-  const b = board(big, false);
-  const peak = { rss: process.memoryUsage().rss };
-  const timer = setInterval(() => (peak.rss = Math.max(peak.rss, process.memoryUsage().rss)), 20);
-  await measure('backup first 4 MB of a 16 MB flash (unpaced, memory)', 921600, false, [b], MB4, () =>
-    backupBoard({ ...target(b.name, 921600), size: MB4, library: null }),
-  );
-  const whole = await backupBoard({ ...target(b.name, 921600), library: null }).catch((e: Error & { code?: string }) => e.code);
-  const f1 = path.join(home, 'big1.bin');
-  const f2 = path.join(home, 'big2.bin');
-  fs.writeFileSync(f1, big);
-  big[0x300000] = (big[0x300000] ?? 0) ^ 1;
-  fs.writeFileSync(f2, big);
-  await measure('compare two 16 MB image files (memory)', 921600, false, [], 32 * 1024 * 1024, () => quickCompare(f1, f2));
-  clearInterval(timer);
-  rows[rows.length - 1]!.note = `peak RSS ${(peak.rss / 1048576).toFixed(0)} MB over both; whole-16 MB backup → ${String(whole)}`;
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/tsnode.mjs'), path.resolve(import.meta.dirname, 'memory.ts')], { encoding: 'utf8' });
+  process.stderr.write(r.stderr);
+  memoryReport = r.stdout.trim();
 }
 
 for (let i = 0; i < n; i++) closeVirtualBoard(`bench-${i}`);
@@ -145,5 +132,6 @@ for (const r of rows) {
   }
   console.log(`| ${r.case} | ${r.baud} | ${r.paced ? 'yes' : 'no'} | ${r.wallS.toFixed(1)} | ${r.modeledS.toFixed(1)} | ${Math.round(rate)} | ${(share * 100).toFixed(1)} % | ${r.note ?? ''} |`);
 }
+console.log(`\n${memoryReport}`);
 fs.rmSync(home, { recursive: true, force: true });
 process.exit(0);
