@@ -19,6 +19,8 @@ export interface CliContext {
   /** Progress bar + cancel (Ctrl-C) wired for long operations. */
   op: (label: string) => OpOptions;
   signal: AbortSignal;
+  /** A command that completed but whose answer is "no" (e.g. an MQTT check that FAILs) sets this. */
+  exitCode?: number;
 }
 
 export interface CliCommand {

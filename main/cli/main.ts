@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const result = await cmd.run(ctx);
     if (json && result !== undefined) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (e) {
     const data = toErrorData(e);
     if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');

@@ -68,7 +68,7 @@ const RULES: readonly Rule[] = [
     kind: 'csum-err',
     re: /\bcsum err\b/,
     meaning: 'the ROM read the image at 0x0 but its checksum is wrong (notes 3.4)',
-    fix: 'The image was written badly or read in the wrong flash mode: rewrite it (restore a backup) and keep the header\'s flash mode (try --flash-mode dout on DOUT-only modules)',
+    fix: "The image was written badly or read in the wrong flash mode: rewrite it (restore a backup) and keep the header's flash mode (try --flash-mode dout on DOUT-only modules)",
   },
   {
     kind: 'rf-init-missing',
@@ -79,20 +79,21 @@ const RULES: readonly Rule[] = [
   {
     kind: 'system-param',
     re: /system param error/i,
-    meaning: 'the SDK system-parameter sectors (last 3 sectors) are corrupt or laid out for another flash size (notes 5.2)',
+    meaning:
+      'the SDK system-parameter sectors (last 3 sectors) are corrupt or laid out for another flash size (notes 5.2)',
     fix: 'Erase the SDK config sectors (size − 0x3000 … end; write blank.bin there) or restore a backup made at the right flash size',
   },
   {
     kind: 'flash-size-mismatch',
     re: /Flash size mismatch/i,
     meaning: 'the firmware was built for a different flash size than the chip has (notes 3.4)',
-    fix: 'Rebuild with the board\'s real flash size, or restore with the header\'s size matching the chip (flashback detect shows it)',
+    fix: "Rebuild with the board's real flash size, or restore with the header's size matching the chip (flashback detect shows it)",
   },
   {
     kind: 'partition-table',
     re: /partition table registration failed/i,
     meaning: 'the SDK 3 partition table does not fit the flash (notes 3.4, 5.2)',
-    fix: 'Rebuild for the chip\'s flash size, or restore a backup taken from a board of the same size',
+    fix: "Rebuild for the chip's flash size, or restore a backup taken from a board of the same size",
   },
   {
     kind: 'eboot-load',
@@ -104,7 +105,8 @@ const RULES: readonly Rule[] = [
     // Must come last: a csum err line is also followed by ets_main.c.
     kind: 'no-image',
     re: /^\s*ets_main\.c\s*$/,
-    meaning: 'the ROM found no bootable image at 0x0 (erased flash or wrong magic), or stopped after a checksum error',
+    meaning:
+      'the ROM found no bootable image at 0x0 (erased flash or wrong magic), or stopped after a checksum error',
     fix: 'Write firmware at 0x0 (restore a backup); if "csum err" came first, rewrite the image',
   },
 ];

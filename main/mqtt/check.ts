@@ -75,7 +75,9 @@ export async function runMqttCheck(p: MqttCheckParams, opts: OpOptions = {}): Pr
     if (!p.broker) {
       embedded = await startEmbeddedBroker({ port: p.embeddedPort ?? 1883 });
       cleanup.push(() => embedded!.close());
-      log?.(`Embedded broker on port ${embedded.port}; point the sketch at ${embedded.lanAddresses.map((a) => `${a}:${embedded!.port}`).join(' or ') || 'this host'}`);
+      log?.(
+        `Embedded broker on port ${embedded.port}; point the sketch at ${embedded.lanAddresses.map((a) => `${a}:${embedded!.port}`).join(' or ') || 'this host'}`,
+      );
     }
     const url = p.broker ?? embedded!.url;
     const b = parseBrokerUrl(url);
@@ -86,16 +88,32 @@ export async function runMqttCheck(p: MqttCheckParams, opts: OpOptions = {}): Pr
       watch = 'embedded';
     }
     // Virtual boards reach a loopback broker through the in-process network (their descriptor names it).
-    if (isLoopbackHost(b.host)) cleanup.push(network.route(DEMO_BROKER.host, DEMO_BROKER.port, { host: b.host === 'localhost' ? '127.0.0.1' : b.host, port: b.port }));
+    if (p.port.startsWith('virtual:') && !isLoopbackHost(b.host))
+      log?.(`Virtual boards only reach a broker on this host (loopback); ${b.display} is out of their reach`);
+    if (isLoopbackHost(b.host))
+      cleanup.push(
+        network.route(DEMO_BROKER.host, DEMO_BROKER.port, {
+          host: b.host === 'localhost' ? '127.0.0.1' : b.host,
+          port: b.port,
+        }),
+      );
 
     // 2. Host probe, concurrently with the board (it takes ms; the board takes seconds).
     const probeClientId = `flashback-probe-${randomBytes(3).toString('hex')}`;
     let hostProbe: HostProbeResult | null = null;
-    const probing = probeBroker({ url, username: p.username, password: p.password, caFile: p.caFile, clientId: probeClientId }, { signal }).then(async (r) => {
+    const probing = probeBroker(
+      { url, username: p.username, password: p.password, caFile: p.caFile, clientId: probeClientId },
+      { signal },
+    ).then(async (r) => {
       hostProbe = r;
-      log?.(`Host probe: ${r.ok ? `OK, CONNACK 0 in ${r.ms} ms` : `failed (${r.connack !== null ? `CONNACK ${r.connack}` : (r.tcp.error ?? r.error)})`}`);
+      log?.(
+        `Host probe: ${r.ok ? `OK, CONNACK 0 in ${r.ms} ms` : `failed (${r.connack !== null ? `CONNACK ${r.connack}` : (r.tcp.error ?? r.error)})`}`,
+      );
       if (!embedded && p.topic && r.ok) {
-        const w: TopicWatch | null = await watchTopic({ url, topic: p.topic, username: p.username, password: p.password, caFile: p.caFile }, onBroker);
+        const w: TopicWatch | null = await watchTopic(
+          { url, topic: p.topic, username: p.username, password: p.password, caFile: p.caFile },
+          onBroker,
+        );
         if (w) {
           cleanup.push(() => w.close());
           watch = 'topic';
@@ -109,18 +127,33 @@ export async function runMqttCheck(p: MqttCheckParams, opts: OpOptions = {}): Pr
     const onLine = (raw: string) => {
       const { line, events: evs } = parser.push(raw);
       // Kept by reference: the parser completes a crash event when its register line follows.
-      for (const e of evs) add(Object.assign(e as LogEvent, { t: now(), source: 'serial' as const, ...(line ? { line } : {}) }) as TimedEvent);
+      for (const e of evs)
+        add(
+          Object.assign(e as LogEvent, {
+            t: now(),
+            source: 'serial' as const,
+            ...(line ? { line } : {}),
+          }) as TimedEvent,
+        );
     };
     const link: Link = await access.openLink(p.port, { baud: ROM_BAUD });
     cleanup.push(() => link.close());
     if (link.baud !== ROM_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_BAUD);
-    if (!link.capabilities.baudChange && link.baud !== monitorBaud) log?.(`${p.port} runs at ${link.baud} baud; the ROM banner will not be readable`);
+    if (!link.capabilities.baudChange && link.baud !== monitorBaud)
+      log?.(`${p.port} runs at ${link.baud} baud; the ROM banner will not be readable`);
     const serial: SerialLog = readSerialLog(link, { monitorBaud, onLine, signal });
     cleanup.push(() => serial.stop());
     await access.reset(link);
 
     // 4. Watch the window.
-    const evidence = (): Evidence => ({ events, hostProbe, brokerWatch: watch, probeClientId, serialLines: serial.lines, windowMs: now() });
+    const evidence = (): Evidence => ({
+      events,
+      hostProbe,
+      brokerWatch: watch,
+      probeClientId,
+      serialLines: serial.lines,
+      windowMs: now(),
+    });
     let ended: MqttCheckResult['ended'] = 'window';
     while (now() < durationMs) {
       if (signal?.aborted) throw abortedError('MQTT check');
@@ -138,7 +171,13 @@ export async function runMqttCheck(p: MqttCheckParams, opts: OpOptions = {}): Pr
       ...d,
       port: p.port,
       hostProbe: hostProbe!,
-      broker: { url: b.display, embedded: !!embedded, watch, port: b.port, lanAddresses: embedded?.lanAddresses ?? [] },
+      broker: {
+        url: b.display,
+        embedded: !!embedded,
+        watch,
+        port: b.port,
+        lanAddresses: embedded?.lanAddresses ?? [],
+      },
       events,
       seconds: Math.round(now() / 100) / 10,
       ended,

@@ -56,7 +56,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
       const address = addr(client);
       // Same id already connected: aedes will close the old session, as mosquitto does.
       if ((live.get(clientId) ?? 0) > 0) emit({ kind: 'broker-takeover', clientId, address });
-      emit({ kind: 'broker-connect', clientId, address, protocolLevel: packet.protocolVersion ?? 4, keepalive: packet.keepalive ?? 0 });
+      emit({
+        kind: 'broker-connect',
+        clientId,
+        address,
+        protocolLevel: packet.protocolVersion ?? 4,
+        keepalive: packet.keepalive ?? 0,
+      });
       done(null, true);
     },
   });
@@ -65,10 +71,17 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     live.set(c.id, Math.max(0, (live.get(c.id) ?? 1) - 1));
     emit({ kind: 'broker-disconnect', clientId: c.id, address: addr(c) });
   });
-  broker.on('clientError', (c, err) => emit({ kind: 'broker-client-error', clientId: c.id, error: err.message }));
+  broker.on('clientError', (c, err) =>
+    emit({ kind: 'broker-client-error', clientId: c.id, error: err.message }),
+  );
   broker.on('publish', (packet, client) => {
     if (!client || packet.topic.startsWith('$SYS')) return;
-    emit({ kind: 'broker-publish', clientId: client.id, topic: packet.topic, payload: Buffer.from(packet.payload).toString('utf8').slice(0, 200) });
+    emit({
+      kind: 'broker-publish',
+      clientId: client.id,
+      topic: packet.topic,
+      payload: Buffer.from(packet.payload).toString('utf8').slice(0, 200),
+    });
   });
 
   const host = opts.host ?? '0.0.0.0';
@@ -79,7 +92,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   } catch (e) {
     if ((e as { code?: string }).code !== 'EADDRINUSE' || opts.port === 0) {
       broker.close();
-      throw new FlashbackError('BROKER_UNREACHABLE', `Cannot start the embedded broker: ${(e as Error).message}`, 'Pass your own broker with --broker mqtt://HOST:PORT');
+      throw new FlashbackError(
+        'BROKER_UNREACHABLE',
+        `Cannot start the embedded broker: ${(e as Error).message}`,
+        'Pass your own broker with --broker mqtt://HOST:PORT',
+      );
     }
     port = await listen(server, 0, host); // 1883 taken (a local mosquitto?): any free port
   }

@@ -19,7 +19,13 @@ export type LogEvent =
   | { kind: 'mqtt-disconnected' }
   | { kind: 'publish'; topic?: string; payload: string }
   | { kind: 'message-in'; topic: string; payload: string }
-  | { kind: 'crash'; crash: 'exception' | 'soft-wdt' | 'wdt' | 'stack' | 'abort'; exception?: number; epc1?: string; excvaddr?: string }
+  | {
+      kind: 'crash';
+      crash: 'exception' | 'soft-wdt' | 'wdt' | 'stack' | 'abort';
+      exception?: number;
+      epc1?: string;
+      excvaddr?: string;
+    }
   | { kind: 'garbage'; bytes: number; note: string }
   | { kind: 'text' };
 

@@ -79,7 +79,13 @@ export function boardFacts(ev: Evidence): BoardFacts {
     if (e.kind === 'mqtt-connected') {
       connected = true;
       everConnected = true;
-    } else if (e.kind === 'mqtt-failed' || e.kind === 'mqtt-disconnected' || e.kind === 'mqtt-attempt' || e.kind === 'crash' || e.kind === 'rom-banner') {
+    } else if (
+      e.kind === 'mqtt-failed' ||
+      e.kind === 'mqtt-disconnected' ||
+      e.kind === 'mqtt-attempt' ||
+      e.kind === 'crash' ||
+      e.kind === 'rom-banner'
+    ) {
       if (connected) drops++;
       connected = false;
       if (e.kind === 'mqtt-failed') {
@@ -109,7 +115,12 @@ export function boardFacts(ev: Evidence): BoardFacts {
     wifiFailed: serial.some((e) => e.kind === 'wifi-failed'),
     boardConnects,
     takeovers: broker.filter((e): e is BrokerOf<'broker-takeover'> => e.kind === 'broker-takeover'),
-    boardPublishes: broker.filter((e) => e.kind === 'broker-publish' && e.clientId !== ev.probeClientId && (e.clientId === null || boardIds.has(e.clientId) || ev.brokerWatch === 'topic')).length,
+    boardPublishes: broker.filter(
+      (e) =>
+        e.kind === 'broker-publish' &&
+        e.clientId !== ev.probeClientId &&
+        (e.clientId === null || boardIds.has(e.clientId) || ev.brokerWatch === 'topic'),
+    ).length,
     serialPublishes: serial.filter((e) => e.kind === 'publish').length,
   };
 }
@@ -127,7 +138,10 @@ export function certainty(ev: Evidence): 'pass' | 'fail' | null {
     const pubsAfter =
       ev.brokerWatch === 'none'
         ? f.serial.filter((e) => e.kind === 'publish' && e.t >= lastConnect.t).length
-        : f.broker.filter((e) => e.kind === 'broker-publish' && e.clientId !== ev.probeClientId && e.t >= lastConnect.t - 50).length;
+        : f.broker.filter(
+            (e) =>
+              e.kind === 'broker-publish' && e.clientId !== ev.probeClientId && e.t >= lastConnect.t - 50,
+          ).length;
     const brokerSawBoard = ev.brokerWatch !== 'embedded' || f.boardConnects.length > 0;
     if (pubsAfter >= 2 && brokerSawBoard && f.drops === 0) return 'pass';
     return null;
@@ -135,7 +149,12 @@ export function certainty(ev: Evidence): 'pass' | 'fail' | null {
   if (ev.hostProbe) {
     const last2 = f.mqttLines.filter((e) => e.kind === 'mqtt-failed').slice(-2);
     const lastTwoLines = f.mqttLines.filter((e) => e.kind !== 'mqtt-attempt').slice(-2);
-    if (last2.length === 2 && lastTwoLines.every((e) => e.kind === 'mqtt-failed') && last2[0]!.rc === last2[1]!.rc) return 'fail';
+    if (
+      last2.length === 2 &&
+      lastTwoLines.every((e) => e.kind === 'mqtt-failed') &&
+      last2[0]!.rc === last2[1]!.rc
+    )
+      return 'fail';
   }
   if (f.bootFailures.some((b) => b.failure === 'csum-err' || b.failure === 'no-image')) return 'fail';
   if (f.bootFailures.length >= 2 || f.crashes.length >= 2) return 'fail';

@@ -27,15 +27,28 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   try {
     u = new URL(url.includes('://') ? url : `mqtt://${url}`);
   } catch {
-    throw new FlashbackError('BAD_ARGUMENT', `Not a broker URL: ${url}`, 'Use mqtt://HOST:PORT or mqtts://HOST:PORT');
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      `Not a broker URL: ${url}`,
+      'Use mqtt://HOST:PORT or mqtts://HOST:PORT',
+    );
   }
   const scheme = u.protocol.replace(':', '');
   if (!['mqtt', 'mqtts', 'tcp', 'ssl', 'tls'].includes(scheme))
-    throw new FlashbackError('BAD_ARGUMENT', `Unsupported broker scheme "${scheme}"`, 'Use mqtt:// (plain, 1883) or mqtts:// (TLS, 8883)');
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      `Unsupported broker scheme "${scheme}"`,
+      'Use mqtt:// (plain, 1883) or mqtts:// (TLS, 8883)',
+    );
   const tls = scheme !== 'mqtt' && scheme !== 'tcp';
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = u.port ? Number(u.port) : tls ? 8883 : 1883;
-  return { tls, host, port, display: `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port}` };
+  return {
+    tls,
+    host,
+    port,
+    display: `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+  };
 }
 
 export interface HostProbeParams {
@@ -52,7 +65,12 @@ export interface HostProbeParams {
 }
 
 /** Resolves with the connect time in ms, or rejects with the socket error (code set). */
-export function tcpConnect(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+export function tcpConnect(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const sock = net.connect({ host, port });
@@ -64,7 +82,15 @@ export function tcpConnect(host: string, port: number, timeoutMs: number, signal
       else resolve(Math.round(performance.now() - start));
     };
     const onAbort = () => done(abortedError('Broker probe'));
-    const timer = setTimeout(() => done(Object.assign(new Error(`TCP connect to ${host}:${port} timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(
+          Object.assign(new Error(`TCP connect to ${host}:${port} timed out after ${timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      timeoutMs,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
     sock.once('connect', () => done());
     sock.once('error', (e) => done(e));
@@ -73,7 +99,12 @@ export function tcpConnect(host: string, port: number, timeoutMs: number, signal
 
 const errCode = (e: unknown) => String((e as { code?: unknown }).code ?? (e as Error).name ?? 'ERROR');
 
-async function mqttConnect(b: BrokerUrl, p: HostProbeParams, clientId: string, signal?: AbortSignal): Promise<{ client: MqttClient; ms: number }> {
+async function mqttConnect(
+  b: BrokerUrl,
+  p: HostProbeParams,
+  clientId: string,
+  signal?: AbortSignal,
+): Promise<{ client: MqttClient; ms: number }> {
   const opts: IClientOptions = {
     protocol: b.tls ? 'mqtts' : 'mqtt',
     host: b.host,
@@ -90,7 +121,11 @@ async function mqttConnect(b: BrokerUrl, p: HostProbeParams, clientId: string, s
     try {
       opts.ca = await readFile(p.caFile);
     } catch {
-      throw new FlashbackError('FILE_NOT_FOUND', `Cannot read CA file ${p.caFile}`, 'Pass the broker\'s CA certificate (PEM) with --ca');
+      throw new FlashbackError(
+        'FILE_NOT_FOUND',
+        `Cannot read CA file ${p.caFile}`,
+        "Pass the broker's CA certificate (PEM) with --ca",
+      );
     }
   }
   const start = performance.now();
@@ -109,7 +144,9 @@ async function mqttConnect(b: BrokerUrl, p: HostProbeParams, clientId: string, s
     });
     client.once('error', fail);
     // connectTimeout ends the stream without an 'error': that is "no CONNACK" (PubSubClient −4).
-    client.once('close', () => fail(Object.assign(new Error('no CONNACK before the connection closed'), { code: 'NO_CONNACK' })));
+    client.once('close', () =>
+      fail(Object.assign(new Error('no CONNACK before the connection closed'), { code: 'NO_CONNACK' })),
+    );
   });
 }
 
@@ -117,7 +154,10 @@ function roundTrip(client: MqttClient, topic: string, timeoutMs: number): Promis
   const nonce = randomBytes(8).toString('hex');
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no echo on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no echo on ${topic} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     client.on('message', (t, payload) => {
       if (t === topic && payload.toString() === nonce) {
         clearTimeout(timer);
@@ -136,10 +176,20 @@ function roundTrip(client: MqttClient, topic: string, timeoutMs: number): Promis
 }
 
 /** Loopback broker: does its port answer on the LAN addresses too? (mosquitto 2.x local-only check) */
-async function lanCheck(port: number, signal?: AbortSignal): Promise<{ loopbackOnly: boolean; lanTried: string[] } | null> {
+async function lanCheck(
+  port: number,
+  signal?: AbortSignal,
+): Promise<{ loopbackOnly: boolean; lanTried: string[] } | null> {
   const addrs = lanAddresses().map((a) => a.address);
   if (!addrs.length) return null;
-  const results = await Promise.all(addrs.map((a) => tcpConnect(a, port, 1500, signal).then(() => true, (e) => (errCode(e) === 'ECONNREFUSED' ? false : null))));
+  const results = await Promise.all(
+    addrs.map((a) =>
+      tcpConnect(a, port, 1500, signal).then(
+        () => true,
+        (e) => (errCode(e) === 'ECONNREFUSED' ? false : null),
+      ),
+    ),
+  );
   if (results.some((r) => r === true)) return { loopbackOnly: false, lanTried: addrs };
   return results.every((r) => r === false) ? { loopbackOnly: true, lanTried: addrs } : null;
 }
@@ -148,7 +198,15 @@ async function lanCheck(port: number, signal?: AbortSignal): Promise<{ loopbackO
 export async function probeBroker(p: HostProbeParams, opts: OpOptions = {}): Promise<HostProbeResult> {
   const b = parseBrokerUrl(p.url);
   const { signal } = opts;
-  const res: HostProbeResult = { url: b.display, ok: false, tcp: { ok: false, ms: null }, connack: null, ms: null, roundTripMs: null, rcEquivalent: null };
+  const res: HostProbeResult = {
+    url: b.display,
+    ok: false,
+    tcp: { ok: false, ms: null },
+    connack: null,
+    ms: null,
+    roundTripMs: null,
+    rcEquivalent: null,
+  };
   try {
     res.tcp = { ok: true, ms: await tcpConnect(b.host, b.port, p.tcpTimeoutMs ?? 5000, signal) };
   } catch (e) {

@@ -10,7 +10,9 @@ export interface LanAddress {
 }
 
 /** Non-internal IPv4 addresses, virtual bridges (docker, veth, virbr) last. */
-export function lanAddresses(ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): LanAddress[] {
+export function lanAddresses(
+  ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): LanAddress[] {
   const out: LanAddress[] = [];
   for (const [iface, infos] of Object.entries(ifaces)) {
     for (const info of infos ?? []) {

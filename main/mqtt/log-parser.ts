@@ -21,18 +21,21 @@ function body(line: string): string {
 function mqttEvents(s: string): LogEvent[] {
   const out: LogEvent[] = [];
   // PubSubClient sketches print the attempt and its outcome on one line (Serial.print, then println).
-  if (/Attempting MQTT connection|MQT: Attempting connection|Connecting to MQTT/i.test(s)) out.push({ kind: 'mqtt-attempt' });
+  if (/Attempting MQTT connection|MQT: Attempting connection|Connecting to MQTT/i.test(s))
+    out.push({ kind: 'mqtt-attempt' });
   // "failed, rc=-2", "failed, rc = 5", "failed with state -2", Tasmota "Connect failed to H:P, rc -2."
   const rc = /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*)(-?\d+)/i.exec(s);
   if (rc && /fail/i.test(s)) out.push(failed(Number(rc[1])));
-  else if (/MQTT\s*:\s*Failed to connect/i.test(s)) out.push({ kind: 'mqtt-failed', rc: -2, meaning: 'connect failed (no code printed)' });
+  else if (/MQTT\s*:\s*Failed to connect/i.test(s))
+    out.push({ kind: 'mqtt-failed', rc: -2, meaning: 'connect failed (no code printed)' });
   else if (
     /(?:MQTT connection\.\.\.|MQT: |MQTT\s*: )\s*connected\b/i.test(s) ||
     /MQTT Connected!?/i.test(s) ||
     /^\s*connected\s*$/.test(s)
   )
     out.push({ kind: 'mqtt-connected' });
-  else if (/MQTT Disconnected|MQT: Disconnected|MQTT connection lost/i.test(s)) out.push({ kind: 'mqtt-disconnected' });
+  else if (/MQTT Disconnected|MQT: Disconnected|MQTT connection lost/i.test(s))
+    out.push({ kind: 'mqtt-disconnected' });
   return out;
 }
 
@@ -42,7 +45,11 @@ function wifiEvents(s: string): LogEvent[] {
   if ((m = /WIF: Connecting to AP\d?\s+(\S+)/.exec(s))) return [{ kind: 'wifi-connecting', ssid: m[1] }];
   if (/\bwi-?fi\b.*\b(connection failed|failed to connect|disconnected)\b|^no .+ found, reconnect/i.test(s))
     return [{ kind: 'wifi-failed' }];
-  if (/\bwi-?fi\b\s*:?\s*connected\b|connected to wi-?fi|WIF: Connected|^connected with .+, channel \d+/i.test(s))
+  if (
+    /\bwi-?fi\b\s*:?\s*connected\b|connected to wi-?fi|WIF: Connected|^connected with .+, channel \d+/i.test(
+      s,
+    )
+  )
     return [{ kind: 'wifi-connected' }];
   if ((m = /(?:IP address:?\s*|^ip:)(\d{1,3}(?:\.\d{1,3}){3})/i.exec(s))) return [{ kind: 'ip', ip: m[1]! }];
   return [];
@@ -50,7 +57,8 @@ function wifiEvents(s: string): LogEvent[] {
 
 function crashEvents(s: string): LogEvent[] {
   let m: RegExpExecArray | null;
-  if ((m = /^(?:Fatal )?exception \(?(\d+)\)?/i.exec(s))) return [{ kind: 'crash', crash: 'exception', exception: Number(m[1]) }];
+  if ((m = /^(?:Fatal )?exception \(?(\d+)\)?/i.exec(s)))
+    return [{ kind: 'crash', crash: 'exception', exception: Number(m[1]) }];
   if (/Soft WDT reset/i.test(s)) return [{ kind: 'crash', crash: 'soft-wdt' }];
   if (/^wdt reset\b/.test(s)) return [{ kind: 'crash', crash: 'wdt' }];
   if (/^(Panic |Abort called|User exception \(panic)/.test(s)) return [{ kind: 'crash', crash: 'abort' }];
@@ -60,9 +68,11 @@ function crashEvents(s: string): LogEvent[] {
 function publishEvents(s: string): LogEvent[] {
   let m: RegExpExecArray | null;
   if ((m = /^Publish(?:ing)? message:?\s*(.*)$/i.exec(s))) return [{ kind: 'publish', payload: m[1] ?? '' }];
-  if ((m = /^Message arrived \[([^\]]*)\]\s*(.*)$/.exec(s))) return [{ kind: 'message-in', topic: m[1] ?? '', payload: m[2] ?? '' }];
+  if ((m = /^Message arrived \[([^\]]*)\]\s*(.*)$/.exec(s)))
+    return [{ kind: 'message-in', topic: m[1] ?? '', payload: m[2] ?? '' }];
   // Tasmota: "MQT: tele/sonoff/STATE = {...}"
-  if ((m = /^MQT: (\S+\/\S+) = (.*)$/.exec(s))) return [{ kind: 'publish', topic: m[1], payload: m[2] ?? '' }];
+  if ((m = /^MQT: (\S+\/\S+) = (.*)$/.exec(s)))
+    return [{ kind: 'publish', topic: m[1], payload: m[2] ?? '' }];
   return [];
 }
 
@@ -73,7 +83,8 @@ export function parseLine(line: string): LogEvent[] {
   const banner = parseRomBanner(s);
   if (banner) return [{ kind: 'rom-banner', ...banner }];
   const failure = parseBootFailure(s);
-  if (failure) return [{ kind: 'boot-failure', failure: failure.kind, meaning: failure.meaning, fix: failure.fix }];
+  if (failure)
+    return [{ kind: 'boot-failure', failure: failure.kind, meaning: failure.meaning, fix: failure.fix }];
   if (/^csum 0x[0-9a-f]+\s*$/i.test(s)) return [{ kind: 'boot-ok' }];
   for (const f of [crashEvents, mqttEvents, publishEvents, wifiEvents]) {
     const ev = f(s);
@@ -101,7 +112,8 @@ export function splitGarbage(raw: string): { garbage: number; text: string } {
   if (bad === 0) return { garbage: 0, text: raw };
   const tail = raw.slice(lastBad + 1);
   // A stray byte or two (a reset glitch, a NUL) is not wrong-baud output: drop them and keep the text.
-  if (bad <= 2 && bad / raw.length < 0.2) return { garbage: 0, text: [...raw].filter((ch) => isPrintable(ch.charCodeAt(0))).join('') };
+  if (bad <= 2 && bad / raw.length < 0.2)
+    return { garbage: 0, text: [...raw].filter((ch) => isPrintable(ch.charCodeAt(0))).join('') };
   if (/[A-Za-z]{3}/.test(tail) && tail.trim().length >= 4) return { garbage: lastBad + 1, text: tail };
   return { garbage: raw.length, text: '' };
 }
@@ -125,7 +137,7 @@ export class LogParser {
       events.push({
         kind: 'garbage',
         bytes: garbage,
-        note: 'bytes at another baud rate (the 74880 ROM banner, or the app at a rate other than the monitor\'s); not parsed',
+        note: "bytes at another baud rate (the 74880 ROM banner, or the app at a rate other than the monitor's); not parsed",
       });
     }
     const line = text.trim();

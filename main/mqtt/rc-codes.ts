@@ -28,13 +28,15 @@ const TABLE: readonly RcInfo[] = [
   {
     rc: -2,
     name: 'MQTT_CONNECT_FAILED',
-    meaning: 'the TCP (or TLS) connection to the broker never opened: refused, timed out, DNS failed or WiFi not up',
+    meaning:
+      'the TCP (or TLS) connection to the broker never opened: refused, timed out, DNS failed or WiFi not up',
     fix: 'Check the broker address and port in the firmware, that the broker listens on the LAN (mosquitto 2.x: add "listener 1883"), the firewall, and the board side (WiFi state, RF init data)',
   },
   {
     rc: -1,
     name: 'MQTT_DISCONNECTED',
-    meaning: 'not connected: initial state, after disconnect(), or the CONNECT did not fit MQTT_MAX_PACKET_SIZE',
+    meaning:
+      'not connected: initial state, after disconnect(), or the CONNECT did not fit MQTT_MAX_PACKET_SIZE',
     fix: 'Shorten the client id/will/credentials or raise MQTT_MAX_PACKET_SIZE (256 in v2.8); make sure connect() is actually called',
   },
   { rc: 0, name: 'MQTT_CONNECTED', meaning: 'connected (CONNACK 0)', fix: 'Nothing to fix' },
@@ -60,7 +62,7 @@ const TABLE: readonly RcInfo[] = [
     rc: 4,
     name: 'MQTT_CONNECT_BAD_CREDENTIALS',
     meaning: 'bad user name or password',
-    fix: 'Fix the user name/password in the firmware or the broker\'s password_file',
+    fix: "Fix the user name/password in the firmware or the broker's password_file",
   },
   {
     rc: 5,

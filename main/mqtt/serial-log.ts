@@ -57,7 +57,8 @@ export function readSerialLog(link: Link, opts: SerialLogOptions): SerialLog {
     if (phase !== 'rom') return;
     const { garbage, text } = splitGarbage(raw);
     if (parseRomBanner(text)) bannerAt = performance.now();
-    else if (bannerAt && (garbage > 0 || /^csum 0x/.test(text.trim()) || parseBootFailure(text))) switchToApp();
+    else if (bannerAt && (garbage > 0 || /^csum 0x/.test(text.trim()) || parseBootFailure(text)))
+      switchToApp();
   });
 
   const off = link.onData((chunk) => {
@@ -68,7 +69,8 @@ export function readSerialLog(link: Link, opts: SerialLogOptions): SerialLog {
 
   const timer = setInterval(() => {
     const now = performance.now();
-    if (phase === 'rom' && ((bannerAt && now - lastByteAt > ROM_QUIET_MS) || now - started > ROM_MAX_MS)) switchToApp();
+    if (phase === 'rom' && ((bannerAt && now - lastByteAt > ROM_QUIET_MS) || now - started > ROM_MAX_MS))
+      switchToApp();
     // A line left without its newline for a while (a prompt, a cut-off line) is still evidence.
     if (splitter.pending.length && now - lastByteAt > 500) splitter.flush();
   }, 20);

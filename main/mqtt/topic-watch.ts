@@ -19,7 +19,10 @@ export interface TopicWatch {
 }
 
 /** Resolves once subscribed; null when the broker cannot be reached (the host probe reports why). */
-export async function watchTopic(p: TopicWatchParams, onEvent: (e: BrokerEvent) => void): Promise<TopicWatch | null> {
+export async function watchTopic(
+  p: TopicWatchParams,
+  onEvent: (e: BrokerEvent) => void,
+): Promise<TopicWatch | null> {
   const opts: IClientOptions = {
     clientId: `flashback-watch-${Math.random().toString(16).slice(2, 8)}`,
     reconnectPeriod: 0,
@@ -31,7 +34,14 @@ export async function watchTopic(p: TopicWatchParams, onEvent: (e: BrokerEvent) 
   try {
     const client = await mqtt.connectAsync(p.url, opts);
     client.on('error', () => undefined);
-    client.on('message', (topic, payload) => onEvent({ kind: 'broker-publish', clientId: null, topic, payload: payload.toString('utf8').slice(0, 200) }));
+    client.on('message', (topic, payload) =>
+      onEvent({
+        kind: 'broker-publish',
+        clientId: null,
+        topic,
+        payload: payload.toString('utf8').slice(0, 200),
+      }),
+    );
     await client.subscribeAsync(p.topic);
     return { close: () => client.endAsync(true) };
   } catch {

@@ -54,6 +54,15 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
     expect(findings.filter((f) => f.severity === 'suspicious').map((f) => f.message).join(' ')).toMatch(/RF|init/i);
   });
 
+  it('the MQTT check fails on the bad board before the restore (rc=-2, host probe fine)', () => {
+    const r = cli('mqtt-check', '--port', 'virtual:bad', '--json');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json?.verdict).toBe('fail');
+    expect((r.json?.board as { rcCodes: number[] }).rcCodes).toContain(-2);
+    expect((r.json?.hostProbe as { ok: boolean }).ok).toBe(true);
+    expect(JSON.stringify(r.json?.diagnosis)).toMatch(/restore|init data/i);
+  });
+
   it('restore --dry-run shows the plan and writes nothing', () => {
     const r = cli('restore', '--port', 'virtual:bad', '--image', goodId.slice(0, 10), '--dry-run', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -75,6 +84,13 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
     const r = cli('verify', '--port', 'virtual:bad', '--image', goodId.slice(0, 10), '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.json?.verified).toBe(true);
+  });
+
+  it('the MQTT check passes on the bad board after the restore', () => {
+    const r = cli('mqtt-check', '--port', 'virtual:bad', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json?.verdict).toBe('pass');
+    expect((r.json?.board as { connected: boolean }).connected).toBe(true);
   });
 
   it('a second restore has nothing to write', () => {

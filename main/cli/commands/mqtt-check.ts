@@ -72,6 +72,8 @@ export const mqttCheckCommand: CliCommand = {
       ctx.out(`     fix: ${d.fix}`);
     });
     const { summary: _s, ended: _e, ...json } = r;
+    // Scripts can branch on the verdict: 0 pass, 1 fail, 3 inconclusive.
+    ctx.exitCode = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? 1 : 3;
     return json;
   },
 };
