@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import { parseImage } from '../image/header.js';
+import { patchHeader } from '../image/header-patch.js';
 import type { OpOptions } from '../progress.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
@@ -33,19 +34,6 @@ export interface RestoreParams extends BoardTarget {
 export interface RestoreOptions extends OpOptions {
   /** Shown the plan; return false to stop before writing (dry run / user said no). */
   confirm?: (plan: RestorePlan) => boolean | Promise<boolean>;
-}
-
-const MODE_BYTE: Record<Exclude<FlashModeChoice, 'keep'>, number> = { qio: 0, qout: 1, dio: 2, dout: 3 };
-
-/** esptool -fm: rewrite header byte 2 only for a V1 image at 0 (notes 4.2). */
-export function applyFlashMode(image: Uint8Array, mode: FlashModeChoice): { bytes: Uint8Array; patched: boolean } {
-  if (mode === 'keep') return { bytes: image, patched: false };
-  const parsed = parseImage(image);
-  if (!parsed.ok || parsed.header.format !== 'v1') return { bytes: image, patched: false };
-  if (image[2] === MODE_BYTE[mode]) return { bytes: image, patched: false };
-  const bytes = Uint8Array.from(image);
-  bytes[2] = MODE_BYTE[mode];
-  return { bytes, patched: true };
 }
 
 function padToSectors(image: Uint8Array): Uint8Array {
@@ -81,7 +69,7 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
         : 'Restore writes a whole-flash image at 0x0; to write raw data somewhere else use `flashback write --offset`.',
     );
   }
-  const mode = applyFlashMode(loaded.bytes, effective.flashMode ?? 'keep');
+  const mode = patchHeader(loaded.bytes, { flashMode: effective.flashMode ?? 'keep' });
   const image = padToSectors(mode.bytes);
 
   return withBoard(params, opts, async ({ session, identity }) => {
@@ -99,6 +87,7 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
     }
     assertReachable(session, 0, image.length, 'This restore');
     const warnings: string[] = [];
+    if ((effective.flashMode ?? 'keep') !== 'keep' && !mode.patched) warnings.push(`Flash mode not patched: ${mode.reason}.`);
     if (flashSize && loaded.bytes.length < flashSize) {
       warnings.push(`The image (${loaded.bytes.length} bytes) is smaller than the flash (${flashSize} bytes): only its length is written; the rest of the flash (including the SDK config sectors at the end) is left as it is.`);
     }

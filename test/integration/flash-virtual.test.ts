@@ -100,6 +100,29 @@ describe('virtual board, in-process', () => {
     expect(md5(b.flash())).toBe(md5(good));
   });
 
+  it('patches the header flash mode like esptool -fm, keeps the rest, verifies what was written', async () => {
+    const b = makeBoard(bad);
+    const img = path.join(home, 'out', 'good-dio.bin');
+    fs.writeFileSync(img, good);
+    const r = await executeRestore({ port: b.port, ...fast, image: img, flashMode: 'dio', backup: false });
+    expect(r.plan.flashMode).toEqual({ image: 'qio', chosen: 'dio', patched: true });
+    const after = b.flash();
+    expect(after[2]).toBe(2);
+    expect(after[3]).toBe(good[3]);
+    expect(md5(after.subarray(4))).toBe(md5(good.subarray(4)));
+  });
+
+  it('--preserve sdk-config keeps the target\'s last four sectors', async () => {
+    const b = makeBoard(bad);
+    const img = path.join(home, 'out', 'good-preserve.bin');
+    fs.writeFileSync(img, good);
+    const r = await executeRestore({ port: b.port, ...fast, image: img, preserve: ['sdk-config'], backup: false });
+    expect(r.verified).toBe(true);
+    const after = b.flash();
+    expect(md5(after.subarray(MB4 - 0x4000))).toBe(md5(bad.subarray(MB4 - 0x4000)));
+    expect(md5(after.subarray(0, MB4 - 0x4000))).toBe(md5(good.subarray(0, MB4 - 0x4000)));
+  });
+
   it('refuses an image bigger than the flash and leaves the target untouched', async () => {
     const b = makeBoard(bad.subarray(0, 1024 * 1024));
     const img = path.join(home, 'out', 'big.bin');
