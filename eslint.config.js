@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'dist-app/**', 'dist-renderer/**', 'release/**', 'test-output/**', '**/*.mjs', '**/*.js'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'dist-app/**',
+      'dist-renderer/**',
+      'release/**',
+      'test-output/**',
+      '**/*.mjs',
+      '**/*.js',
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -12,13 +21,19 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only']", message: '.only is banned' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only']", message: '.only is banned' },
+      ],
     },
   },
   {
     files: ['main/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx', 'test/**/*.ts', 'test/**/*.tsx'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only app/ may import electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only app/ may import electron.' }] },
+      ],
     },
   },
   {
@@ -28,7 +43,13 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'Only app/ may import electron.' }],
-          patterns: [{ group: ['**/main/**', '!**/main/workbench/api*'], message: 'The renderer imports only types from main/workbench/api.ts.' }, { group: ['**/main/workbench/api*'], allowTypeImports: true, message: 'Type imports only.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '!**/main/workbench/api*'],
+              message: 'The renderer imports only types from main/workbench/api.ts.',
+            },
+            { group: ['**/main/workbench/api*'], allowTypeImports: true, message: 'Type imports only.' },
+          ],
         },
       ],
     },

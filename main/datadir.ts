@@ -8,7 +8,8 @@ import path from 'node:path';
 export function dataHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FLASHBACK_HOME) return path.resolve(env.FLASHBACK_HOME);
   const home = os.homedir();
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'flashback');
+  if (process.platform === 'win32')
+    return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'flashback');
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'flashback');
   return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'flashback');
 }

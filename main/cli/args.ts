@@ -29,7 +29,11 @@ export function num(ctx: CliContext, name: string): number | undefined {
 
 export function requirePort(ctx: CliContext): string {
   const port = str(ctx, 'port');
-  if (!port) throw bad('No port given', 'Pass --port, e.g. --port /dev/ttyUSB0, --port virtual:good (see `flashback ports`).');
+  if (!port)
+    throw bad(
+      'No port given',
+      'Pass --port, e.g. --port /dev/ttyUSB0, --port virtual:good (see `flashback ports`).',
+    );
   return port;
 }
 
@@ -40,7 +44,8 @@ const MODES: FlashModeChoice[] = ['keep', 'qio', 'qout', 'dio', 'dout'];
 function oneOf<T extends string>(value: string | undefined, allowed: T[], name: string): T | undefined {
   if (value === undefined) return undefined;
   const v = value.replace(/_/g, '-') as T;
-  if (!allowed.includes(v)) throw bad(`--${name} ${value} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
+  if (!allowed.includes(v))
+    throw bad(`--${name} ${value} is not one of ${allowed.join(', ')}`, `Use one of: ${allowed.join(', ')}.`);
   return v;
 }
 

@@ -12,11 +12,15 @@ export function formatProgress(label: string, p: Progress, width = 24): string {
   const filled = Math.round(frac * width);
   const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
   const rate = p.bytesPerSec > 0 ? `${formatBytes(p.bytesPerSec)}/s` : '';
-  const eta = p.bytesPerSec > 0 && p.total > p.done ? `ETA ${Math.ceil((p.total - p.done) / p.bytesPerSec)}s` : '';
+  const eta =
+    p.bytesPerSec > 0 && p.total > p.done ? `ETA ${Math.ceil((p.total - p.done) / p.bytesPerSec)}s` : '';
   return `${label} ${p.phase} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${rate} ${eta}`.trimEnd();
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): (p: Progress) => void {
+export function progressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): (p: Progress) => void {
   const tty = stream.isTTY === true;
   let lastPhase = '';
   let lastPct = -1;

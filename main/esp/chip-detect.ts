@@ -25,7 +25,9 @@ export async function checkChipMagic(conn: Connection): Promise<void> {
   const other = OTHER_CHIP_MAGICS[magic];
   throw new FlashbackError(
     'UNSUPPORTED_CHIP',
-    other ? `This is an ${other}, not an ESP8266: not supported yet` : `Unknown chip (magic 0x${magic.toString(16)})`,
+    other
+      ? `This is an ${other}, not an ESP8266: not supported yet`
+      : `Unknown chip (magic 0x${magic.toString(16)})`,
     other ? `Use esptool or another tool for ${other} boards.` : 'Check that this is an ESP8266 board.',
     { magic },
   );
@@ -36,13 +38,22 @@ export function formatMac(bytes: number[]): string {
 }
 
 /** Reads the chip id and flash id. Must run at the baud the ROM synced to (crystal estimate). */
-export async function detectChip(conn: Connection, syncedBaud: number, log?: (l: string) => void): Promise<ChipInfo> {
+export async function detectChip(
+  conn: Connection,
+  syncedBaud: number,
+  log?: (l: string) => void,
+): Promise<ChipInfo> {
   await checkChipMagic(conn);
   const efuses: number[] = [];
   for (const reg of EFUSE_REGS) efuses.push(await readReg(conn, reg));
   const [mac0 = 0, mac1 = 0, , mac3 = 0] = efuses;
   const macBytes = macFromEfuses(mac0, mac1, mac3);
-  if (!macBytes) throw new FlashbackError('GARBAGE', 'The chip reported an unknown MAC OUI', 'Retry; if it repeats the eFuses may be damaged.');
+  if (!macBytes)
+    throw new FlashbackError(
+      'GARBAGE',
+      'The chip reported an unknown MAC OUI',
+      'Retry; if it repeats the eFuses may be damaged.',
+    );
   const esp8285 = isEsp8285(efuses);
   const clk = crystalFromClkdiv(await readReg(conn, UART_CLKDIV_REG), syncedBaud);
   if (Math.abs(clk.mhz - clk.estimate) > 1) {

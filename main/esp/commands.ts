@@ -25,7 +25,9 @@ export const Op = {
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
-export const OP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k]));
+export const OP_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(Op).map(([k, v]) => [v, k]),
+);
 
 /** Seed of the XOR checksum used by MEM_DATA, FLASH_DATA and FLASH_DEFL_DATA (notes 1.3). */
 export const CHECKSUM_SEED = 0xef;
@@ -123,9 +125,12 @@ export const STUB_ERRORS: Record<number, string> = {
 };
 
 export function describeStatus(status: number, error: number): string {
-  if (status === 1) return `ROM error 0x${error.toString(16).padStart(2, '0')}: ${ROM_ERRORS[error] ?? 'unknown error'}`;
+  if (status === 1)
+    return `ROM error 0x${error.toString(16).padStart(2, '0')}: ${ROM_ERRORS[error] ?? 'unknown error'}`;
   const name = STUB_ERRORS[status];
-  return name ? `stub error 0x${status.toString(16)}: ${name}` : `status 0x${status.toString(16)}/0x${error.toString(16)}`;
+  return name
+    ? `stub error 0x${status.toString(16)}: ${name}`
+    : `status 0x${status.toString(16)}/0x${error.toString(16)}`;
 }
 
 /** esptool's defaults (notes 1.6). */

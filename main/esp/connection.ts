@@ -79,9 +79,14 @@ export class Connection {
       this.assertOpen();
       const left = deadline - performance.now();
       if (left <= 0) {
-        throw new FlashbackError('TIMEOUT', `Timed out waiting for ${what}`, 'Check the connection and try again.', {
-          timeoutMs,
-        });
+        throw new FlashbackError(
+          'TIMEOUT',
+          `Timed out waiting for ${what}`,
+          'Check the connection and try again.',
+          {
+            timeoutMs,
+          },
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
@@ -132,9 +137,12 @@ export class Connection {
 }
 
 function hintForStatus(status: number, error: number): string {
-  if (status === 1 && error === 0x08) return 'The flash refused the write: the chip may be write-protected or failing; try a lower baud and a better power supply.';
-  if (status === 1 && error === 0x07) return 'Data was corrupted on the way: lower the baud rate and check the cable.';
+  if (status === 1 && error === 0x08)
+    return 'The flash refused the write: the chip may be write-protected or failing; try a lower baud and a better power supply.';
+  if (status === 1 && error === 0x07)
+    return 'Data was corrupted on the way: lower the baud rate and check the cable.';
   if (status === 0xc1) return 'Data was corrupted on the way: lower the baud rate and check the cable.';
-  if (status === 0xc7) return 'The compressed data did not inflate: retry; if it repeats, write without compression.';
+  if (status === 0xc7)
+    return 'The compressed data did not inflate: retry; if it repeats, write without compression.';
   return 'Retry the operation; if it repeats, reset the board into the bootloader and lower the baud rate.';
 }

@@ -9,7 +9,12 @@ import { Op, TIMEOUTS, u32s } from './commands.js';
 import type { Connection } from './connection.js';
 import { READ_PACKET } from './chips/esp8266.js';
 
-export async function readFlashStub(conn: Connection, offset: number, length: number, opts: OpOptions = {}): Promise<Uint8Array> {
+export async function readFlashStub(
+  conn: Connection,
+  offset: number,
+  length: number,
+  opts: OpOptions = {},
+): Promise<Uint8Array> {
   const report = progressReporter('read', length, opts.onProgress);
   await conn.command(Op.READ_FLASH, u32s(offset, length, READ_PACKET, 1));
   const out = new Uint8Array(length);
@@ -17,7 +22,10 @@ export async function readFlashStub(conn: Connection, offset: number, length: nu
   try {
     while (got < length) {
       throwIfAborted(opts.signal, 'Reading flash');
-      const frame = await conn.readFrame(TIMEOUTS.defaultMs, `flash data at 0x${(offset + got).toString(16)}`);
+      const frame = await conn.readFrame(
+        TIMEOUTS.defaultMs,
+        `flash data at 0x${(offset + got).toString(16)}`,
+      );
       const expected = Math.min(READ_PACKET, length - got);
       if (frame.length !== expected) {
         throw new FlashbackError(
@@ -69,5 +77,9 @@ export async function flashMd5(conn: Connection, offset: number, length: number)
   });
   if (r.body.length === 16) return Uint8Array.from(r.body);
   if (r.body.length === 32) return Uint8Array.from(Buffer.from(new TextDecoder().decode(r.body), 'hex'));
-  throw new FlashbackError('GARBAGE', `SPI_FLASH_MD5 returned ${r.body.length} bytes`, 'Retry; reset the board if it repeats.');
+  throw new FlashbackError(
+    'GARBAGE',
+    `SPI_FLASH_MD5 returned ${r.body.length} bytes`,
+    'Retry; reset the board if it repeats.',
+  );
 }

@@ -20,7 +20,12 @@ export function padTo(data: Uint8Array, multiple: number, fill = 0xff): Uint8Arr
   return out;
 }
 
-export async function writeCompressed(conn: Connection, offset: number, data: Uint8Array, opts: OpOptions = {}): Promise<void> {
+export async function writeCompressed(
+  conn: Connection,
+  offset: number,
+  data: Uint8Array,
+  opts: OpOptions = {},
+): Promise<void> {
   const raw = padTo(data, 4);
   const packed = zlib.deflateSync(raw, { level: 9 });
   const blocks = Math.ceil(packed.length / STUB_WRITE_BLOCK);
@@ -32,14 +37,22 @@ export async function writeCompressed(conn: Connection, offset: number, data: Ui
     throwIfAborted(opts.signal, 'Writing flash');
     const block = packed.subarray(seq * STUB_WRITE_BLOCK, (seq + 1) * STUB_WRITE_BLOCK);
     const { data: payload, chk } = dataBlock(block, seq);
-    await conn.command(Op.FLASH_DEFL_DATA, payload, { chk, timeoutMs: deflBlockTimeout(perBlockUncompressed) });
+    await conn.command(Op.FLASH_DEFL_DATA, payload, {
+      chk,
+      timeoutMs: deflBlockTimeout(perBlockUncompressed),
+    });
     report(Math.min(raw.length, Math.round(((seq + 1) / blocks) * raw.length)));
   }
   // The reply to END proves the last block reached flash (the stub acks blocks before writing them).
   await conn.command(Op.FLASH_DEFL_END, u32s(1), { timeoutMs: deflBlockTimeout(perBlockUncompressed) });
 }
 
-export async function writePlainStub(conn: Connection, offset: number, data: Uint8Array, opts: OpOptions = {}): Promise<void> {
+export async function writePlainStub(
+  conn: Connection,
+  offset: number,
+  data: Uint8Array,
+  opts: OpOptions = {},
+): Promise<void> {
   const raw = padTo(data, 4);
   const blocks = Math.ceil(raw.length / STUB_WRITE_BLOCK);
   const report = progressReporter('write', raw.length, opts.onProgress);
@@ -48,7 +61,10 @@ export async function writePlainStub(conn: Connection, offset: number, data: Uin
     throwIfAborted(opts.signal, 'Writing flash');
     const block = padTo(raw.subarray(seq * STUB_WRITE_BLOCK, (seq + 1) * STUB_WRITE_BLOCK), STUB_WRITE_BLOCK);
     const { data: payload, chk } = dataBlock(block, seq);
-    await conn.command(Op.FLASH_DATA, payload, { chk, timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, STUB_WRITE_BLOCK) });
+    await conn.command(Op.FLASH_DATA, payload, {
+      chk,
+      timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, STUB_WRITE_BLOCK),
+    });
     report(Math.min(raw.length, (seq + 1) * STUB_WRITE_BLOCK));
   }
   await conn.command(Op.FLASH_END, u32s(1));
@@ -58,7 +74,12 @@ export async function writePlainStub(conn: Connection, offset: number, data: Uin
  * ROM-only write. Starts must be sector-aligned: the ROM erases whole sectors, so an unaligned start is
  * moved down and padded with 0xFF in front, as esptool does (the bytes before it in that sector are lost).
  */
-export async function writeRom(conn: Connection, offset: number, data: Uint8Array, opts: OpOptions = {}): Promise<void> {
+export async function writeRom(
+  conn: Connection,
+  offset: number,
+  data: Uint8Array,
+  opts: OpOptions = {},
+): Promise<void> {
   const lead = offset % SECTOR_SIZE;
   let raw = data;
   if (lead) {
@@ -82,7 +103,10 @@ export async function writeRom(conn: Connection, offset: number, data: Uint8Arra
     });
     for (let seq = 0; seq < blocks; seq++) {
       throwIfAborted(opts.signal, 'Writing flash');
-      const block = padTo(chunk.subarray(seq * ROM_WRITE_BLOCK, (seq + 1) * ROM_WRITE_BLOCK), ROM_WRITE_BLOCK);
+      const block = padTo(
+        chunk.subarray(seq * ROM_WRITE_BLOCK, (seq + 1) * ROM_WRITE_BLOCK),
+        ROM_WRITE_BLOCK,
+      );
       const { data: payload, chk } = dataBlock(block, seq);
       await conn.command(Op.FLASH_DATA, payload, { chk });
       done += Math.min(ROM_WRITE_BLOCK, chunk.length - seq * ROM_WRITE_BLOCK);

@@ -70,7 +70,12 @@ async function changeBaud(conn: Connection, baud: number, log?: (l: string) => v
     await conn.command(Op.READ_REG, u32s(CHIP_DETECT_MAGIC_REG), { timeoutMs: 500 });
   } catch (e) {
     if (e instanceof FlashbackError && (e.code === 'TIMEOUT' || e.code === 'GARBAGE')) {
-      throw new FlashbackError('BAUD_FAILED', `The link does not work at ${baud} baud`, 'Use a lower --baud.', { baud });
+      throw new FlashbackError(
+        'BAUD_FAILED',
+        `The link does not work at ${baud} baud`,
+        'Use a lower --baud.',
+        { baud },
+      );
     }
     throw e;
   }

@@ -9,7 +9,13 @@ export async function readReg(conn: Connection, addr: number): Promise<number> {
   return r.value >>> 0;
 }
 
-export async function writeReg(conn: Connection, addr: number, value: number, mask = 0xffffffff, delayUs = 0): Promise<void> {
+export async function writeReg(
+  conn: Connection,
+  addr: number,
+  value: number,
+  mask = 0xffffffff,
+  delayUs = 0,
+): Promise<void> {
   await conn.command(Op.WRITE_REG, u32s(addr, value, mask, delayUs));
 }
 
@@ -17,7 +23,11 @@ async function waitCmdIdle(conn: Connection, what: string, polls = 50): Promise<
   for (let i = 0; i < polls; i++) {
     if ((await readReg(conn, SPI_REG.CMD)) === 0) return;
   }
-  throw new FlashbackError('TIMEOUT', `The SPI flash controller stayed busy during ${what}`, 'Reset the board and retry.');
+  throw new FlashbackError(
+    'TIMEOUT',
+    `The SPI flash controller stayed busy during ${what}`,
+    'Reset the board and retry.',
+  );
 }
 
 /**
@@ -58,5 +68,9 @@ export async function eraseSectorNative(conn: Connection, offset: number): Promi
     const status = await readReg(conn, SPI_REG.RD_STATUS);
     if ((status & 1) === 0) return;
   }
-  throw new FlashbackError('TIMEOUT', `Erasing sector 0x${offset.toString(16)} did not finish`, 'Power-cycle the board and retry.');
+  throw new FlashbackError(
+    'TIMEOUT',
+    `Erasing sector 0x${offset.toString(16)} did not finish`,
+    'Power-cycle the board and retry.',
+  );
 }

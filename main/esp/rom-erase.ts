@@ -44,7 +44,12 @@ export function planRomWrite(offset: number, sectors: number): RomWritePart[] {
   if (!overshoots) return [{ offset, sectors, eraseSize: romEraseSize(start, sectors), nativeErase: false }];
   const parts: RomWritePart[] = [];
   if (sectors > 1) {
-    parts.push({ offset, sectors: sectors - 1, eraseSize: romEraseSize(start, sectors - 1), nativeErase: false });
+    parts.push({
+      offset,
+      sectors: sectors - 1,
+      eraseSize: romEraseSize(start, sectors - 1),
+      nativeErase: false,
+    });
   }
   parts.push({ offset: offset + (sectors - 1) * SECTOR_SIZE, sectors: 1, eraseSize: 0, nativeErase: true });
   return parts;

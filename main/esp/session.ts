@@ -56,10 +56,16 @@ export class Session implements EspSession {
 
   async eraseRegion(offset: number, size: number, opts: OpOptions = {}): Promise<void> {
     if (offset % SECTOR_SIZE || size % SECTOR_SIZE) {
-      throw new FlashbackError('BAD_ARGUMENT', 'Erase offset and size must be multiples of 4096', 'Round them to 4 KiB sectors.');
+      throw new FlashbackError(
+        'BAD_ARGUMENT',
+        'Erase offset and size must be multiples of 4096',
+        'Round them to 4 KiB sectors.',
+      );
     }
     if (this.stub) {
-      await this.conn.command(Op.ERASE_REGION, u32s(offset, size), { timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, size) });
+      await this.conn.command(Op.ERASE_REGION, u32s(offset, size), {
+        timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, size),
+      });
       opts.onProgress?.({ phase: 'erase', done: size, total: size, bytesPerSec: 0 });
       return;
     }

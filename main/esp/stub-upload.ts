@@ -21,11 +21,17 @@ export async function runStub(conn: Connection): Promise<void> {
   await uploadSegment(conn, stub.textStart, stub.text);
   if (stub.data.length) await uploadSegment(conn, stub.dataStart, stub.data);
   // MEM_END(0, entry) jumps to the stub; the ROM's reply may be cut short by the jump (notes 1.10).
-  await conn.command(Op.MEM_END, u32s(0, stub.entry), { timeoutMs: TIMEOUTS.memEndRomMs }).catch(() => undefined);
+  await conn
+    .command(Op.MEM_END, u32s(0, stub.entry), { timeoutMs: TIMEOUTS.memEndRomMs })
+    .catch(() => undefined);
   const deadline = performance.now() + TIMEOUTS.defaultMs;
   while (performance.now() < deadline) {
     const f = await conn.readFrame(Math.max(1, deadline - performance.now()), 'the stub greeting "OHAI"');
     if (f.length === 4 && OHAI.every((b, i) => f[i] === b)) return;
   }
-  throw new FlashbackError('TIMEOUT', 'The flasher stub did not start', 'Reset the board into the bootloader and retry, or use --no-stub.');
+  throw new FlashbackError(
+    'TIMEOUT',
+    'The flasher stub did not start',
+    'Reset the board into the bootloader and retry, or use --no-stub.',
+  );
 }

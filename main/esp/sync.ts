@@ -51,7 +51,13 @@ async function trySync(conn: Connection): Promise<number[] | null> {
 export async function syncWithChip(
   link: Link,
   conn: Connection,
-  opts: { before: BeforeReset; attempts?: number; signal?: AbortSignal; log?: (l: string) => void; onManualReset?: (s: string) => void },
+  opts: {
+    before: BeforeReset;
+    attempts?: number;
+    signal?: AbortSignal;
+    log?: (l: string) => void;
+    onManualReset?: (s: string) => void;
+  },
 ): Promise<SyncResult> {
   let before = opts.before;
   if (before === 'default-reset' && !link.capabilities.controlLines) {

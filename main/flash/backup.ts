@@ -40,7 +40,11 @@ export async function backupWithSession(
   const offset = params.offset ?? 0;
   const size = params.size ?? info.flash.size;
   if (!size) {
-    throw new FlashbackError('BAD_ARGUMENT', `Unknown flash size (JEDEC id 0x${info.flash.jedecId.toString(16)})`, 'Give the size with --size, e.g. --size 0x400000.');
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      `Unknown flash size (JEDEC id 0x${info.flash.jedecId.toString(16)})`,
+      'Give the size with --size, e.g. --size 0x400000.',
+    );
   }
   if (info.flash.size && offset + size > info.flash.size) {
     throw new FlashbackError(
@@ -71,10 +75,23 @@ export async function backupWithSession(
   let libraryId: string | null = null;
   let file = params.out ?? '';
   if (params.library !== null) {
-    const stored = await storeBackup(image, info, { label: params.label, library: params.library ?? undefined, offset });
+    const stored = await storeBackup(image, info, {
+      label: params.label,
+      library: params.library ?? undefined,
+      offset,
+    });
     libraryId = stored.id;
     if (!file) file = stored.file;
   }
   if (params.out) await writeFileAtomic(params.out, image);
-  return { file, size, md5, sha256, seconds: (performance.now() - started) / 1000, bytesRead, libraryId, info };
+  return {
+    file,
+    size,
+    md5,
+    sha256,
+    seconds: (performance.now() - started) / 1000,
+    bytesRead,
+    libraryId,
+    info,
+  };
 }

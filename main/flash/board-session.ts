@@ -25,7 +25,11 @@ export interface OpenBoard {
  * Runs `fn` with a connected session. On success the board is left per `target.after` (default
  * hard-reset into the firmware); on failure it is left in the bootloader so nothing half-written boots.
  */
-export async function withBoard<T>(target: BoardTarget, opts: OpOptions, fn: (b: OpenBoard) => Promise<T>): Promise<T> {
+export async function withBoard<T>(
+  target: BoardTarget,
+  opts: OpOptions,
+  fn: (b: OpenBoard) => Promise<T>,
+): Promise<T> {
   const identity = await identifyPort(target.port);
   const board = await openWithLadder(target, identity, opts);
   let ok = false;
@@ -43,10 +47,19 @@ export async function withBoard<T>(target: BoardTarget, opts: OpOptions, fn: (b:
   }
 }
 
-async function openWithLadder(target: BoardTarget, identity: PortIdentity, opts: OpOptions): Promise<OpenBoard> {
+async function openWithLadder(
+  target: BoardTarget,
+  identity: PortIdentity,
+  opts: OpOptions,
+): Promise<OpenBoard> {
   const stub = target.stub !== false;
   const isTcp = target.port.startsWith('socket://');
-  const wanted = !stub || isTcp ? undefined : (target.baud ?? (identity.adapterKey ? await rememberedBaud(identity.adapterKey) : undefined) ?? DEFAULT_FAST_BAUD);
+  const wanted =
+    !stub || isTcp
+      ? undefined
+      : (target.baud ??
+        (identity.adapterKey ? await rememberedBaud(identity.adapterKey) : undefined) ??
+        DEFAULT_FAST_BAUD);
   const rates = wanted ? baudLadder(wanted) : [undefined];
   let lastError: unknown;
   for (const baud of rates) {
@@ -73,7 +86,11 @@ async function openWithLadder(target: BoardTarget, identity: PortIdentity, opts:
   }
   throw lastError instanceof Error
     ? lastError
-    : new FlashbackError('BAUD_FAILED', 'No baud rate worked', 'Check the cable and retry with --baud 115200.');
+    : new FlashbackError(
+        'BAUD_FAILED',
+        'No baud rate worked',
+        'Check the cable and retry with --baud 115200.',
+      );
 }
 
 /** Refuses, before anything is read or written, a range the session cannot address. */

@@ -22,7 +22,12 @@ type Holder = { source: CompareSource; release?: () => void };
 type Opened = { ready: Promise<Holder>; finished: Promise<unknown> };
 
 /** Opens a source; a live board stays connected until `release` so compare can read a few sectors. */
-async function openSource(spec: string, common: Omit<BoardTarget, 'port'>, opts: OpOptions, library?: string): Promise<Opened> {
+async function openSource(
+  spec: string,
+  common: Omit<BoardTarget, 'port'>,
+  opts: OpOptions,
+  library?: string,
+): Promise<Opened> {
   if (!isPortSpec(spec)) {
     const img = await loadImage(spec, library);
     const ready = Promise.resolve({ source: bytesSource(img.source, img.bytes) });
@@ -32,22 +37,34 @@ async function openSource(spec: string, common: Omit<BoardTarget, 'port'>, opts:
   const done = new Promise<void>((r) => (release = r));
   let finished: Promise<unknown> = Promise.resolve();
   const ready = new Promise<Holder>((resolve, reject) => {
-    finished = withBoard({ ...common, port: spec, after: common.after ?? 'no-reset' }, opts, async ({ session }) => {
-      const size = session.info.flash.size;
-      const md5 = await boardSectorMd5s(session, 0, size, opts);
-      resolve({
-        source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
-        release,
-      });
-      await done;
-    }).catch(reject);
+    finished = withBoard(
+      { ...common, port: spec, after: common.after ?? 'no-reset' },
+      opts,
+      async ({ session }) => {
+        const size = session.info.flash.size;
+        const md5 = await boardSectorMd5s(session, 0, size, opts);
+        resolve({
+          source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
+          release,
+        });
+        await done;
+      },
+    ).catch(reject);
   });
   return { ready, finished };
 }
 
-export async function quickCompare(a: string, b: string, common: Omit<BoardTarget, 'port'> & { library?: string } = {}, opts: OpOptions = {}): Promise<QuickCompareResult> {
+export async function quickCompare(
+  a: string,
+  b: string,
+  common: Omit<BoardTarget, 'port'> & { library?: string } = {},
+  opts: OpOptions = {},
+): Promise<QuickCompareResult> {
   const started = performance.now();
-  const [ha, hb] = [await openSource(a, common, opts, common.library), await openSource(b, common, opts, common.library)];
+  const [ha, hb] = [
+    await openSource(a, common, opts, common.library),
+    await openSource(b, common, opts, common.library),
+  ];
   const [sa, sb] = await Promise.allSettled([ha.ready, hb.ready]);
   try {
     if (sa.status === 'rejected') throw sa.reason;

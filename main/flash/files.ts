@@ -10,8 +10,16 @@ export async function readImageFile(file: string): Promise<Uint8Array> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new FlashbackError('FILE_NOT_FOUND', `No such file: ${file}`, 'Check the path, or give a library id (flashback library list).');
+      throw new FlashbackError(
+        'FILE_NOT_FOUND',
+        `No such file: ${file}`,
+        'Check the path, or give a library id (flashback library list).',
+      );
     }
-    throw new FlashbackError('FILE_NOT_FOUND', `Cannot read ${file}: ${(e as Error).message}`, 'Check the file permissions.');
+    throw new FlashbackError(
+      'FILE_NOT_FOUND',
+      `Cannot read ${file}: ${(e as Error).message}`,
+      'Check the file permissions.',
+    );
   }
 }

@@ -18,7 +18,12 @@ export interface ReadPlan {
   readSectors: number[];
 }
 
-export async function planRead(session: EspSession, offset: number, size: number, opts: OpOptions): Promise<ReadPlan> {
+export async function planRead(
+  session: EspSession,
+  offset: number,
+  size: number,
+  opts: OpOptions,
+): Promise<ReadPlan> {
   const sectors = Math.ceil(size / SECTOR);
   const all = Array.from({ length: sectors }, (_, i) => i);
   const aligned = offset % SECTOR === 0 && size % SECTOR === 0;

@@ -47,7 +47,9 @@ export async function readSectorsInto(
         } catch (e) {
           const code = e instanceof FlashbackError ? e.code : '';
           if (!RETRYABLE.has(code) || attempt >= ATTEMPTS) throw e;
-          opts.log?.(`Read at 0x${(offset + at).toString(16)} failed (${(e as Error).message}); retrying that chunk (${attempt + 1}/${ATTEMPTS}).`);
+          opts.log?.(
+            `Read at 0x${(offset + at).toString(16)} failed (${(e as Error).message}); retrying that chunk (${attempt + 1}/${ATTEMPTS}).`,
+          );
         }
       }
       done += len;

@@ -43,21 +43,39 @@ function padToSectors(image: Uint8Array): Uint8Array {
   return out;
 }
 
-export async function restoreBoard(params: RestoreParams, opts: RestoreOptions = {}): Promise<RestoreResult | { plan: RestorePlan; dryRun: true }> {
+export async function restoreBoard(
+  params: RestoreParams,
+  opts: RestoreOptions = {},
+): Promise<RestoreResult | { plan: RestorePlan; dryRun: true }> {
   const started = performance.now();
   let journal: RestoreJournal | null = null;
   let effective = params;
   if (params.resume) {
     journal = await loadJournal(params.port);
     if (!journal) {
-      throw new FlashbackError('JOURNAL', `No interrupted restore is recorded for ${params.port}`, 'Start a new restore with --image.');
+      throw new FlashbackError(
+        'JOURNAL',
+        `No interrupted restore is recorded for ${params.port}`,
+        'Start a new restore with --image.',
+      );
     }
-    effective = { ...params, image: journal.image.libraryId ?? journal.image.source, flashMode: journal.flashMode, preserve: journal.preserve, backup: false };
+    effective = {
+      ...params,
+      image: journal.image.libraryId ?? journal.image.source,
+      flashMode: journal.flashMode,
+      preserve: journal.preserve,
+      backup: false,
+    };
   }
-  if (!effective.image) throw new FlashbackError('BAD_ARGUMENT', 'No image given', 'Pass --image FILE|LIBRARY_ID (or --resume).');
+  if (!effective.image)
+    throw new FlashbackError('BAD_ARGUMENT', 'No image given', 'Pass --image FILE|LIBRARY_ID (or --resume).');
   const loaded = await loadImage(effective.image, effective.library);
   if (journal && loaded.sha256 !== journal.image.sha256) {
-    throw new FlashbackError('JOURNAL', 'The image recorded in the journal has changed since the restore started', 'Restore again from a known image with --image.');
+    throw new FlashbackError(
+      'JOURNAL',
+      'The image recorded in the journal has changed since the restore started',
+      'Restore again from a known image with --image.',
+    );
   }
   const parsed = parseImage(loaded.bytes);
   if (!parsed.ok) {
@@ -75,7 +93,11 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
   return withBoard(params, opts, async ({ session, identity }) => {
     const target: DetectResult = { ...session.info, port: params.port, bridge: identity.bridge };
     if (!session.stub) {
-      throw new FlashbackError('ROM_CANNOT', 'A safe restore needs the flasher stub (backup, diff and MD5 verify)', 'Run without --no-stub, or use `flashback write` for a raw ROM-only write.');
+      throw new FlashbackError(
+        'ROM_CANNOT',
+        'A safe restore needs the flasher stub (backup, diff and MD5 verify)',
+        'Run without --no-stub, or use `flashback write` for a raw ROM-only write.',
+      );
     }
     const flashSize = target.flash.size;
     if (flashSize && loaded.bytes.length > flashSize) {
@@ -87,23 +109,36 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
     }
     assertReachable(session, 0, image.length, 'This restore');
     const warnings: string[] = [];
-    if ((effective.flashMode ?? 'keep') !== 'keep' && !mode.patched) warnings.push(`Flash mode not patched: ${mode.reason}.`);
+    if ((effective.flashMode ?? 'keep') !== 'keep' && !mode.patched)
+      warnings.push(`Flash mode not patched: ${mode.reason}.`);
     if (flashSize && loaded.bytes.length < flashSize) {
-      warnings.push(`The image (${loaded.bytes.length} bytes) is smaller than the flash (${flashSize} bytes): only its length is written; the rest of the flash (including the SDK config sectors at the end) is left as it is.`);
+      warnings.push(
+        `The image (${loaded.bytes.length} bytes) is smaller than the flash (${flashSize} bytes): only its length is written; the rest of the flash (including the SDK config sectors at the end) is left as it is.`,
+      );
     }
     const headerSize = parsed.header.flashSize;
     if (headerSize && flashSize && headerSize > flashSize) {
-      warnings.push(`The image header says ${headerSize >> 20} MB flash but this board has ${flashSize >> 20} MB: the firmware will look for its settings past the end.`);
+      warnings.push(
+        `The image header says ${headerSize >> 20} MB flash but this board has ${flashSize >> 20} MB: the firmware will look for its settings past the end.`,
+      );
     }
     const chosen = effective.flashMode ?? 'keep';
-    if (target.chip === 'ESP8285' && (chosen === 'qio' || chosen === 'qout' || (chosen === 'keep' && (parsed.header.flashMode === 'qio' || parsed.header.flashMode === 'qout')))) {
+    if (
+      target.chip === 'ESP8285' &&
+      (chosen === 'qio' ||
+        chosen === 'qout' ||
+        (chosen === 'keep' && (parsed.header.flashMode === 'qio' || parsed.header.flashMode === 'qout')))
+    ) {
       warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
     }
     const preserveSet = new Set<number>();
     if (effective.preserve?.includes('sdk-config') && flashSize) {
-      for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR) if (off < image.length) preserveSet.add(off / SECTOR);
+      for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR)
+        if (off < image.length) preserveSet.add(off / SECTOR);
     } else if (image.length >= (flashSize || image.length)) {
-      warnings.push("The last four sectors (RF data and SDK WiFi config) are copied from the image: that is what cures boards with bad factory data, and it gives this board the donor's WiFi settings. Use --preserve sdk-config to keep this board's own.");
+      warnings.push(
+        "The last four sectors (RF data and SDK WiFi config) are copied from the image: that is what cures boards with bad factory data, and it gives this board the donor's WiFi settings. Use --preserve sdk-config to keep this board's own.",
+      );
     }
     const sectorPlan = await planSectorWrite(session, 0, image, {
       ...opts,
@@ -112,7 +147,12 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
     });
     const plan: RestorePlan = {
       port: params.port,
-      image: { source: loaded.source, size: loaded.bytes.length, sha256: loaded.sha256, libraryId: loaded.libraryId },
+      image: {
+        source: loaded.source,
+        size: loaded.bytes.length,
+        sha256: loaded.sha256,
+        libraryId: loaded.libraryId,
+      },
       target,
       flashMode: { image: parsed.header.flashMode, chosen, patched: mode.patched },
       backupFirst: effective.backup !== false,
@@ -126,14 +166,24 @@ export async function restoreBoard(params: RestoreParams, opts: RestoreOptions =
 
     let backupId = journal?.backupId ?? null;
     if (plan.backupFirst && plan.writeSectors.length > 0) {
-      const b = await backupWithSession(session, target, { library: effective.library, label: `before restore of ${loaded.source}` }, opts);
+      const b = await backupWithSession(
+        session,
+        target,
+        { library: effective.library, label: `before restore of ${loaded.source}` },
+        opts,
+      );
       backupId = b.libraryId;
     }
     journal = {
       version: 1,
       port: params.port,
       startedAt: journal?.startedAt ?? new Date().toISOString(),
-      image: { source: loaded.source, sha256: loaded.sha256, libraryId: loaded.libraryId, size: loaded.bytes.length },
+      image: {
+        source: loaded.source,
+        sha256: loaded.sha256,
+        libraryId: loaded.libraryId,
+        size: loaded.bytes.length,
+      },
       flashMode: chosen,
       preserve: plan.preserve,
       backupId,
@@ -184,9 +234,16 @@ async function verifyWhole(session: EspSession, image: Uint8Array, preserve: Set
 
 function interrupted(e: unknown, port: string, backupId: string | null): FlashbackError {
   if (isFlashbackError(e)) {
-    return new FlashbackError(e.code, `Restore interrupted: ${e.message}`, recoveryHint(port, backupId), { ...e.details, journal: true });
+    return new FlashbackError(e.code, `Restore interrupted: ${e.message}`, recoveryHint(port, backupId), {
+      ...e.details,
+      journal: true,
+    });
   }
-  return new FlashbackError('INTERNAL', `Restore interrupted: ${(e as Error).message}`, recoveryHint(port, backupId));
+  return new FlashbackError(
+    'INTERNAL',
+    `Restore interrupted: ${(e as Error).message}`,
+    recoveryHint(port, backupId),
+  );
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -198,8 +255,12 @@ export async function planRestore(params: RestoreParams, opts: OpOptions = {}): 
   return r.plan;
 }
 
-export async function executeRestore(params: RestoreParams, opts: RestoreOptions = {}): Promise<RestoreResult> {
+export async function executeRestore(
+  params: RestoreParams,
+  opts: RestoreOptions = {},
+): Promise<RestoreResult> {
   const r = await restoreBoard(params, opts);
-  if ('dryRun' in r) throw new FlashbackError('ABORTED', 'Restore was not confirmed', 'Confirm the plan to write.');
+  if ('dryRun' in r)
+    throw new FlashbackError('ABORTED', 'Restore was not confirmed', 'Confirm the plan to write.');
   return r;
 }

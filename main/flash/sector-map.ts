@@ -25,7 +25,12 @@ export function blankMd5(size: number): string {
 export { md5Hex };
 
 /** MD5 (hex) of each 4 KiB sector of [offset, offset+size) — size and offset sector-aligned. */
-export async function boardSectorMd5s(session: EspSession, offset: number, size: number, opts: OpOptions = {}): Promise<string[]> {
+export async function boardSectorMd5s(
+  session: EspSession,
+  offset: number,
+  size: number,
+  opts: OpOptions = {},
+): Promise<string[]> {
   const sectors = size / SECTOR;
   const out: string[] = new Array<string>(sectors);
   const started = performance.now();
@@ -37,7 +42,7 @@ export async function boardSectorMd5s(session: EspSession, offset: number, size:
       total: size,
       bytesPerSec: (done * SECTOR) / Math.max(0.001, (performance.now() - started) / 1000),
     });
-  for (let at = offset; at < offset + size; ) {
+  for (let at = offset; at < offset + size;) {
     throwIfAborted(opts.signal, 'Hashing flash');
     const aligned = at % BLOCK === 0 && at + BLOCK <= offset + size;
     if (aligned) {

@@ -30,9 +30,16 @@ export interface SectorWritePlan {
 }
 
 /** Which sectors differ; `image` length must be a multiple of 4096 (pad with 0xFF first). */
-export async function planSectorWrite(session: EspSession, offset: number, image: Uint8Array, opts: SectorWriteOptions): Promise<SectorWritePlan> {
+export async function planSectorWrite(
+  session: EspSession,
+  offset: number,
+  image: Uint8Array,
+  opts: SectorWriteOptions,
+): Promise<SectorWritePlan> {
   const imageMd5 = bufferSectorMd5s(image);
-  const targetMd5 = opts.full ? null : (opts.targetMd5 ?? (await boardSectorMd5s(session, offset, imageMd5.length * SECTOR, opts)));
+  const targetMd5 = opts.full
+    ? null
+    : (opts.targetMd5 ?? (await boardSectorMd5s(session, offset, imageMd5.length * SECTOR, opts)));
   const write: number[] = [];
   imageMd5.forEach((h, i) => {
     if (opts.preserve?.has(i)) return;

@@ -17,8 +17,16 @@ export interface VerifyResult {
 }
 
 /** Compares flash at `offset` with `image` (the image is padded to 4 bytes with 0xFF, as written). */
-export async function verifyOnBoard(session: EspSession, offset: number, image: Uint8Array, opts: OpOptions = {}): Promise<Omit<VerifyResult, 'seconds' | 'written' | 'skippedSectors'>> {
-  const padded = image.length % 4 ? Uint8Array.from([...image, ...new Array<number>(4 - (image.length % 4)).fill(0xff)]) : image;
+export async function verifyOnBoard(
+  session: EspSession,
+  offset: number,
+  image: Uint8Array,
+  opts: OpOptions = {},
+): Promise<Omit<VerifyResult, 'seconds' | 'written' | 'skippedSectors'>> {
+  const padded =
+    image.length % 4
+      ? Uint8Array.from([...image, ...new Array<number>(4 - (image.length % 4)).fill(0xff)])
+      : image;
   const chip = Buffer.from(await session.flashMd5(offset, padded.length)).toString('hex');
   const mine = md5Hex(padded);
   if (chip === mine) return { verified: true, md5: { image: mine, chip }, diffSectors: [] };
@@ -37,13 +45,26 @@ export async function verifyOnBoard(session: EspSession, offset: number, image: 
   return { verified: false, md5: { image: mine, chip }, diffSectors };
 }
 
-export async function verifyBoard(target: BoardTarget & { offset?: number }, image: Uint8Array, opts: OpOptions = {}): Promise<VerifyResult> {
+export async function verifyBoard(
+  target: BoardTarget & { offset?: number },
+  image: Uint8Array,
+  opts: OpOptions = {},
+): Promise<VerifyResult> {
   const started = performance.now();
   if (target.stub === false) {
-    throw new FlashbackError('ROM_CANNOT', 'The ESP8266 ROM loader cannot compute MD5s, so it cannot verify', 'Run without --no-stub.');
+    throw new FlashbackError(
+      'ROM_CANNOT',
+      'The ESP8266 ROM loader cannot compute MD5s, so it cannot verify',
+      'Run without --no-stub.',
+    );
   }
   return withBoard({ ...target, after: target.after ?? 'no-reset' }, opts, async ({ session }) => {
     const r = await verifyOnBoard(session, target.offset ?? 0, image, opts);
-    return { ...r, written: { sectors: 0, bytes: 0 }, skippedSectors: 0, seconds: (performance.now() - started) / 1000 };
+    return {
+      ...r,
+      written: { sectors: 0, bytes: 0 },
+      skippedSectors: 0,
+      seconds: (performance.now() - started) / 1000,
+    };
   });
 }

@@ -16,7 +16,11 @@ export interface WriteParams extends BoardTarget {
   full?: boolean;
 }
 
-export async function writeRegion(params: WriteParams, data: Uint8Array, opts: OpOptions = {}): Promise<WriteResult & { offset: number; size: number }> {
+export async function writeRegion(
+  params: WriteParams,
+  data: Uint8Array,
+  opts: OpOptions = {},
+): Promise<WriteResult & { offset: number; size: number }> {
   const started = performance.now();
   if (data.length === 0) throw new FlashbackError('FILE_TRUNCATED', 'The file is empty', 'Check the file.');
   return withBoard(params, opts, async ({ session }) => {
@@ -35,7 +39,8 @@ export async function writeRegion(params: WriteParams, data: Uint8Array, opts: O
     if (session.stub) {
       // Keep the bytes around the file inside its first and last sectors.
       if (params.offset > start) merged.set(await session.readFlash(start, SECTOR), 0);
-      if (params.offset + data.length < end && end - SECTOR >= start) merged.set(await session.readFlash(end - SECTOR, SECTOR), end - SECTOR - start);
+      if (params.offset + data.length < end && end - SECTOR >= start)
+        merged.set(await session.readFlash(end - SECTOR, SECTOR), end - SECTOR - start);
     } else if (params.offset !== start || (params.offset + data.length) % SECTOR) {
       opts.log?.(
         `ROM-only write: the ROM cannot read flash, so the rest of the sector(s) 0x${start.toString(16)}–0x${(end - 1).toString(16)} around the file will be erased to 0xFF.`,
@@ -45,14 +50,32 @@ export async function writeRegion(params: WriteParams, data: Uint8Array, opts: O
     if (!session.stub) {
       await session.writeFlash(start, merged, opts);
       opts.log?.('ROM-only write: the ROM cannot compute MD5s, so the write is not verified.');
-      return { written: { sectors: merged.length / SECTOR, bytes: merged.length }, skippedSectors: 0, verified: false, seconds: (performance.now() - started) / 1000, offset: params.offset, size: data.length };
+      return {
+        written: { sectors: merged.length / SECTOR, bytes: merged.length },
+        skippedSectors: 0,
+        verified: false,
+        seconds: (performance.now() - started) / 1000,
+        offset: params.offset,
+        size: data.length,
+      };
     }
     const plan = await planSectorWrite(session, start, merged, { ...opts, full: params.full ?? false });
     const written = await writeSectors(session, start, merged, plan.write, plan.imageMd5, opts);
     const v = await verifyOnBoard(session, start, merged, opts);
     if (!v.verified) {
-      throw new FlashbackError('MD5_MISMATCH', `Flash at 0x${start.toString(16)} does not match after writing`, 'Retry at a lower baud; if it repeats the flash may be write-protected or failing.');
+      throw new FlashbackError(
+        'MD5_MISMATCH',
+        `Flash at 0x${start.toString(16)} does not match after writing`,
+        'Retry at a lower baud; if it repeats the flash may be write-protected or failing.',
+      );
     }
-    return { written, skippedSectors: plan.skip, verified: true, seconds: (performance.now() - started) / 1000, offset: params.offset, size: data.length };
+    return {
+      written,
+      skippedSectors: plan.skip,
+      verified: true,
+      seconds: (performance.now() - started) / 1000,
+      offset: params.offset,
+      size: data.length,
+    };
   });
 }

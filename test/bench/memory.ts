@@ -23,7 +23,9 @@ big.set(crypto.randomBytes(0x100000), 0x200000);
 openVirtualBoard('mem16', { pace: false, create: { flash: big, flashSize: MB16 } });
 
 const backup = await backupBoard({ port: 'virtual:mem16', size: 4 * 1024 * 1024 });
-const whole = await backupBoard({ port: 'virtual:mem16', library: null }).catch((e: { code?: string }) => e.code);
+const whole = await backupBoard({ port: 'virtual:mem16', library: null }).catch(
+  (e: { code?: string }) => e.code,
+);
 await new Library().add(big, { label: '16 MB image' });
 const f1 = path.join(home, 'a.bin');
 const f2 = path.join(home, 'b.bin');

@@ -44,10 +44,24 @@ function denseImage(size: number): Uint8Array {
 let n = 0;
 function board(flash: Uint8Array, pace: boolean, flashSize = flash.length) {
   const name = `bench-${n++}`;
-  return { name, shared: openVirtualBoard(name, { pace, create: { flash, flashSize, mac: `18:fe:34:00:10:${n.toString(16).padStart(2, '0')}` } }) };
+  return {
+    name,
+    shared: openVirtualBoard(name, {
+      pace,
+      create: { flash, flashSize, mac: `18:fe:34:00:10:${n.toString(16).padStart(2, '0')}` },
+    }),
+  };
 }
 
-async function measure(label: string, baud: number, pace: boolean, boards: Array<{ shared: { board: { modeledMs: number } } }>, payload: number, fn: () => Promise<unknown>, note?: string) {
+async function measure(
+  label: string,
+  baud: number,
+  pace: boolean,
+  boards: Array<{ shared: { board: { modeledMs: number } } }>,
+  payload: number,
+  fn: () => Promise<unknown>,
+  note?: string,
+) {
   const m0 = boards.map((b) => b.shared.board.modeledMs);
   const t0 = performance.now();
   await fn();
@@ -55,43 +69,62 @@ async function measure(label: string, baud: number, pace: boolean, boards: Array
   const modeledS = boards.reduce((s, b, i) => s + (b.shared.board.modeledMs - m0[i]!), 0) / 1000;
   rows.push({ case: label, baud, paced: pace, wallS, modeledS, payload, ...(note ? { note } : {}) });
   for (let i = 0; i < n; i++) closeVirtualBoard(`bench-${i}`);
-  process.stderr.write(`  ${label} @${baud}${pace ? ' paced' : ''}: wall ${wallS.toFixed(1)} s, modeled ${modeledS.toFixed(1)} s\n`);
+  process.stderr.write(
+    `  ${label} @${baud}${pace ? ' paced' : ''}: wall ${wallS.toFixed(1)} s, modeled ${modeledS.toFixed(1)} s\n`,
+  );
 }
 
 const typical = buildDemoImage('good', MB4);
 const bad = buildDemoImage('bad', MB4);
 const dense = denseImage(MB4);
-const target = (name: string, baud: number) => ({ port: `virtual:${name}`, baud, before: 'default-reset' as const, after: 'no-reset' as const });
+const target = (name: string, baud: number) => ({
+  port: `virtual:${name}`,
+  baud,
+  before: 'default-reset' as const,
+  after: 'no-reset' as const,
+});
 
 for (const baud of quick ? [921600] : [921600, 115200]) {
   const paceDense = baud === 921600 || slow;
   // Backups: bytes of flash covered per second (payload = the whole 4 MB image delivered).
   {
     const b = board(typical, true);
-    await measure('backup typical NodeMCU image', baud, true, [b], MB4, () => backupBoard({ ...target(b.name, baud), library: null }));
+    await measure('backup typical NodeMCU image', baud, true, [b], MB4, () =>
+      backupBoard({ ...target(b.name, baud), library: null }),
+    );
   }
   {
     const b = board(dense, paceDense);
-    await measure('backup dense (random) 4 MB', baud, paceDense, [b], MB4, () => backupBoard({ ...target(b.name, baud), library: null }));
+    await measure('backup dense (random) 4 MB', baud, paceDense, [b], MB4, () =>
+      backupBoard({ ...target(b.name, baud), library: null }),
+    );
   }
   // Restores of the typical image: diff onto the bad demo board, and onto an erased board.
   const imgFile = path.join(home, 'typical.bin');
   fs.writeFileSync(imgFile, typical);
   {
     const b = board(bad, true);
-    await measure('restore typical onto bad (diff, no backup)', baud, true, [b], MB4, () => executeRestore({ ...target(b.name, baud), image: imgFile, backup: false }));
+    await measure('restore typical onto bad (diff, no backup)', baud, true, [b], MB4, () =>
+      executeRestore({ ...target(b.name, baud), image: imgFile, backup: false }),
+    );
   }
   {
     const b = board(bad, true);
-    await measure('restore typical onto bad (diff + auto-backup)', baud, true, [b], MB4, () => executeRestore({ ...target(b.name, baud), image: imgFile }));
+    await measure('restore typical onto bad (diff + auto-backup)', baud, true, [b], MB4, () =>
+      executeRestore({ ...target(b.name, baud), image: imgFile }),
+    );
   }
   {
     const b = board(dense, paceDense);
-    await measure('restore typical onto a different (dense) board', baud, paceDense, [b], MB4, () => executeRestore({ ...target(b.name, baud), image: imgFile, backup: false }));
+    await measure('restore typical onto a different (dense) board', baud, paceDense, [b], MB4, () =>
+      executeRestore({ ...target(b.name, baud), image: imgFile, backup: false }),
+    );
   }
   {
     const b = board(new Uint8Array(MB4).fill(0xff), true);
-    await measure('restore typical onto an erased board', baud, true, [b], MB4, () => executeRestore({ ...target(b.name, baud), image: imgFile, backup: false }));
+    await measure('restore typical onto an erased board', baud, true, [b], MB4, () =>
+      executeRestore({ ...target(b.name, baud), image: imgFile, backup: false }),
+    );
   }
   {
     // The esptool way: erase everything, then program every page (compressed over the wire).
@@ -106,14 +139,23 @@ for (const baud of quick ? [921600] : [921600, 115200]) {
   {
     const a = board(typical, true);
     const c = board(bad, true);
-    await measure('quick compare two 4 MB boards', baud, true, [a, c], 2 * MB4, () => quickCompare(`virtual:${a.name}`, `virtual:${c.name}`, { baud }));
+    await measure('quick compare two 4 MB boards', baud, true, [a, c], 2 * MB4, () =>
+      quickCompare(`virtual:${a.name}`, `virtual:${c.name}`, { baud }),
+    );
   }
 }
 
 // Peak memory with a 16 MB flash, measured in a fresh process (see memory.ts).
 {
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../../bin/tsnode.mjs'), path.resolve(import.meta.dirname, 'memory.ts')], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.resolve(import.meta.dirname, '../../bin/tsnode.mjs'),
+      path.resolve(import.meta.dirname, 'memory.ts'),
+    ],
+    { encoding: 'utf8' },
+  );
   process.stderr.write(r.stderr);
   memoryReport = r.stdout.trim();
 }
@@ -121,7 +163,9 @@ for (const baud of quick ? [921600] : [921600, 115200]) {
 for (let i = 0; i < n; i++) closeVirtualBoard(`bench-${i}`);
 
 console.log('\nFlashback benchmark (virtual ESP8266, 2 ms USB latency per exchange)\n');
-console.log('| case | baud | paced | wall s | modeled s | payload B/s (modeled) | share of line rate | note |');
+console.log(
+  '| case | baud | paced | wall s | modeled s | payload B/s (modeled) | share of line rate | note |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const rate = r.payload / r.modeledS;
@@ -130,7 +174,9 @@ for (const r of rows) {
     console.log(`| ${r.case} | – | – | ${r.wallS.toFixed(1)} | – | – | – | ${r.note ?? ''} |`);
     continue;
   }
-  console.log(`| ${r.case} | ${r.baud} | ${r.paced ? 'yes' : 'no'} | ${r.wallS.toFixed(1)} | ${r.modeledS.toFixed(1)} | ${Math.round(rate)} | ${(share * 100).toFixed(1)} % | ${r.note ?? ''} |`);
+  console.log(
+    `| ${r.case} | ${r.baud} | ${r.paced ? 'yes' : 'no'} | ${r.wallS.toFixed(1)} | ${r.modeledS.toFixed(1)} | ${Math.round(rate)} | ${(share * 100).toFixed(1)} % | ${r.note ?? ''} |`,
+  );
 }
 console.log(`\n${memoryReport}`);
 fs.rmSync(home, { recursive: true, force: true });

@@ -30,7 +30,13 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
   it('detect --json gives the contract keys', () => {
     const r = cli('detect', '--port', 'virtual:good', '--json');
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ chip: 'ESP8266EX', mac: '18:fe:34:a1:b2:01', crystalMHz: 26, port: 'virtual:good', bridge: 'virtual' });
+    expect(r.json).toMatchObject({
+      chip: 'ESP8266EX',
+      mac: '18:fe:34:a1:b2:01',
+      crystalMHz: 26,
+      port: 'virtual:good',
+      bridge: 'virtual',
+    });
     expect(r.json?.flash).toMatchObject({ manufacturer: 'Winbond', jedecId: 0x1640ef, size: 4194304 });
   });
 
@@ -51,7 +57,12 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
     const sectors = r.json?.sectors as string[];
     expect(sectors[0x3fc000 / 4096]).toBe('diff');
     const findings = r.json?.findings as Array<{ severity: string; message: string }>;
-    expect(findings.filter((f) => f.severity === 'suspicious').map((f) => f.message).join(' ')).toMatch(/RF|init/i);
+    expect(
+      findings
+        .filter((f) => f.severity === 'suspicious')
+        .map((f) => f.message)
+        .join(' '),
+    ).toMatch(/RF|init/i);
   });
 
   it('the MQTT check fails on the bad board before the restore (rc=-2, host probe fine)', () => {
@@ -100,7 +111,15 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
   });
 
   it('writes esp_init_data_default.bin at size-0x4000', () => {
-    const r = cli('write', '--port', 'virtual:good', '--offset', '0x3fc000', path.join(FIXTURES, 'esp_init_data_default_v08.bin'), '--json');
+    const r = cli(
+      'write',
+      '--port',
+      'virtual:good',
+      '--offset',
+      '0x3fc000',
+      path.join(FIXTURES, 'esp_init_data_default_v08.bin'),
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ verified: true, offset: 0x3fc000, size: 128 });
   });

@@ -25,11 +25,22 @@ afterEach(() => names.splice(0).forEach((n) => closeVirtualBoard(n)));
 function board(flash: Uint8Array, faults: NonNullable<Parameters<typeof openVirtualBoard>[1]>['faults']) {
   const name = `f${seq++}`;
   names.push(name);
-  const shared = openVirtualBoard(name, { pace: false, faults, create: { flash: Uint8Array.from(flash), flashSize: flash.length } });
+  const shared = openVirtualBoard(name, {
+    pace: false,
+    faults,
+    create: { flash: Uint8Array.from(flash), flashSize: flash.length },
+  });
   return { port: `virtual:${name}`, shared };
 }
 
-const LOUD = new Set(['MD5_MISMATCH', 'GARBAGE', 'TIMEOUT', 'COMMAND_FAILED', 'PORT_CLOSED', 'NOT_IN_BOOTLOADER']);
+const LOUD = new Set([
+  'MD5_MISMATCH',
+  'GARBAGE',
+  'TIMEOUT',
+  'COMMAND_FAILED',
+  'PORT_CLOSED',
+  'NOT_IN_BOOTLOADER',
+]);
 
 describe('fault injection', () => {
   for (const faults of [
@@ -62,7 +73,11 @@ describe('fault injection', () => {
     expect(logs.some((l) => /retrying that chunk/.test(l))).toBe(true);
   });
 
-  for (const faults of [{ corruptEvery: 30_000, direction: 'to-board' as const }, { dropNth: 90_000, direction: 'to-board' as const }, { disconnectAfter: 100_000 }]) {
+  for (const faults of [
+    { corruptEvery: 30_000, direction: 'to-board' as const },
+    { dropNth: 90_000, direction: 'to-board' as const },
+    { disconnectAfter: 100_000 },
+  ]) {
     it(`restore never reports success on a board that does not match (${JSON.stringify(faults)})`, async () => {
       const b = board(bad, faults);
       const img = path.join(home, `img${seq}.bin`);

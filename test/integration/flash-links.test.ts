@@ -27,9 +27,17 @@ afterAll(async () => {
 
 describe('socket:// to `flashback sim`-style TCP server', () => {
   it('detects, backs up and restores over raw TCP without resetting', async () => {
-    const board = new VirtualBoard({ flash: Uint8Array.from(bad), pace: false, bootMode: 'download', mac: '18:fe:34:00:00:77' });
+    const board = new VirtualBoard({
+      flash: Uint8Array.from(bad),
+      pace: false,
+      bootMode: 'download',
+      mac: '18:fe:34:00:00:77',
+    });
     const server = await startSimServer(board);
-    cleanups.push(() => server.close(), () => board.close());
+    cleanups.push(
+      () => server.close(),
+      () => board.close(),
+    );
     const logs: string[] = [];
     const info = await detectBoard({ port: server.url }, { log: (l) => logs.push(l) });
     expect(info).toMatchObject({ chip: 'ESP8266EX', mac: '18:fe:34:00:00:77', bridge: 'tcp' });
@@ -60,11 +68,19 @@ describe.skipIf(!hasSocat)('serial device: a real pty pair (socat) through node-
     const dir = fs.mkdtempSync(path.join(home, 'pty-'));
     const a = path.join(dir, 'board');
     const h = path.join(dir, 'host');
-    const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${h}`], { stdio: 'ignore' });
+    const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${h}`], {
+      stdio: 'ignore',
+    });
     cleanups.push(() => socat.kill());
-    for (let i = 0; i < 100 && !(fs.existsSync(a) && fs.existsSync(h)); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !(fs.existsSync(a) && fs.existsSync(h)); i++)
+      await new Promise((r) => setTimeout(r, 20));
     // The board side: a pty end bridged to a virtual board's wire (the "USB bridge").
-    const board = new VirtualBoard({ flash: Uint8Array.from(good), pace: false, bootMode: 'download', mac: '18:fe:34:00:00:78' });
+    const board = new VirtualBoard({
+      flash: Uint8Array.from(good),
+      pace: false,
+      bootMode: 'download',
+      mac: '18:fe:34:00:00:78',
+    });
     const boardLink = await openLink(a, { baud: 115200 });
     const wire = board.wire();
     wire.setHostBaud(115200);

@@ -10,7 +10,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, useTempHome } from '../support/home.js';
 
 const home = useTempHome();
-const { backupBoard, detectBoard, executeRestore, planRestore, restoreBoard, writeRegion, quickCompare, verifyBoard } = await import('../../main/flash/index.js');
+const {
+  backupBoard,
+  detectBoard,
+  executeRestore,
+  planRestore,
+  restoreBoard,
+  writeRegion,
+  quickCompare,
+  verifyBoard,
+} = await import('../../main/flash/index.js');
 const { openVirtualBoard, closeVirtualBoard } = await import('../../main/sim/index.js');
 const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { FlashbackError } = await import('../../main/errors.js');
@@ -24,7 +33,11 @@ let seq = 0;
 /** A fresh unpaced board (named uniquely) with the given flash. */
 function makeBoard(flash: Uint8Array, extra: Parameters<typeof openVirtualBoard>[1] = {}) {
   const name = `t${seq++}`;
-  const shared = openVirtualBoard(name, { pace: false, ...extra, create: { flash: Uint8Array.from(flash), flashSize: flash.length, mac: '18:fe:34:0a:0b:0c' } });
+  const shared = openVirtualBoard(name, {
+    pace: false,
+    ...extra,
+    create: { flash: Uint8Array.from(flash), flashSize: flash.length, mac: '18:fe:34:0a:0b:0c' },
+  });
   return { name, port: `virtual:${name}`, shared, flash: () => shared.board.flash.snapshot() };
 }
 
@@ -39,7 +52,12 @@ describe('virtual board, in-process', () => {
 
   it('detects the demo board', async () => {
     const r = await detectBoard({ port: 'virtual:good' });
-    expect(r).toMatchObject({ chip: 'ESP8266EX', mac: '18:fe:34:a1:b2:01', crystalMHz: 26, bridge: 'virtual' });
+    expect(r).toMatchObject({
+      chip: 'ESP8266EX',
+      mac: '18:fe:34:a1:b2:01',
+      crystalMHz: 26,
+      bridge: 'virtual',
+    });
     expect(r.flash).toMatchObject({ manufacturer: 'Winbond', jedecId: 0x1640ef, size: MB4, device: 0x4016 });
     closeVirtualBoard('good');
   });
@@ -80,7 +98,9 @@ describe('virtual board, in-process', () => {
 
   it('says clearly that the ROM cannot read flash', async () => {
     const b = makeBoard(good);
-    await expect(backupBoard({ port: b.port, stub: false, library: null })).rejects.toMatchObject({ code: 'ROM_CANNOT' });
+    await expect(backupBoard({ port: b.port, stub: false, library: null })).rejects.toMatchObject({
+      code: 'ROM_CANNOT',
+    });
   });
 
   it('restores good onto bad: backs up first, writes only differing sectors, verifies', async () => {
@@ -89,7 +109,9 @@ describe('virtual board, in-process', () => {
     fs.writeFileSync(img, good);
     const plan = await planRestore({ port: b.port, ...fast, image: img });
     const differing = [];
-    for (let s = 0; s < MB4 / 4096; s++) if (md5(good.subarray(s * 4096, (s + 1) * 4096)) !== md5(bad.subarray(s * 4096, (s + 1) * 4096))) differing.push(s);
+    for (let s = 0; s < MB4 / 4096; s++)
+      if (md5(good.subarray(s * 4096, (s + 1) * 4096)) !== md5(bad.subarray(s * 4096, (s + 1) * 4096)))
+        differing.push(s);
     expect(plan.writeSectors).toEqual(differing);
     expect(plan.writeSectors).toContain(0x3fc000 / 4096);
     expect(md5(b.flash())).toBe(md5(bad)); // the plan wrote nothing
@@ -112,11 +134,17 @@ describe('virtual board, in-process', () => {
     expect(md5(after.subarray(4))).toBe(md5(good.subarray(4)));
   });
 
-  it('--preserve sdk-config keeps the target\'s last four sectors', async () => {
+  it("--preserve sdk-config keeps the target's last four sectors", async () => {
     const b = makeBoard(bad);
     const img = path.join(home, 'out', 'good-preserve.bin');
     fs.writeFileSync(img, good);
-    const r = await executeRestore({ port: b.port, ...fast, image: img, preserve: ['sdk-config'], backup: false });
+    const r = await executeRestore({
+      port: b.port,
+      ...fast,
+      image: img,
+      preserve: ['sdk-config'],
+      backup: false,
+    });
     expect(r.verified).toBe(true);
     const after = b.flash();
     expect(md5(after.subarray(MB4 - 0x4000))).toBe(md5(bad.subarray(MB4 - 0x4000)));
@@ -128,7 +156,9 @@ describe('virtual board, in-process', () => {
     const img = path.join(home, 'out', 'big.bin');
     fs.writeFileSync(img, good);
     const before = md5(b.flash());
-    await expect(executeRestore({ port: b.port, ...fast, image: img })).rejects.toMatchObject({ code: 'IMAGE_TOO_BIG' });
+    await expect(executeRestore({ port: b.port, ...fast, image: img })).rejects.toMatchObject({
+      code: 'IMAGE_TOO_BIG',
+    });
     expect(md5(b.flash())).toBe(before);
   });
 
@@ -145,7 +175,9 @@ describe('virtual board, in-process', () => {
     const b = makeBoard(new Uint8Array(MB4).fill(0xff), { faults: { disconnectAfter: 150_000 } });
     const img = path.join(home, 'out', 'good-resume.bin');
     fs.writeFileSync(img, good);
-    const err = await executeRestore({ port: b.port, ...fast, image: img, backup: false }).catch((e: unknown) => e);
+    const err = await executeRestore({ port: b.port, ...fast, image: img, backup: false }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FlashbackError);
     expect((err as Error).message).toMatch(/interrupted/i);
     expect((err as InstanceType<typeof FlashbackError>).hint).toMatch(/--resume/);

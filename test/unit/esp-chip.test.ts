@@ -27,7 +27,7 @@ describe('ESP8266 chip facts', () => {
   it('maps JEDEC ids to size and vendor', () => {
     expect(flashSizeFromJedec(0x1640ef)).toBe(4 << 20);
     expect(flashSizeFromJedec(0x1460e0)).toBe(1 << 20);
-    expect(flashSizeFromJedec(0x18401f & 0xffff00 | 0x1f)).toBe(0); // unknown Adesto code
+    expect(flashSizeFromJedec((0x18401f & 0xffff00) | 0x1f)).toBe(0); // unknown Adesto code
     expect(flashSizeFromJedec(0x00471f)).toBe(4 << 20);
     expect(flashVendor(0xef)).toBe('Winbond');
     expect(flashVendor(0x42)).toMatch(/unknown \(0x42\)/);

@@ -14,7 +14,9 @@ import {
 describe('command codec', () => {
   it('encodes a SYNC request byte-exactly', () => {
     const req = encodeRequest(Op.SYNC, SYNC_PAYLOAD);
-    expect(Array.from(req.subarray(0, 12))).toEqual([0x00, 0x08, 0x24, 0x00, 0, 0, 0, 0, 0x07, 0x07, 0x12, 0x20]);
+    expect(Array.from(req.subarray(0, 12))).toEqual([
+      0x00, 0x08, 0x24, 0x00, 0, 0, 0, 0, 0x07, 0x07, 0x12, 0x20,
+    ]);
     expect(req.length).toBe(8 + 36);
     expect(req.subarray(12).every((b) => b === 0x55)).toBe(true);
   });

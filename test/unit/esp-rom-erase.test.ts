@@ -34,6 +34,8 @@ describe('ROM FLASH_BEGIN erase-size compensation (notes 1.7)', () => {
   it('uses native erase only for the odd in-block tail', () => {
     expect(planRomWrite(0, 2).every((p) => !p.nativeErase)).toBe(true);
     expect(planRomWrite(0, 3).map((p) => p.nativeErase)).toEqual([false, true]);
-    expect(planRomWrite(0x3fc000, 1)).toEqual([{ offset: 0x3fc000, sectors: 1, eraseSize: 0, nativeErase: true }]);
+    expect(planRomWrite(0x3fc000, 1)).toEqual([
+      { offset: 0x3fc000, sectors: 1, eraseSize: 0, nativeErase: true },
+    ]);
   });
 });

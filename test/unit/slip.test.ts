@@ -22,7 +22,10 @@ describe('SLIP', () => {
   it('round-trips random payloads fed one byte at a time', () => {
     let seed = 7;
     for (let n = 0; n < 50; n++) {
-      const payload = Uint8Array.from({ length: (n * 37) % 300 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
+      const payload = Uint8Array.from(
+        { length: (n * 37) % 300 },
+        () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff,
+      );
       const frames: Uint8Array[] = [];
       const d = new SlipDecoder((f) => frames.push(f));
       for (const b of slipEncode(payload)) d.push(Uint8Array.of(b));

@@ -6,8 +6,16 @@ import { formatBytes } from '../progress-bar.js';
 export const backupCommand: CliCommand = {
   name: 'backup',
   summary: 'Back up the whole flash (or a range) into the image library, verified by MD5',
-  usage: 'flashback backup --port P [--out FILE] [--label TEXT] [--baud N] [--offset A --size N] [--no-library] [--json]',
-  options: { ...boardOptions, out: { type: 'string', short: 'o' }, label: { type: 'string' }, offset: { type: 'string' }, size: { type: 'string' }, 'no-library': { type: 'boolean' } },
+  usage:
+    'flashback backup --port P [--out FILE] [--label TEXT] [--baud N] [--offset A --size N] [--no-library] [--json]',
+  options: {
+    ...boardOptions,
+    out: { type: 'string', short: 'o' },
+    label: { type: 'string' },
+    offset: { type: 'string' },
+    size: { type: 'string' },
+    'no-library': { type: 'boolean' },
+  },
   async run(ctx) {
     const offset = num(ctx, 'offset');
     const size = num(ctx, 'size');
@@ -25,10 +33,22 @@ export const backupCommand: CliCommand = {
       },
       ctx.op('backup'),
     );
-    ctx.out(`Backed up ${formatBytes(r.size)} from ${r.info.chip} ${r.info.mac} in ${r.seconds.toFixed(1)} s (read ${formatBytes(r.bytesRead)}; blank sectors proven by on-chip MD5)`);
+    ctx.out(
+      `Backed up ${formatBytes(r.size)} from ${r.info.chip} ${r.info.mac} in ${r.seconds.toFixed(1)} s (read ${formatBytes(r.bytesRead)}; blank sectors proven by on-chip MD5)`,
+    );
     ctx.out(`MD5 ${r.md5}  SHA-256 ${r.sha256}`);
     if (r.libraryId) ctx.out(`Library id ${r.libraryId.slice(0, 12)}  (${r.file})`);
     if (out) ctx.out(`Written to ${out}`);
-    return { file: r.file, size: r.size, md5: r.md5, sha256: r.sha256, seconds: r.seconds, bytesRead: r.bytesRead, libraryId: r.libraryId, chip: r.info.chip, mac: r.info.mac };
+    return {
+      file: r.file,
+      size: r.size,
+      md5: r.md5,
+      sha256: r.sha256,
+      seconds: r.seconds,
+      bytesRead: r.bytesRead,
+      libraryId: r.libraryId,
+      chip: r.info.chip,
+      mac: r.info.mac,
+    };
   },
 };

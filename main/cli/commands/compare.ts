@@ -12,7 +12,8 @@ const MARK: Record<string, string> = { same: '=', blank: '.', diff: 'X', 'a-blan
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'Compare two images or backups sector by sector, explained by region',
-  usage: 'flashback compare A B [--library DIR] [--baud N] [--json]   (A, B: image files, library ids or ports)',
+  usage:
+    'flashback compare A B [--library DIR] [--baud N] [--json]   (A, B: image files, library ids or ports)',
   options: boardOptions,
   allowPositionals: true,
   async run(ctx) {
@@ -23,7 +24,12 @@ export const compareCommand: CliCommand = {
     const library = typeof ctx.values.library === 'string' ? ctx.values.library : undefined;
     // Port options (baud, reset) apply to whichever side is a live board.
     const { port: _unused, ...common } = boardTarget({ ...ctx, values: { ...ctx.values, port: specA } });
-    const report = await quickCompare(specA, specB, { ...common, ...(library ? { library } : {}) }, ctx.op('compare'));
+    const report = await quickCompare(
+      specA,
+      specB,
+      { ...common, ...(library ? { library } : {}) },
+      ctx.op('compare'),
+    );
     for (let i = 0; i < report.sectors.length; i += 64) {
       ctx.out(
         `0x${(i * 4096).toString(16).padStart(6, '0')} ${report.sectors

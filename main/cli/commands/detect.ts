@@ -13,14 +13,21 @@ export const detectCommand: CliCommand = {
     ctx.out(`Chip:      ${r.chip} (${r.features.join(', ')})`);
     ctx.out(`MAC:       ${r.mac}`);
     ctx.out(`Crystal:   ${r.crystalMHz} MHz`);
-    ctx.out(`Flash:     ${r.flash.manufacturer} device ${hex(r.flash.device)} (JEDEC ${hex(r.flash.jedecId)}), ${r.flash.size ? `${r.flash.size / 1048576} MB` : 'unknown size'}`);
+    ctx.out(
+      `Flash:     ${r.flash.manufacturer} device ${hex(r.flash.device)} (JEDEC ${hex(r.flash.jedecId)}), ${r.flash.size ? `${r.flash.size / 1048576} MB` : 'unknown size'}`,
+    );
     return {
       chip: r.chip,
       mac: r.mac,
       crystalMHz: r.crystalMHz,
       chipId: r.chipId,
       features: r.features,
-      flash: { manufacturer: r.flash.manufacturer, device: r.flash.device, jedecId: r.flash.jedecId, size: r.flash.size },
+      flash: {
+        manufacturer: r.flash.manufacturer,
+        device: r.flash.device,
+        jedecId: r.flash.jedecId,
+        size: r.flash.size,
+      },
       port: r.port,
       bridge: r.bridge,
     };

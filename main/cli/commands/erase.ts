@@ -10,8 +10,17 @@ export const eraseCommand: CliCommand = {
   async run(ctx) {
     const offset = num(ctx, 'offset');
     const size = num(ctx, 'size');
-    const r = await eraseBoard({ ...boardTarget(ctx), ...(offset !== undefined ? { offset } : {}), ...(size !== undefined ? { size } : {}) }, ctx.op('erase'));
-    ctx.out(`Erased ${hex(r.erased.offset)}–${hex(r.erased.offset + r.erased.size - 1)} in ${r.seconds.toFixed(1)} s.`);
+    const r = await eraseBoard(
+      {
+        ...boardTarget(ctx),
+        ...(offset !== undefined ? { offset } : {}),
+        ...(size !== undefined ? { size } : {}),
+      },
+      ctx.op('erase'),
+    );
+    ctx.out(
+      `Erased ${hex(r.erased.offset)}–${hex(r.erased.offset + r.erased.size - 1)} in ${r.seconds.toFixed(1)} s.`,
+    );
     return r;
   },
 };

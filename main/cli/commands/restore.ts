@@ -7,13 +7,26 @@ import { confirm } from '../confirm.js';
 import { formatBytes } from '../progress-bar.js';
 
 function printPlan(ctx: CliContext, plan: RestorePlan): void {
-  ctx.out(`Restore plan for ${plan.port} (${plan.target.chip} ${plan.target.mac}, ${plan.target.flash.size >> 20} MB flash):`);
-  ctx.out(`  image       ${plan.image.source} (${formatBytes(plan.image.size)}, sha256 ${plan.image.sha256.slice(0, 12)})`);
-  ctx.out(`  flash mode  ${plan.flashMode.chosen === 'keep' ? `keep (${plan.flashMode.image ?? 'unknown'})` : `${plan.flashMode.chosen} (image has ${plan.flashMode.image ?? 'unknown'})`}`);
-  ctx.out(`  backup      ${plan.backupFirst ? 'the board is backed up into the library first' : 'none (--no-backup)'}`);
-  const ranges = plan.writeSectors.length ? summarize(plan.writeSectors) : 'nothing: the board already holds this image';
-  ctx.out(`  write       ${plan.writeSectors.length} sector(s) that differ: ${ranges}; ${plan.skipSectors} already equal`);
-  if (plan.preserve.length) ctx.out(`  preserve    ${plan.preserve.join(', ')} (the board keeps its own last four sectors)`);
+  ctx.out(
+    `Restore plan for ${plan.port} (${plan.target.chip} ${plan.target.mac}, ${plan.target.flash.size >> 20} MB flash):`,
+  );
+  ctx.out(
+    `  image       ${plan.image.source} (${formatBytes(plan.image.size)}, sha256 ${plan.image.sha256.slice(0, 12)})`,
+  );
+  ctx.out(
+    `  flash mode  ${plan.flashMode.chosen === 'keep' ? `keep (${plan.flashMode.image ?? 'unknown'})` : `${plan.flashMode.chosen} (image has ${plan.flashMode.image ?? 'unknown'})`}`,
+  );
+  ctx.out(
+    `  backup      ${plan.backupFirst ? 'the board is backed up into the library first' : 'none (--no-backup)'}`,
+  );
+  const ranges = plan.writeSectors.length
+    ? summarize(plan.writeSectors)
+    : 'nothing: the board already holds this image';
+  ctx.out(
+    `  write       ${plan.writeSectors.length} sector(s) that differ: ${ranges}; ${plan.skipSectors} already equal`,
+  );
+  if (plan.preserve.length)
+    ctx.out(`  preserve    ${plan.preserve.join(', ')} (the board keeps its own last four sectors)`);
   for (const w of plan.warnings) ctx.out(`  note        ${w}`);
 }
 
@@ -34,7 +47,8 @@ function summarize(sectors: number[]): string {
 
 export const restoreCommand: CliCommand = {
   name: 'restore',
-  summary: 'Write an image (file or library id) onto a board safely: plan, back up, write what differs, verify',
+  summary:
+    'Write an image (file or library id) onto a board safely: plan, back up, write what differs, verify',
   usage:
     'flashback restore --port P --image FILE|ID [--flash-mode keep|qio|qout|dio|dout] [--no-backup] [--full] [--preserve sdk-config] [--dry-run] [--yes] [--resume] [--json]',
   options: {
@@ -51,9 +65,20 @@ export const restoreCommand: CliCommand = {
   async run(ctx) {
     const image = str(ctx, 'image');
     const resume = ctx.values.resume === true;
-    if (!image && !resume) throw new FlashbackError('BAD_ARGUMENT', 'No image given', 'Pass --image FILE|LIBRARY_ID, or --resume to finish an interrupted restore.');
+    if (!image && !resume)
+      throw new FlashbackError(
+        'BAD_ARGUMENT',
+        'No image given',
+        'Pass --image FILE|LIBRARY_ID, or --resume to finish an interrupted restore.',
+      );
     const preserve = (ctx.values.preserve as string[] | undefined) ?? [];
-    for (const p of preserve) if (p !== 'sdk-config') throw new FlashbackError('BAD_ARGUMENT', `Unknown --preserve ${p}`, 'Only --preserve sdk-config is supported.');
+    for (const p of preserve)
+      if (p !== 'sdk-config')
+        throw new FlashbackError(
+          'BAD_ARGUMENT',
+          `Unknown --preserve ${p}`,
+          'Only --preserve sdk-config is supported.',
+        );
     const mode = flashMode(ctx);
     const library = str(ctx, 'library');
     const dryRun = ctx.values['dry-run'] === true;
@@ -75,8 +100,16 @@ export const restoreCommand: CliCommand = {
           if (dryRun) return false;
           const needsAsk = plan.image.size < plan.target.flash.size;
           if (!needsAsk) return true;
-          const ok = await confirm('The image is smaller than the flash; write only its length?', ctx.values.yes === true);
-          if (!ok) throw new FlashbackError('ABORTED', 'Restore not confirmed; nothing was written', 'Re-run with --yes to accept the plan.');
+          const ok = await confirm(
+            'The image is smaller than the flash; write only its length?',
+            ctx.values.yes === true,
+          );
+          if (!ok)
+            throw new FlashbackError(
+              'ABORTED',
+              'Restore not confirmed; nothing was written',
+              'Re-run with --yes to accept the plan.',
+            );
           return true;
         },
       },
@@ -85,8 +118,20 @@ export const restoreCommand: CliCommand = {
       ctx.out('Dry run: nothing was written.');
       return { dryRun: true, plan: r.plan };
     }
-    ctx.out(`Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s.`);
-    if (r.backupId) ctx.out(`The board's previous flash is in the library as ${r.backupId.slice(0, 12)} (roll back with --image ${r.backupId.slice(0, 12)}).`);
-    return { written: r.written, skippedSectors: r.skippedSectors, verified: r.verified, backupId: r.backupId, seconds: r.seconds, plan: r.plan };
+    ctx.out(
+      `Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s.`,
+    );
+    if (r.backupId)
+      ctx.out(
+        `The board's previous flash is in the library as ${r.backupId.slice(0, 12)} (roll back with --image ${r.backupId.slice(0, 12)}).`,
+      );
+    return {
+      written: r.written,
+      skippedSectors: r.skippedSectors,
+      verified: r.verified,
+      backupId: r.backupId,
+      seconds: r.seconds,
+      plan: r.plan,
+    };
   },
 };

@@ -14,7 +14,14 @@ export const verifyCommand: CliCommand = {
     const img = await loadImage(spec, str(ctx, 'library'));
     const offset = num(ctx, 'offset') ?? 0;
     const r = await verifyBoard({ ...boardTarget(ctx), offset }, img.bytes, ctx.op('verify'));
-    const result = { verified: r.verified, written: r.written, skippedSectors: r.skippedSectors, seconds: r.seconds, md5: r.md5, diffSectors: r.diffSectors };
+    const result = {
+      verified: r.verified,
+      written: r.written,
+      skippedSectors: r.skippedSectors,
+      seconds: r.seconds,
+      md5: r.md5,
+      diffSectors: r.diffSectors,
+    };
     if (!r.verified) {
       if (ctx.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       throw new FlashbackError(

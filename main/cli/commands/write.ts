@@ -13,10 +13,24 @@ export const writeCommand: CliCommand = {
     const file = ctx.positionals[0];
     if (!file) throw bad('No file given', 'Usage: flashback write --port P --offset A FILE');
     const offset = num(ctx, 'offset');
-    if (offset === undefined) throw bad('No --offset given', 'Pass --offset, e.g. --offset 0x3fc000 for init data on a 4 MB board.');
+    if (offset === undefined)
+      throw bad('No --offset given', 'Pass --offset, e.g. --offset 0x3fc000 for init data on a 4 MB board.');
     const data = await readImageFile(file);
-    const r = await writeRegion({ ...boardTarget(ctx), offset, full: ctx.values.full === true }, data, ctx.op('write'));
-    ctx.out(`Wrote ${file} (${data.length} bytes) at ${hex(offset)}: ${r.written.sectors} sector(s) written, ${r.skippedSectors} unchanged, ${r.verified ? 'verified by MD5' : 'NOT verified (ROM mode)'}.`);
-    return { written: r.written, skippedSectors: r.skippedSectors, verified: r.verified, seconds: r.seconds, offset, size: data.length };
+    const r = await writeRegion(
+      { ...boardTarget(ctx), offset, full: ctx.values.full === true },
+      data,
+      ctx.op('write'),
+    );
+    ctx.out(
+      `Wrote ${file} (${data.length} bytes) at ${hex(offset)}: ${r.written.sectors} sector(s) written, ${r.skippedSectors} unchanged, ${r.verified ? 'verified by MD5' : 'NOT verified (ROM mode)'}.`,
+    );
+    return {
+      written: r.written,
+      skippedSectors: r.skippedSectors,
+      verified: r.verified,
+      seconds: r.seconds,
+      offset,
+      size: data.length,
+    };
   },
 };
