@@ -26,7 +26,10 @@ export interface IpcMainInvokeEvent {
 export interface WebContents {
   id: number;
   send(channel: string, ...args: unknown[]): void;
-  on(event: 'will-navigate' | 'will-redirect', listener: (e: { preventDefault(): void }, url: string) => void): void;
+  on(
+    event: 'will-navigate' | 'will-redirect',
+    listener: (e: { preventDefault(): void }, url: string) => void,
+  ): void;
   on(event: 'will-attach-webview', listener: (e: { preventDefault(): void }) => void): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
   isDestroyed(): boolean;
@@ -70,7 +73,9 @@ export interface Session {
       ) => void,
     ): void;
   };
-  setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionRequestHandler(
+    handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
 }
 
 export interface App {

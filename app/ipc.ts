@@ -16,10 +16,21 @@ export function trustedFrame(rendererDirUrl: string) {
   };
 }
 
-export function registerIpc(ipcMain: IpcMain, service: WorkbenchService, isTrusted: (e: IpcMainInvokeEvent) => boolean): () => void {
+export function registerIpc(
+  ipcMain: IpcMain,
+  service: WorkbenchService,
+  isTrusted: (e: IpcMainInvokeEvent) => boolean,
+): () => void {
   ipcMain.handle(IPC_INVOKE, async (event, method, params): Promise<Reply<unknown>> => {
     if (!isTrusted(event)) {
-      return { ok: false, error: { code: 'BAD_ARGUMENT', message: 'Request from an untrusted page refused', hint: 'Only the Flashback window may use the API.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'BAD_ARGUMENT',
+          message: 'Request from an untrusted page refused',
+          hint: 'Only the Flashback window may use the API.',
+        },
+      };
     }
     return dispatch(service, method, params);
   });

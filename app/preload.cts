@@ -15,6 +15,7 @@ interface PreloadElectron {
 const INVOKE = 'flashback:invoke';
 const EVENT = 'flashback:event';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS and may only require('electron')
 const { contextBridge, ipcRenderer } = require('electron') as PreloadElectron;
 
 contextBridge.exposeInMainWorld('flashback', {

@@ -32,7 +32,11 @@ export interface StartedApp {
 }
 
 /** Wires everything on the given Electron API; returns null when another instance already runs. */
-export async function startApp(electron: ElectronApi, deps: WorkbenchDeps, paths: AppPaths = defaultPaths()): Promise<StartedApp | null> {
+export async function startApp(
+  electron: ElectronApi,
+  deps: WorkbenchDeps,
+  paths: AppPaths = defaultPaths(),
+): Promise<StartedApp | null> {
   const { app, BrowserWindow, ipcMain, session } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();

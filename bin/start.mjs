@@ -46,17 +46,30 @@ function findElectron() {
 
 if (rendererStale()) {
   console.log('Building the workbench UI…');
-  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
+  run(process.execPath, [
+    path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+  ]);
 }
 
-const electron = process.env.FLASHBACK_NO_ELECTRON ? { bin: null, why: 'FLASHBACK_NO_ELECTRON is set' } : findElectron();
+const electron = process.env.FLASHBACK_NO_ELECTRON
+  ? { bin: null, why: 'FLASHBACK_NO_ELECTRON is set' }
+  : findElectron();
 if (electron.bin) {
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'app/tsconfig.json']);
+  run(process.execPath, [
+    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    'app/tsconfig.json',
+  ]);
   const child = spawn(electron.bin, [root], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log(`No Electron runtime available (${electron.why}); starting the browser workbench instead.`);
-  console.log('Open the URL below in your browser. Demo boards virtual:good and virtual:bad are ready; the MQTT check uses the embedded broker.');
+  console.log(
+    'Open the URL below in your browser. Demo boards virtual:good and virtual:bad are ready; the MQTT check uses the embedded broker.',
+  );
   const args = [path.join(root, 'bin', 'flashback.mjs'), 'serve', ...process.argv.slice(2)];
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
   const forward = (sig) => () => child.kill(sig);

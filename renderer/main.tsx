@@ -5,5 +5,7 @@ import { createElectronClient } from './api/electron-bridge.js';
 import { createWsClient, wsUrl } from './api/ws-bridge.js';
 import './styles.css';
 
-const api = window.flashback ? createElectronClient(window.flashback) : createWsClient(wsUrl(window.location));
+const api = window.flashback
+  ? createElectronClient(window.flashback)
+  : createWsClient(wsUrl(window.location));
 createRoot(document.getElementById('root')!).render(<App api={api} />);

@@ -38,11 +38,18 @@ export interface AuthResult {
   viaQuery?: boolean;
 }
 
-export function checkRequest(req: IncomingMessage, url: URL, token: string, allowedHosts: Set<string>): AuthResult {
+export function checkRequest(
+  req: IncomingMessage,
+  url: URL,
+  token: string,
+  allowedHosts: Set<string>,
+): AuthResult {
   const host = req.headers.host ?? '';
-  if (!allowedHosts.has(host.toLowerCase())) return { ok: false, status: 421, reason: 'unexpected Host header' };
+  if (!allowedHosts.has(host.toLowerCase()))
+    return { ok: false, status: 421, reason: 'unexpected Host header' };
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${host}`) return { ok: false, status: 403, reason: 'cross-origin request refused' };
+  if (origin !== undefined && origin !== `http://${host}`)
+    return { ok: false, status: 403, reason: 'cross-origin request refused' };
   const got = tokenFrom(req, url);
   if (!got || !sameSecret(got, token)) return { ok: false, status: 401, reason: 'missing or wrong token' };
   return { ok: true, status: 200, viaQuery: url.searchParams.has('token') };

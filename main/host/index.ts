@@ -6,7 +6,10 @@ import { createRealDeps } from '../workbench/real-deps.js';
 import { WorkbenchService } from '../workbench/service.js';
 import { type RunningHost, startHost } from './server.js';
 
-export const DEFAULT_STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist-renderer');
+export const DEFAULT_STATIC_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../dist-renderer',
+);
 
 export interface Workbench extends RunningHost {
   service: WorkbenchService;
@@ -14,9 +17,14 @@ export interface Workbench extends RunningHost {
   built: boolean;
 }
 
-export async function startWorkbench(opts: { host?: string; port?: number; staticDir?: string; library?: string; broker?: string } = {}): Promise<Workbench> {
+export async function startWorkbench(
+  opts: { host?: string; port?: number; staticDir?: string; library?: string; broker?: string } = {},
+): Promise<Workbench> {
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
-  const service = new WorkbenchService(createRealDeps({ libraryDir: opts.library, broker: opts.broker ?? null }), { shell: 'browser' });
+  const service = new WorkbenchService(
+    createRealDeps({ libraryDir: opts.library, broker: opts.broker ?? null }),
+    { shell: 'browser' },
+  );
   const host = await startHost({ service, staticDir, host: opts.host, port: opts.port });
   return {
     ...host,

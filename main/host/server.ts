@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_PATH } from '../workbench/api.js';
@@ -33,6 +34,14 @@ export interface RunningHost {
 
 const MAX_MESSAGE = 1 << 20;
 
+/** Bound to all interfaces, the page may be opened by any of this machine's addresses. */
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined)
+    .map((a) => a.address);
+}
+
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? newToken();
@@ -54,7 +63,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const auth = checkRequest(req, url, token, allowed);
     if (!auth.ok) {
       res.writeHead(auth.status, { 'content-type': 'text/plain; charset=utf-8', ...headers(req) });
-      res.end(`Flashback: ${auth.reason}. Open the URL printed by \`flashback serve\` (it carries the token).\n`);
+      res.end(
+        `Flashback: ${auth.reason}. Open the URL printed by \`flashback serve\` (it carries the token).\n`,
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -91,7 +102,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       try {
         msg = JSON.parse(String(raw)) as typeof msg;
       } catch {
-        send({ id: null, reply: { ok: false, error: { code: 'BAD_ARGUMENT', message: 'Malformed JSON', hint: 'Reload the page.' } } });
+        send({
+          id: null,
+          reply: {
+            ok: false,
+            error: { code: 'BAD_ARGUMENT', message: 'Malformed JSON', hint: 'Reload the page.' },
+          },
+        });
         return;
       }
       const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
@@ -109,7 +126,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  for (const h of [`${shown}:${port}`, `${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]) allowed.add(h.toLowerCase());
+  const names = [
+    shown,
+    host,
+    'localhost',
+    '127.0.0.1',
+    ...(host === '0.0.0.0' || host === '::' ? lanAddresses() : []),
+  ];
+  // IPv6 literals appear bracketed in a Host header.
+  for (const h of names) allowed.add(`${h.includes(':') ? `[${h}]` : h}:${port}`.toLowerCase());
   return {
     url: `http://${shown}:${port}/?token=${token}`,
     port,

@@ -29,7 +29,12 @@ export function contentSecurityPolicy(wsOrigin: string): string {
   ].join('; ');
 }
 
-export async function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+export async function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
   const rel = decodeURIComponent(urlPath).replace(/^\/+/, '');
   let file = path.resolve(root, rel || 'index.html');
   if (!file.startsWith(path.resolve(root) + path.sep)) file = path.join(root, 'index.html');
@@ -47,7 +52,9 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     }
   }
   const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-  const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-store';
+  const cache = file.includes(`${path.sep}assets${path.sep}`)
+    ? 'public, max-age=31536000, immutable'
+    : 'no-store';
   res.writeHead(200, { 'content-type': type, 'cache-control': cache, ...headers });
   res.end(body);
 }

@@ -29,6 +29,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
       signal.removeEventListener('abort', onAbort);
       resolve(true);
     }, ms);
+    // A board left running after the host closed its port must not keep the CLI process alive.
+    t.unref();
     const onAbort = () => {
       clearTimeout(t);
       resolve(false);
@@ -38,7 +40,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 /** One PubSubClient connect(): 0 with a client, or the state code it would report (notes 7.1). */
-function connectOnce(ctx: FirmwareContext, app: AppDescriptor, clientId: string): Promise<{ rc: number; client?: MqttClient }> {
+function connectOnce(
+  ctx: FirmwareContext,
+  app: AppDescriptor,
+  clientId: string,
+): Promise<{ rc: number; client?: MqttClient }> {
   const target = ctx.network.resolve(app.broker, app.port);
   // Unroutable: WiFiClient::connect fails (DNS or TCP) → MQTT_CONNECT_FAILED.
   if (!target) return sleep(200, ctx.signal).then(() => ({ rc: -2 }));
@@ -75,7 +81,12 @@ function connectOnce(ctx: FirmwareContext, app: AppDescriptor, clientId: string)
 }
 
 /** Publishes until the connection drops (→ true) or the board resets (→ false). */
-function stayConnected(ctx: FirmwareContext, app: AppDescriptor, client: MqttClient, println: (s: string) => void): Promise<boolean> {
+function stayConnected(
+  ctx: FirmwareContext,
+  app: AppDescriptor,
+  client: MqttClient,
+  println: (s: string) => void,
+): Promise<boolean> {
   return new Promise((resolve) => {
     let count = 0;
     const timer = setInterval(() => {
@@ -84,6 +95,7 @@ function stayConnected(ctx: FirmwareContext, app: AppDescriptor, client: MqttCli
       println(`Publish message: ${msg}`);
       client.publish(app.topic, msg);
     }, app.intervalMs);
+    timer.unref();
     const finish = (lost: boolean) => {
       clearInterval(timer);
       ctx.signal.removeEventListener('abort', onAbort);
@@ -123,7 +135,9 @@ export const demoFirmware: FirmwareRunner = async (ctx) => {
   while (!ctx.signal.aborted) {
     ctx.print('Attempting MQTT connection...');
     // Without valid RF init data the radio cannot carry the TCP connect: rc=-2, as on the seed board.
-    const { rc, client } = rfOk ? await connectOnce(ctx, app, clientId) : await sleep(200, ctx.signal).then(() => ({ rc: -2, client: undefined }));
+    const { rc, client } = rfOk
+      ? await connectOnce(ctx, app, clientId)
+      : await sleep(200, ctx.signal).then(() => ({ rc: -2, client: undefined }));
     if (ctx.signal.aborted) {
       client?.end(true);
       return;

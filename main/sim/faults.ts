@@ -16,6 +16,8 @@ export interface FaultOptions {
   disconnectAfter?: number;
   /** Multiplies flash erase times. */
   slowErase?: number;
+  /** The link (cable, adapter) garbles every byte above this baud rate, like a marginal CH340 at 921600. */
+  maxBaud?: number;
 }
 
 /** Deterministic byte corruption: flips a bit pattern that depends on the position. */
@@ -45,7 +47,7 @@ export function applyByteFaults(
 
 /**
  * Parses the CLI form: `drop:N`, `drop-every:N`, `corrupt:N`, `corrupt-every:N`, `disconnect:N`,
- * `slow-erase:F`, each optionally suffixed `@to-host` / `@to-board`. Several may be given.
+ * `slow-erase:F`, `max-baud:N`, each optionally suffixed `@to-host` / `@to-board`. Several may be given.
  */
 export function parseFaults(specs: string[]): FaultOptions {
   const f: FaultOptions = {};
@@ -76,6 +78,9 @@ export function parseFaults(specs: string[]): FaultOptions {
         break;
       case 'slow-erase':
         f.slowErase = n;
+        break;
+      case 'max-baud':
+        f.maxBaud = n;
         break;
       default:
         throw new Error(`unknown fault kind "${kind}"`);

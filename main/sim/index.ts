@@ -3,6 +3,7 @@ export { VirtualBoard, type VirtualBoardOptions, type BoardState } from './board
 export {
   openVirtualBoard,
   closeVirtualBoard,
+  closeAllVirtualBoards,
   listVirtualBoards,
   factoryReset,
   DEMO_BOARDS,

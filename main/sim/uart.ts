@@ -6,7 +6,7 @@
  */
 import { FlashbackError } from '../errors.js';
 import type { BoardWire } from './wire.js';
-import { applyByteFaults, type FaultOptions } from './faults.js';
+import { applyByteFaults, corruptByte, type FaultOptions } from './faults.js';
 import { Line } from './line.js';
 import { DEFAULT_LATENCY_MS, ROM_SYNC_BAUD, wireMs } from './timing.js';
 
@@ -194,7 +194,8 @@ export class Uart {
     return bytes.subarray(0, Math.max(0, room));
   }
 
-  private arriveAtBoard(chunk: Uint8Array, baud: number): void {
+  private arriveAtBoard(raw: Uint8Array, baud: number): void {
+    const chunk = this.overRate(raw, baud);
     if (this.autobaud) this.detectSync(chunk, baud);
     this.onRx(baud === this.boardBaud ? chunk : chunk.map((b) => garble(b, baud, this.boardBaud)));
   }
@@ -212,7 +213,14 @@ export class Uart {
     }
   }
 
-  private arriveAtHost(chunk: Uint8Array, baud: number): void {
+  /** Above the link's maximum rate every byte arrives damaged (fault `maxBaud`). */
+  private overRate(chunk: Uint8Array, baud: number): Uint8Array {
+    const max = this.faults.maxBaud;
+    return max && baud > max ? chunk.map((b, i) => corruptByte(b, i)) : chunk;
+  }
+
+  private arriveAtHost(raw: Uint8Array, baud: number): void {
+    const chunk = this.overRate(raw, baud);
     const seen = baud === this.hostBaud ? chunk : chunk.map((b) => garble(b, baud, this.hostBaud));
     for (const l of [...this.hostListeners]) l(seen);
   }

@@ -199,7 +199,8 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   endedAt?: number;
 }
 
-const job = <K extends JobKind>(kind: K) => z.object({ kind: z.literal(kind), params: jobParamSchemas[kind] }).strict();
+const job = <K extends JobKind>(kind: K) =>
+  z.object({ kind: z.literal(kind), params: jobParamSchemas[kind] }).strict();
 const jobStart = z.discriminatedUnion('kind', [
   job('detect'),
   job('backup'),
@@ -222,9 +223,15 @@ export const methodSchemas = {
   'library.rename': z.object({ id: z.string().min(1).max(128), label: z.string().min(1).max(200) }).strict(),
   'library.remove': z.object({ id: z.string().min(1).max(128) }).strict(),
   'library.export': z
-    .object({ id: z.string().min(1).max(128), scrub: z.boolean().default(true), dest: z.string().max(4096).optional() })
+    .object({
+      id: z.string().min(1).max(128),
+      scrub: z.boolean().default(true),
+      dest: z.string().max(4096).optional(),
+    })
     .strict(),
-  'monitor.open': z.object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() }).strict(),
+  'monitor.open': z
+    .object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() })
+    .strict(),
   'monitor.close': z.object({ port: portSpec }).strict(),
 } as const;
 

@@ -4,43 +4,50 @@
  * service, and no exception crosses a bridge (STYLE.md 5, 9).
  */
 import { FlashbackError, toErrorData } from '../errors.js';
-import { type MethodName, type MethodResults, methodSchemas, type Reply } from './api.js';
+import { type MethodName, type MethodParams, type MethodResults, methodSchemas, type Reply } from './api.js';
 import type { WorkbenchService } from './service.js';
 
 function isMethod(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methodSchemas, name);
 }
 
-async function call(svc: WorkbenchService, method: MethodName, p: any): Promise<unknown> {
-  switch (method) {
-    case 'app.info':
-      return svc.appInfo();
-    case 'ports.list':
-      return svc.listPorts();
-    case 'jobs.start':
-      return svc.startJob(p);
-    case 'jobs.cancel':
-      return svc.cancelJob(p.jobId);
-    case 'jobs.list':
-      return svc.listJobs();
-    case 'library.list':
-      return svc.library().list();
-    case 'library.rename':
-      return svc.library().rename(p.id, p.label);
-    case 'library.remove':
-      return { removed: await svc.library().remove(p.id) };
-    case 'library.export':
-      return svc.library().export(p.id, p.scrub, p.dest);
-    case 'monitor.open':
-      return svc.openMonitor(p.port, p.baud);
-    case 'monitor.close':
-      return svc.closeMonitor(p.port);
-  }
-}
+type Handlers = {
+  [M in MethodName]: (
+    svc: WorkbenchService,
+    p: MethodParams[M],
+  ) => MethodResults[M] | Promise<MethodResults[M]>;
+};
 
-export async function dispatch(svc: WorkbenchService, method: unknown, params: unknown): Promise<Reply<unknown>> {
+const handlers: Handlers = {
+  'app.info': (svc) => svc.appInfo(),
+  'ports.list': (svc) => svc.listPorts(),
+  'jobs.start': (svc, p) => svc.startJob(p),
+  'jobs.cancel': (svc, p) => svc.cancelJob(p.jobId),
+  'jobs.list': (svc) => svc.listJobs(),
+  'library.list': (svc) => svc.library().list(),
+  'library.rename': (svc, p) => svc.library().rename(p.id, p.label),
+  'library.remove': async (svc, p) => ({ removed: await svc.library().remove(p.id) }),
+  'library.export': (svc, p) => svc.library().export(p.id, p.scrub ?? true, p.dest),
+  'monitor.open': (svc, p) => svc.openMonitor(p.port, p.baud),
+  'monitor.close': (svc, p) => svc.closeMonitor(p.port),
+};
+
+export async function dispatch(
+  svc: WorkbenchService,
+  method: unknown,
+  params: unknown,
+): Promise<Reply<unknown>> {
   if (!isMethod(method)) {
-    return { ok: false, error: toErrorData(new FlashbackError('BAD_ARGUMENT', `Unknown method ${String(method).slice(0, 64)}`, 'Update the app: the UI and the service disagree.')) };
+    return {
+      ok: false,
+      error: toErrorData(
+        new FlashbackError(
+          'BAD_ARGUMENT',
+          `Unknown method ${String(method).slice(0, 64)}`,
+          'Update the app: the UI and the service disagree.',
+        ),
+      ),
+    };
   }
   const parsed = methodSchemas[method].safeParse(params ?? {});
   if (!parsed.success) {
@@ -49,12 +56,18 @@ export async function dispatch(svc: WorkbenchService, method: unknown, params: u
     return {
       ok: false,
       error: toErrorData(
-        new FlashbackError('BAD_ARGUMENT', `Invalid ${method} request${where}: ${issue?.message ?? 'bad payload'}`, 'Check the values you entered and try again.'),
+        new FlashbackError(
+          'BAD_ARGUMENT',
+          `Invalid ${method} request${where}: ${issue?.message ?? 'bad payload'}`,
+          'Check the values you entered and try again.',
+        ),
       ),
     };
   }
   try {
-    return { ok: true, value: (await call(svc, method, parsed.data)) as MethodResults[typeof method] };
+    // The schema for `method` just parsed the payload, so it has that method's params shape.
+    const handler = handlers[method] as (svc: WorkbenchService, p: unknown) => unknown;
+    return { ok: true, value: await handler(svc, parsed.data) };
   } catch (e) {
     return { ok: false, error: toErrorData(e) };
   }

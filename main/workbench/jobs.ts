@@ -22,7 +22,10 @@ export function toProgressInfo(p: Progress): ProgressInfo {
 }
 
 export class JobRunner {
-  private readonly jobs = new Map<string, { snap: JobSnapshot; ctrl: AbortController; done: Promise<void> }>();
+  private readonly jobs = new Map<
+    string,
+    { snap: JobSnapshot; ctrl: AbortController; done: Promise<void> }
+  >();
 
   constructor(
     private readonly emit: (job: JobSnapshot) => void,
@@ -57,7 +60,10 @@ export class JobRunner {
         snap.result = result;
         snap.state = 'done';
       } catch (e) {
-        const error = ctrl.signal.aborted && !(e as { code?: string }).code ? toErrorData(abortedError()) : toErrorData(e);
+        const error =
+          ctrl.signal.aborted && !(e as { code?: string }).code
+            ? toErrorData(abortedError())
+            : toErrorData(e);
         snap.error = error;
         snap.state = error.code === 'ABORTED' ? 'cancelled' : 'failed';
       } finally {

@@ -12,7 +12,12 @@ export function boardInfo(d: DetectResult): BoardInfo {
     mac: d.mac,
     crystalMHz: d.crystalMHz,
     chipId: d.chipId,
-    flash: { manufacturer: d.flash.manufacturer, device: d.flash.device, jedecId: d.flash.jedecId, size: d.flash.size },
+    flash: {
+      manufacturer: d.flash.manufacturer,
+      device: d.flash.device,
+      jedecId: d.flash.jedecId,
+      size: d.flash.size,
+    },
   };
 }
 
@@ -51,9 +56,24 @@ export function planRegions(
   return out;
 }
 
-function side(spec: string, s: CompareReport['a'], isPort: boolean): CompareSide {
+/** Identity fields of one side: from detect for a live board, from the sidecar for a library backup. */
+export type Identity = Partial<Record<'Chip' | 'MAC' | 'Flash id', string>>;
+
+/** The JEDEC id as the library's sidecar writes it ("0x1640EF"), so board and backup columns compare equal. */
+const jedecHex = (id: number) => `0x${id.toString(16).toUpperCase().padStart(6, '0')}`;
+
+export function boardIdentity(d: DetectResult): Identity {
+  return { Chip: d.chip, MAC: d.mac, 'Flash id': jedecHex(d.flash.jedecId) };
+}
+
+export function backupIdentity(m: LibraryMeta): Identity {
+  return { Chip: m.chip ?? '—', MAC: m.mac ?? '—', 'Flash id': m.flashId ?? '—' };
+}
+
+function side(spec: string, s: CompareReport['a'], isPort: boolean, id: Identity = {}): CompareSide {
   const h = s.header;
   const fields: Record<string, string> = {
+    ...id,
     'Firmware family': s.family,
     'Flash size': s.flashSize ? `${s.flashSize / 1024 / 1024} MB` : 'unknown',
     'Header flash mode': h?.flashMode ?? 'no header',
@@ -63,19 +83,27 @@ function side(spec: string, s: CompareReport['a'], isPort: boolean): CompareSide
   return { spec, kind: isPort ? 'board' : /[\\/]|\.bin$/i.test(spec) ? 'image' : 'library', fields };
 }
 
-export function compareView(a: string, b: string, r: CompareReport, isPort: (s: string) => boolean): CompareView {
+export function compareView(
+  a: string,
+  b: string,
+  r: CompareReport,
+  isPort: (s: string) => boolean,
+  ids: { a?: Identity; b?: Identity } = {},
+): CompareView {
   const differing = r.regions.filter((x) => x.diffSectors > 0);
   const view: CompareView = {
-    a: side(a, r.a, isPort(a)),
-    b: side(b, r.b, isPort(b)),
+    a: side(a, r.a, isPort(a), ids.a),
+    b: side(b, r.b, isPort(b), ids.b),
     sectorSize: r.sectorSize,
     sectors: r.sectors,
     regions: r.regions.map(({ name, start, size, diffSectors }) => ({ name, start, size, diffSectors })),
-    summary: r.summary || (differing.length ? `Differs in ${differing.map((x) => x.name).join(', ')}` : 'Identical'),
+    summary:
+      r.summary || (differing.length ? `Differs in ${differing.map((x) => x.name).join(', ')}` : 'Identical'),
   };
   const suspicious = r.findings.filter((f) => f.severity === 'suspicious');
   view.a.fields['Sectors that differ'] = String(r.counts.diff + r.counts['a-blank'] + r.counts['b-blank']);
   view.b.fields['Sectors that differ'] = view.a.fields['Sectors that differ'];
-  if (suspicious.length > 0) view.summary = `${view.summary} — ${suspicious.map((f) => f.message).join('; ')}`;
+  if (suspicious.length > 0)
+    view.summary = `${view.summary} — ${suspicious.map((f) => f.message).join('; ')}`;
   return view;
 }

@@ -48,11 +48,19 @@ export function mqttReport(r: MqttCheckResult): MqttReport {
     board: r.board,
     hostProbe: { ok: r.hostProbe.ok, connack: r.hostProbe.connack, ms: r.hostProbe.ms },
     brokerView: { clientIds: [...ids], messages, lastMessage: last },
-    diagnosis: r.diagnosis.map((d) => ({ cause: d.cause, evidence: ([] as string[]).concat(d.evidence).join('; '), fix: d.fix })),
+    diagnosis: r.diagnosis.map((d) => ({
+      cause: d.cause,
+      evidence: ([] as string[]).concat(d.evidence).join('; '),
+      fix: d.fix,
+    })),
   };
 }
 
-export async function runWorkbenchMqttCheck(params: JobParams<'mqtt-check'>, opts: MqttCheckOptions, annotate: Annotate): Promise<MqttReport> {
+export async function runWorkbenchMqttCheck(
+  params: JobParams<'mqtt-check'>,
+  opts: MqttCheckOptions,
+  annotate: Annotate,
+): Promise<MqttReport> {
   const tapped: BoardAccess = {
     reset: defaultBoardAccess.reset,
     openLink: async (spec, o) => {

@@ -7,7 +7,16 @@ import path from 'node:path';
 import { dataHome, dataPaths } from '../datadir.js';
 import { hardReset } from '../esp/reset.js';
 import { FlashbackError } from '../errors.js';
-import { detectBoard, executeRestore, isPortSpec, loadImage, planRestore, quickCompare, verifyBoard, backupBoard } from '../flash/index.js';
+import {
+  detectBoard,
+  executeRestore,
+  isPortSpec,
+  loadImage,
+  planRestore,
+  quickCompare,
+  verifyBoard,
+  backupBoard,
+} from '../flash/index.js';
 import type { RestoreParams } from '../flash/restore.js';
 import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
@@ -16,7 +25,15 @@ import { rcAnnotation } from '../mqtt/rc-codes.js';
 import type { Link, OpenLinkOptions } from '../transport/link.js';
 import type { PortInfo } from './api.js';
 import type { PlannedRestore, WorkbenchDeps } from './deps.js';
-import { boardInfo, compareView, libraryEntry, planRegions } from './map.js';
+import {
+  backupIdentity,
+  boardIdentity,
+  boardInfo,
+  compareView,
+  type Identity,
+  libraryEntry,
+  planRegions,
+} from './map.js';
 import { runWorkbenchMqttCheck } from './mqtt-adapter.js';
 
 interface Transport {
@@ -48,15 +65,32 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
     listPorts: async () => {
       const ports = await (await transport()).listPorts();
       // The demo boards are always offered, so a new user can walk the wizard without hardware.
-      return [...ports.filter((p) => !p.virtual), ...DEMO.map((d) => ports.find((p) => p.path === d.path) ?? d)];
+      return [
+        ...ports.filter((p) => !p.virtual),
+        ...DEMO.map((d) => ports.find((p) => p.path === d.path) ?? d),
+      ];
     },
     detect: async ({ port }, o) => boardInfo(await detectBoard({ port }, o)),
     backup: async ({ port, label }, o) => {
       const r = await backupBoard({ port, library: libraryDir, ...(label ? { label } : {}) }, o);
-      return { libraryId: r.libraryId, file: r.file, size: r.size, md5: r.md5, sha256: r.sha256, seconds: r.seconds, bytesRead: r.bytesRead, board: boardInfo(r.info) };
+      return {
+        libraryId: r.libraryId,
+        file: r.file,
+        size: r.size,
+        md5: r.md5,
+        sha256: r.sha256,
+        seconds: r.seconds,
+        bytesRead: r.bytesRead,
+        board: boardInfo(r.info),
+      };
     },
     planRestore: async (p, o) => {
-      const params: RestoreParams = { port: p.port, image: p.image, library: libraryDir, after: 'hard-reset' };
+      const params: RestoreParams = {
+        port: p.port,
+        image: p.image,
+        library: libraryDir,
+        after: 'hard-reset',
+      };
       if (p.flashMode) params.flashMode = p.flashMode;
       if (p.full !== undefined) params.full = p.full;
       if (p.backup !== undefined) params.backup = p.backup;
@@ -77,19 +111,43 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         // Write only what the user confirmed: same image onto the same chip.
         confirm: (now) => {
           if (now.image.sha256 !== plan.image.sha256 || now.target.mac !== plan.target.mac) {
-            throw new FlashbackError('BAD_ARGUMENT', 'The board or the image changed since the plan was shown', 'Plan the restore again and check it.');
+            throw new FlashbackError(
+              'BAD_ARGUMENT',
+              'The board or the image changed since the plan was shown',
+              'Plan the restore again and check it.',
+            );
           }
           return true;
         },
       });
-      return { written: r.written, skippedSectors: r.skippedSectors, verified: r.verified, seconds: r.seconds, backupId: r.backupId };
+      return {
+        written: r.written,
+        skippedSectors: r.skippedSectors,
+        verified: r.verified,
+        seconds: r.seconds,
+        backupId: r.backupId,
+      };
     },
     verify: async ({ port, image }, o) => {
       const img = await loadImage(image, libraryDir);
       const r = await verifyBoard({ port }, img.bytes, o);
-      return { written: r.written, skippedSectors: r.skippedSectors, verified: r.verified, seconds: r.seconds };
+      return {
+        written: r.written,
+        skippedSectors: r.skippedSectors,
+        verified: r.verified,
+        seconds: r.seconds,
+      };
     },
-    compare: async ({ a, b }, o) => compareView(a, b, await quickCompare(a, b, { library: libraryDir }, o), isPortSpec),
+    compare: async ({ a, b }, o) => {
+      // Who is who: detect live boards (about a second each) and read backups' sidecars, for the fields table.
+      const identity = async (spec: string): Promise<Identity> => {
+        if (isPortSpec(spec))
+          return boardIdentity(await detectBoard({ port: spec, after: 'no-reset' }, { signal: o.signal }));
+        return library.show(spec).then(backupIdentity, () => ({}));
+      };
+      const ids = { a: await identity(a), b: await identity(b) };
+      return compareView(a, b, await quickCompare(a, b, { library: libraryDir }, o), isPortSpec, ids);
+    },
     mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, annotateLine),
     library: {
       list: async () => (await library.list()).map(libraryEntry),

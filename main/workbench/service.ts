@@ -4,8 +4,10 @@
  * monitor output) to every subscribed bridge. Bridges never call it directly: see ./dispatch.ts.
  */
 import { FlashbackError } from '../errors.js';
+import type { OpOptions } from '../progress.js';
 import type {
   AppInfo,
+  CompareView,
   JobKind,
   JobParams,
   JobSnapshot,
@@ -20,6 +22,11 @@ import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
+
+/** A port spec rather than an image file or library id (DESIGN.md "Ports"). */
+export function isPortSpec(s: string): boolean {
+  return /^(virtual:|socket:\/\/|\/dev\/|COM\d+$)/i.test(s);
+}
 
 export interface ServiceOptions {
   shell: AppInfo['shell'];
@@ -47,7 +54,8 @@ export class WorkbenchService {
     this.owner = new PortOwner({
       open: (port, baud) => this.deps.openMonitor(port, baud),
       attach: (port, link) => this.attachMonitor(port, link),
-      state: (port, state, reason) => this.emit({ type: 'monitor-state', port, state, ...(reason ? { reason } : {}) }),
+      state: (port, state, reason) =>
+        this.emit({ type: 'monitor-state', port, state, ...(reason ? { reason } : {}) }),
     });
   }
 
@@ -106,11 +114,17 @@ export class WorkbenchService {
       case 'backup':
         return this.onPort('backup', req.params.port, (o) => d.backup(req.params, o));
       case 'plan-restore':
-        return this.onPort('plan-restore', req.params.port, async (o) => this.keepPlan(await d.planRestore(req.params, o)));
+        return this.onPort('plan-restore', req.params.port, async (o) =>
+          this.keepPlan(await d.planRestore(req.params, o)),
+        );
       case 'restore': {
         const plan = this.plans.get(req.params.planId);
         if (!plan) {
-          throw new FlashbackError('BAD_ARGUMENT', 'That restore plan is unknown or already used', 'Plan the restore again.');
+          throw new FlashbackError(
+            'BAD_ARGUMENT',
+            'That restore plan is unknown or already used',
+            'Plan the restore again.',
+          );
         }
         return this.onPort('restore', plan.view.port, async (o) => {
           const r = await d.executeRestore(plan, o);
@@ -120,8 +134,19 @@ export class WorkbenchService {
       }
       case 'verify':
         return this.onPort('verify', req.params.port, (o) => d.verify(req.params, o));
-      case 'compare':
-        return this.jobs.start('compare', null, (o) => d.compare(req.params, o));
+      case 'compare': {
+        // Live boards on either side are owned for the compare like any other job's port.
+        const ports = [req.params.a, req.params.b].filter(isPortSpec);
+        const held = (o: OpOptions, jobId: string) =>
+          ports.reduceRight<() => Promise<CompareView>>(
+            (inner, port) => () =>
+              this.owner
+                .withPort(port, jobId, inner)
+                .catch((e: unknown) => Promise.reject(busyHint(e, port))),
+            () => d.compare(req.params, o),
+          )();
+        return this.jobs.start('compare', ports[0] ?? null, held);
+      }
       case 'mqtt-check':
         return this.mqttCheck(req.params);
     }
@@ -132,7 +157,8 @@ export class WorkbenchService {
     return this.onPort('mqtt-check', params.port, (o, jobId) =>
       this.deps.mqttCheck(params, {
         ...o,
-        onEvent: (event) => this.emit({ type: 'mqtt', jobId, event: { ...event, t: event.t ?? Date.now() - t0 } }),
+        onEvent: (event) =>
+          this.emit({ type: 'mqtt', jobId, event: { ...event, t: event.t ?? Date.now() - t0 } }),
       }),
     );
   }
@@ -144,15 +170,13 @@ export class WorkbenchService {
   }
 
   /** A job that owns `port` while it runs; a busy port gets a hint naming the likely culprit. */
-  private onPort<K extends JobKind>(
-    kind: K,
-    port: string,
-    body: JobBody<K>,
-  ): JobSnapshot {
+  private onPort<K extends JobKind>(kind: K, port: string, body: JobBody<K>): JobSnapshot {
     return this.jobs.start(kind, port, (o, jobId) =>
-      this.owner.withPort(port, jobId, () => body(o, jobId)).catch((e: unknown) => {
-        throw busyHint(e, port);
-      }),
+      this.owner
+        .withPort(port, jobId, () => body(o, jobId))
+        .catch((e: unknown) => {
+          throw busyHint(e, port);
+        }),
     );
   }
 

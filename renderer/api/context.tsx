@@ -3,7 +3,13 @@
  * main.tsx picks the Electron or WebSocket bridge; component tests pass a fake.
  */
 import { createContext, useContext } from 'react';
-import type { ErrorData, MethodName, MethodParams, MethodResults, WorkbenchClient } from '../../main/workbench/api.js';
+import type {
+  ErrorData,
+  MethodName,
+  MethodParams,
+  MethodResults,
+  WorkbenchClient,
+} from '../../main/workbench/api.js';
 
 export const ApiContext = createContext<WorkbenchClient | null>(null);
 
@@ -21,7 +27,11 @@ export class CallError extends Error {
 }
 
 /** Calls a method and unwraps the reply, throwing CallError on `{ ok: false }`. */
-export async function call<M extends MethodName>(api: WorkbenchClient, method: M, params: MethodParams[M]): Promise<MethodResults[M]> {
+export async function call<M extends MethodName>(
+  api: WorkbenchClient,
+  method: M,
+  params: MethodParams[M],
+): Promise<MethodResults[M]> {
   const reply = await api.call(method, params);
   if (!reply.ok) throw new CallError(reply.error);
   return reply.value;
@@ -29,5 +39,9 @@ export async function call<M extends MethodName>(api: WorkbenchClient, method: M
 
 export function errorData(e: unknown): ErrorData {
   if (e instanceof CallError) return e.data;
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e), hint: 'Reload the window; if it persists, report it.' };
+  return {
+    code: 'INTERNAL',
+    message: e instanceof Error ? e.message : String(e),
+    hint: 'Reload the window; if it persists, report it.',
+  };
 }

@@ -2,7 +2,18 @@
  * A WorkbenchClient for component tests and demos: methods answer from a handler table, jobs complete
  * when the test says so, and `emit` pushes events as the host would.
  */
-import type { JobKind, JobResults, JobSnapshot, MethodName, MethodParams, MethodResults, Reply, WorkbenchClient, WorkbenchEvent, ErrorData } from '../../main/workbench/api.js';
+import type {
+  JobKind,
+  JobResults,
+  JobSnapshot,
+  MethodName,
+  MethodParams,
+  MethodResults,
+  Reply,
+  WorkbenchClient,
+  WorkbenchEvent,
+  ErrorData,
+} from '../../main/workbench/api.js';
 
 type Handlers = { [M in MethodName]?: (p: MethodParams[M]) => MethodResults[M] | Promise<MethodResults[M]> };
 
@@ -21,7 +32,15 @@ export function createFakeClient(handlers: Handlers = {}): FakeClient {
   const calls: FakeClient['calls'] = [];
   const started: FakeClient['started'] = [];
   let seq = 0;
-  const snap = (jobId: string, kind: JobKind, extra: Partial<JobSnapshot>): JobSnapshot => ({ id: jobId, kind, port: null, state: 'running', progress: null, startedAt: 0, ...extra });
+  const snap = (jobId: string, kind: JobKind, extra: Partial<JobSnapshot>): JobSnapshot => ({
+    id: jobId,
+    kind,
+    port: null,
+    state: 'running',
+    progress: null,
+    startedAt: 0,
+    ...extra,
+  });
   const emit = (e: WorkbenchEvent) => listeners.forEach((l) => l(e));
   const defaults: Handlers = {
     'ports.list': () => [],
@@ -41,12 +60,24 @@ export function createFakeClient(handlers: Handlers = {}): FakeClient {
     emit,
     async call<M extends MethodName>(method: M, params: MethodParams[M]): Promise<Reply<MethodResults[M]>> {
       calls.push({ method, params });
-      const h = (handlers[method] ?? defaults[method]) as ((p: MethodParams[M]) => MethodResults[M] | Promise<MethodResults[M]>) | undefined;
-      if (!h) return { ok: false, error: { code: 'INTERNAL', message: `fake: no handler for ${method}`, hint: 'Add one in the test.' } };
+      const h = (handlers[method] ?? defaults[method]) as
+        ((p: MethodParams[M]) => MethodResults[M] | Promise<MethodResults[M]>) | undefined;
+      if (!h)
+        return {
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: `fake: no handler for ${method}`,
+            hint: 'Add one in the test.',
+          },
+        };
       try {
         return { ok: true, value: await h(params) };
       } catch (e) {
-        return { ok: false, error: (e as { data?: ErrorData }).data ?? { code: 'INTERNAL', message: String(e), hint: '' } };
+        return {
+          ok: false,
+          error: (e as { data?: ErrorData }).data ?? { code: 'INTERNAL', message: String(e), hint: '' },
+        };
       }
     },
     subscribe(l) {

@@ -17,7 +17,16 @@ export function useStartJob(): <K extends JobKind>(kind: K, params: JobParams<K>
       } catch (e) {
         // Show the refusal where the job's progress would have been.
         const id = `local-${++localSeq}`;
-        const snap: JobSnapshot = { id, kind, port: null, state: 'failed', progress: null, error: errorData(e), startedAt: Date.now(), endedAt: Date.now() };
+        const snap: JobSnapshot = {
+          id,
+          kind,
+          port: null,
+          state: 'failed',
+          progress: null,
+          error: errorData(e),
+          startedAt: Date.now(),
+          endedAt: Date.now(),
+        };
         store.getState().upsertJob(snap);
         return id;
       }

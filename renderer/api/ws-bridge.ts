@@ -22,7 +22,14 @@ export function createWsClient(url: string): WorkbenchClient & { close(): void }
 
   const fail = (message: string) => {
     for (const [id, resolve] of pending) {
-      resolve({ ok: false, error: { code: 'PORT_CLOSED', message, hint: 'Check that `flashback serve` is still running, then retry.' } });
+      resolve({
+        ok: false,
+        error: {
+          code: 'PORT_CLOSED',
+          message,
+          hint: 'Check that `flashback serve` is still running, then retry.',
+        },
+      });
       pending.delete(id);
     }
   };
@@ -36,7 +43,11 @@ export function createWsClient(url: string): WorkbenchClient & { close(): void }
         resolve(s);
       };
       s.onmessage = (m) => {
-        const msg = JSON.parse(String(m.data)) as { id?: number; reply?: Reply<never>; event?: WorkbenchEvent };
+        const msg = JSON.parse(String(m.data)) as {
+          id?: number;
+          reply?: Reply<never>;
+          event?: WorkbenchEvent;
+        };
         if (msg.event) for (const l of listeners) l(msg.event);
         else if (typeof msg.id === 'number' && msg.reply) {
           pending.get(msg.id)?.(msg.reply);
@@ -60,7 +71,14 @@ export function createWsClient(url: string): WorkbenchClient & { close(): void }
       try {
         s = ws ?? (await connect());
       } catch {
-        return { ok: false, error: { code: 'PORT_CLOSED', message: 'Cannot reach the Flashback host', hint: 'Start `flashback serve` and open the URL it prints.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'PORT_CLOSED',
+            message: 'Cannot reach the Flashback host',
+            hint: 'Start `flashback serve` and open the URL it prints.',
+          },
+        };
       }
       const id = nextId++;
       return new Promise((resolve) => {

@@ -19,17 +19,33 @@ export function ComparePane({ store }: { store: PaneStore }) {
       <div className="kind-choice" role="radiogroup" aria-label={`Side ${title} source`}>
         {(['port', 'library', 'file'] as const).map((k) => (
           <label key={k} className="radio">
-            <input type="radio" name={`${id}-kind`} checked={kind === k} onChange={() => store.getState().setKind(k)} />
+            <input
+              type="radio"
+              name={`${id}-kind`}
+              checked={kind === k}
+              onChange={() => store.getState().setKind(k)}
+            />
             {k === 'port' ? 'Board' : k === 'library' ? 'Library backup' : 'Image file'}
           </label>
         ))}
       </div>
       <div className="field">
-        <label htmlFor={`${id}-value`}>Side {title} {kind === 'port' ? 'port' : kind === 'library' ? 'backup' : 'file path'}</label>
+        <label htmlFor={`${id}-value`}>
+          Side {title} {kind === 'port' ? 'port' : kind === 'library' ? 'backup' : 'file path'}
+        </label>
         {kind === 'file' ? (
-          <input id={`${id}-value`} value={value} placeholder="/path/to/backup.bin" onChange={(e) => store.getState().setValue(e.target.value)} />
+          <input
+            id={`${id}-value`}
+            value={value}
+            placeholder="/path/to/backup.bin"
+            onChange={(e) => store.getState().setValue(e.target.value)}
+          />
         ) : (
-          <select id={`${id}-value`} value={value} onChange={(e) => store.getState().setValue(e.target.value)}>
+          <select
+            id={`${id}-value`}
+            value={value}
+            onChange={(e) => store.getState().setValue(e.target.value)}
+          >
             <option value="">Choose…</option>
             {kind === 'port'
               ? ports.map((p) => (

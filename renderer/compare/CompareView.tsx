@@ -12,7 +12,13 @@ import { ComparePane } from './ComparePane.js';
 import { FieldsTable } from './FieldsTable.js';
 import { RegionTable, SectorMap } from './SectorMap.js';
 
-export function CompareView({ initialA = 'virtual:good', initialB = 'virtual:bad' }: { initialA?: string; initialB?: string }) {
+export function CompareView({
+  initialA = 'virtual:good',
+  initialB = 'virtual:bad',
+}: {
+  initialA?: string;
+  initialB?: string;
+}) {
   const paneA = useMemo(() => createPaneStore({ side: 'a', value: initialA }), [initialA]);
   const paneB = useMemo(() => createPaneStore({ side: 'b', value: initialB }), [initialB]);
   const a = useStore(paneA, (s) => s.value.trim());

@@ -3,14 +3,20 @@
  * hovering a cell names its address and region. The region table beside it is the accessible
  * equivalent (the map itself is one labelled image for screen readers).
  */
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import type { CompareView } from '../../main/workbench/api.js';
 import { hex } from '../format.js';
 import { STATE_TEXT, regionIndexBySector } from './regions.js';
 
+/** 64 sectors (256 KiB) per row, each row labelled with its start address. */
+const COLS = 64;
+
 export function SectorMap({ view }: { view: CompareView }) {
   const { sectors, sectorSize, regions } = view;
-  const bands = useMemo(() => regionIndexBySector(regions, sectorSize, sectors.length), [regions, sectorSize, sectors.length]);
+  const bands = useMemo(
+    () => regionIndexBySector(regions, sectorSize, sectors.length),
+    [regions, sectorSize, sectors.length],
+  );
   const [hover, setHover] = useState<number | null>(null);
   const diff = sectors.filter((s) => s === 'diff' || s === 'a-blank' || s === 'b-blank').length;
   const describe = (i: number) => {
@@ -26,13 +32,19 @@ export function SectorMap({ view }: { view: CompareView }) {
         onMouseLeave={() => setHover(null)}
       >
         {sectors.map((st, i) => (
-          <span
-            key={i}
-            className={`cell s-${st} band-${bands[i]! >= 0 ? bands[i]! % 8 : 'none'}`}
-            title={describe(i)}
-            data-sector={i}
-            onMouseEnter={() => setHover(i)}
-          />
+          <Fragment key={i}>
+            {i % COLS === 0 ? (
+              <span className="row-label mono" aria-hidden="true">
+                {hex(i * sectorSize)}
+              </span>
+            ) : null}
+            <span
+              className={`cell s-${st} band-${bands[i]! >= 0 ? bands[i]! % 8 : 'none'}`}
+              title={describe(i)}
+              data-sector={i}
+              onMouseEnter={() => setHover(i)}
+            />
+          </Fragment>
         ))}
       </div>
       <figcaption>
@@ -40,8 +52,10 @@ export function SectorMap({ view }: { view: CompareView }) {
           {hover === null ? 'Hover a cell for its address and region.' : describe(hover)}
         </span>
         <span className="legend">
-          <span className="cell s-same" aria-hidden="true" /> same <span className="cell s-diff" aria-hidden="true" /> differs{' '}
-          <span className="cell s-blank" aria-hidden="true" /> blank <span className="cell s-a-blank" aria-hidden="true" /> blank on one side
+          <span className="cell s-same" aria-hidden="true" /> same{' '}
+          <span className="cell s-diff" aria-hidden="true" /> differs{' '}
+          <span className="cell s-blank" aria-hidden="true" /> blank{' '}
+          <span className="cell s-a-blank" aria-hidden="true" /> blank on one side
         </span>
       </figcaption>
     </figure>

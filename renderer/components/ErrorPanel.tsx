@@ -1,7 +1,15 @@
 /** A failed operation: what happened, and the hint saying what to do next, with Retry when it helps. */
 import type { ErrorData } from '../../main/workbench/api.js';
 
-export function ErrorPanel({ error, onRetry, title }: { error: ErrorData; onRetry?: () => void; title?: string }) {
+export function ErrorPanel({
+  error,
+  onRetry,
+  title,
+}: {
+  error: ErrorData;
+  onRetry?: () => void;
+  title?: string;
+}) {
   return (
     <div className="error-panel" role="alert" aria-label={title ?? 'Error'}>
       <p className="error-title">

@@ -9,11 +9,23 @@ export function useJob(jobId: string | null): JobSnapshot | null {
   return useApp((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
 }
 
-export function JobProgress({ jobId, label, onRetry }: { jobId: string | null; label: string; onRetry?: () => void }) {
+export function JobProgress({
+  jobId,
+  label,
+  onRetry,
+  unit = 'bytes',
+}: {
+  jobId: string | null;
+  label: string;
+  onRetry?: () => void;
+  /** What `done`/`total` count: bytes (flash jobs) or milliseconds (the MQTT check's watch window). */
+  unit?: 'bytes' | 'ms';
+}) {
   const job = useJob(jobId);
   const cancel = useCancelJob();
   if (!job) return null;
-  if (job.state === 'failed') return <ErrorPanel error={job.error!} title={`${label} failed`} onRetry={onRetry} />;
+  if (job.state === 'failed')
+    return <ErrorPanel error={job.error!} title={`${label} failed`} onRetry={onRetry} />;
   if (job.state === 'cancelled') {
     return (
       <div className="notice" role="status">
@@ -51,9 +63,12 @@ export function JobProgress({ jobId, label, onRetry }: { jobId: string | null; l
       </div>
       <div className="job-progress-stats">
         <span>{pct === null ? '…' : `${pct} %`}</span>
-        {p && p.total > 1 ? <span>{`${bytes(p.done)} of ${bytes(p.total)}`}</span> : null}
-        <span>Rate {rate(p?.bytesPerSec ?? 0)}</span>
-        <span>ETA {duration(p?.etaSec ?? null)}</span>
+        {p && p.total > 1 && unit === 'bytes' ? <span>{`${bytes(p.done)} of ${bytes(p.total)}`}</span> : null}
+        {p && unit === 'bytes' ? <span>Rate {rate(p.bytesPerSec)}</span> : null}
+        {p && unit === 'ms' ? (
+          <span>{`${Math.round(p.done / 1000)} s of ${Math.round(p.total / 1000)} s`}</span>
+        ) : null}
+        <span>ETA {duration(unit === 'ms' && p ? (p.total - p.done) / 1000 : (p?.etaSec ?? null))}</span>
       </div>
     </div>
   );

@@ -5,7 +5,15 @@
 import { useId } from 'react';
 import { useApp } from '../store/index.js';
 
-export function PortSelect({ label, value, onChange }: { label: string; value: string | null; onChange: (port: string | null) => void }) {
+export function PortSelect({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string | null;
+  onChange: (port: string | null) => void;
+}) {
   const ports = useApp((s) => s.ports);
   const id = useId();
   const hardware = ports.filter((p) => !p.virtual);
@@ -45,8 +53,9 @@ export function NoHardwareNote() {
   if (!loaded || ports.some((p) => !p.virtual && p.vendorId)) return null;
   return (
     <p className="notice" role="note">
-      No USB serial port found. The demo boards <strong>virtual:good</strong> and <strong>virtual:bad</strong> are
-      simulated ESP8266 boards: use them to walk the whole wizard, then plug in a board (the list updates by itself).
+      No USB serial port found. The demo boards <strong>virtual:good</strong> and <strong>virtual:bad</strong>{' '}
+      are simulated ESP8266 boards: use them to walk the whole wizard, then plug in a board (the list updates
+      by itself).
     </p>
   );
 }

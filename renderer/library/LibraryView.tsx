@@ -6,7 +6,15 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { bytes, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
 
-function Row({ entry, onError, onNote }: { entry: LibraryEntry; onError: (e: ErrorData) => void; onNote: (s: string) => void }) {
+function Row({
+  entry,
+  onError,
+  onNote,
+}: {
+  entry: LibraryEntry;
+  onError: (e: ErrorData) => void;
+  onNote: (s: string) => void;
+}) {
   const api = useApi();
   const store = useAppStore();
   const [open, setOpen] = useState(false);
@@ -33,7 +41,12 @@ function Row({ entry, onError, onNote }: { entry: LibraryEntry; onError: (e: Err
       <tr>
         <td>
           {editing ? (
-            <input aria-label={`New label for ${entry.label}`} value={label} onChange={(e) => setLabel(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && rename()} />
+            <input
+              aria-label={`New label for ${entry.label}`}
+              value={label}
+              onChange={(e) => setLabel(e.target.value)}
+              onKeyDown={(e) => e.key === 'Enter' && rename()}
+            />
           ) : (
             entry.label
           )}
@@ -44,7 +57,13 @@ function Row({ entry, onError, onNote }: { entry: LibraryEntry; onError: (e: Err
         <td>{new Date(entry.created).toLocaleString()}</td>
         <td>{bytes(entry.size)}</td>
         <td className="mono">{shortHash(entry.sha256)}</td>
-        <td>{entry.credentials ? <span className="badge warn">WiFi credentials{entry.ssid ? ` (${entry.ssid})` : ''}</span> : 'none found'}</td>
+        <td>
+          {entry.credentials ? (
+            <span className="badge warn">WiFi credentials{entry.ssid ? ` (${entry.ssid})` : ''}</span>
+          ) : (
+            'none found'
+          )}
+        </td>
         <td className="row-actions">
           <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
             Details

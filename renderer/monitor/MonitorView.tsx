@@ -19,7 +19,8 @@ export function MonitorView() {
   const open = async () => {
     if (!port) return;
     setError(null);
-    if (mon.port && mon.port !== port) await call(api, 'monitor.close', { port: mon.port }).catch(() => undefined);
+    if (mon.port && mon.port !== port)
+      await call(api, 'monitor.close', { port: mon.port }).catch(() => undefined);
     store.getState().setMonitorPort(port);
     store.getState().clearMonitor();
     try {
@@ -51,7 +52,12 @@ export function MonitorView() {
           <button type="button" disabled={!port} onClick={() => void open()}>
             Open
           </button>
-          <button type="button" className="secondary" disabled={mon.state === 'closed'} onClick={() => void close()}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={mon.state === 'closed'}
+            onClick={() => void close()}
+          >
             Close
           </button>
         </div>
@@ -65,7 +71,12 @@ export function MonitorView() {
         {mon.lines.map((l, i) => (
           <li key={i} className={l.rc !== undefined && l.rc !== 0 ? 'log-line bad' : 'log-line'}>
             <span className="mono">{l.text}</span>
-            {l.meaning ? <span className="rc-meaning"> — rc={l.rc}: {l.meaning}</span> : null}
+            {l.meaning ? (
+              <span className="rc-meaning">
+                {' '}
+                — rc={l.rc}: {l.meaning}
+              </span>
+            ) : null}
           </li>
         ))}
       </ol>

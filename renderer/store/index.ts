@@ -34,7 +34,8 @@ export function connectStore(api: WorkbenchClient, store: AppStore): () => void 
   const off = api.subscribe((e) => {
     store.getState().apply(e);
     // Backups and restores (with their auto-backup) add library entries.
-    if (e.type === 'job' && e.job.state === 'done' && (e.job.kind === 'backup' || e.job.kind === 'restore')) void refreshLibrary();
+    if (e.type === 'job' && e.job.state === 'done' && (e.job.kind === 'backup' || e.job.kind === 'restore'))
+      void refreshLibrary();
   });
   void call(api, 'ports.list', {})
     .then((p) => store.getState().setPorts(p))

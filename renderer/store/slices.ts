@@ -3,7 +3,13 @@
  * and the wizard step machine. Each slice is a function of (set, get) so the wizard can read jobs.
  */
 import type { StateCreator } from 'zustand';
-import type { JobSnapshot, LibraryEntry, MqttEvent, PortInfo, WorkbenchEvent } from '../../main/workbench/api.js';
+import type {
+  JobSnapshot,
+  LibraryEntry,
+  MqttEvent,
+  PortInfo,
+  WorkbenchEvent,
+} from '../../main/workbench/api.js';
 import { type WizardSlice, createWizardSlice } from './wizard.js';
 
 export interface PortsSlice {
@@ -25,12 +31,21 @@ export interface LibrarySlice {
 }
 
 export interface MonitorSlice {
-  monitor: { port: string | null; state: 'open' | 'paused' | 'closed'; reason?: string; lines: { text: string; rc?: number; meaning?: string }[] };
+  monitor: {
+    port: string | null;
+    state: 'open' | 'paused' | 'closed';
+    reason?: string;
+    lines: { text: string; rc?: number; meaning?: string }[];
+  };
   setMonitorPort(port: string | null): void;
   clearMonitor(): void;
 }
 
-export type AppState = PortsSlice & JobsSlice & LibrarySlice & MonitorSlice & WizardSlice & { apply(e: WorkbenchEvent): void };
+export type AppState = PortsSlice &
+  JobsSlice &
+  LibrarySlice &
+  MonitorSlice &
+  WizardSlice & { apply(e: WorkbenchEvent): void };
 
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
@@ -69,13 +84,23 @@ const createApply: Slice<{ apply(e: WorkbenchEvent): void }> = (set, get) => ({
       case 'job':
         return get().upsertJob(e.job);
       case 'job-log':
-        return set((s) => ({ jobLogs: { ...s.jobLogs, [e.jobId]: [...(s.jobLogs[e.jobId] ?? []), e.line].slice(-MAX_LINES) } }));
+        return set((s) => ({
+          jobLogs: { ...s.jobLogs, [e.jobId]: [...(s.jobLogs[e.jobId] ?? []), e.line].slice(-MAX_LINES) },
+        }));
       case 'mqtt':
-        return set((s) => ({ mqttEvents: { ...s.mqttEvents, [e.jobId]: [...(s.mqttEvents[e.jobId] ?? []), e.event].slice(-MAX_LINES) } }));
+        return set((s) => ({
+          mqttEvents: {
+            ...s.mqttEvents,
+            [e.jobId]: [...(s.mqttEvents[e.jobId] ?? []), e.event].slice(-MAX_LINES),
+          },
+        }));
       case 'monitor':
         if (get().monitor.port !== e.port) return;
         return set((s) => ({
-          monitor: { ...s.monitor, lines: [...s.monitor.lines, { text: e.text, rc: e.rc, meaning: e.meaning }].slice(-MAX_LINES) },
+          monitor: {
+            ...s.monitor,
+            lines: [...s.monitor.lines, { text: e.text, rc: e.rc, meaning: e.meaning }].slice(-MAX_LINES),
+          },
         }));
       case 'monitor-state':
         if (get().monitor.port !== e.port) return;

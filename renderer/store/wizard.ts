@@ -4,7 +4,14 @@
  * the jobs slice, so a reconnect or a late event can never leave the two out of step.
  */
 import type { StateCreator } from 'zustand';
-import type { BackupSummary, BoardInfo, JobKind, JobResults, JobSnapshot, RestorePlanView } from '../../main/workbench/api.js';
+import type {
+  BackupSummary,
+  BoardInfo,
+  JobKind,
+  JobResults,
+  JobSnapshot,
+  RestorePlanView,
+} from '../../main/workbench/api.js';
 import type { AppState } from './slices.js';
 
 export const STEPS = ['detect', 'backup', 'restore', 'mqtt'] as const;
@@ -44,7 +51,8 @@ export function jobResult<K extends JobKind>(s: AppState, id: string | null, kin
   return job && job.kind === kind && job.state === 'done' ? ((job as JobSnapshot<K>).result ?? null) : null;
 }
 
-export const boardOf = (s: AppState, role: Role): BoardInfo | null => jobResult(s, s.wizard.detectJob[role], 'detect');
+export const boardOf = (s: AppState, role: Role): BoardInfo | null =>
+  jobResult(s, s.wizard.detectJob[role], 'detect');
 export const backupOf = (s: AppState): BackupSummary | null => jobResult(s, s.wizard.backupJob, 'backup');
 export const planOf = (s: AppState): RestorePlanView | null => jobResult(s, s.wizard.planJob, 'plan-restore');
 export const restoredOf = (s: AppState) => jobResult(s, s.wizard.restoreJob, 'restore');
@@ -78,14 +86,26 @@ export const createWizardSlice: StateCreator<AppState, [], [], WizardSlice> = (s
   choosePort: (role, port) =>
     set((s) => ({
       // A new port invalidates what was detected on the old one.
-      wizard: { ...s.wizard, port: { ...s.wizard.port, [role]: port }, detectJob: { ...s.wizard.detectJob, [role]: null } },
+      wizard: {
+        ...s.wizard,
+        port: { ...s.wizard.port, [role]: port },
+        detectJob: { ...s.wizard.detectJob, [role]: null },
+      },
     })),
-  setDetectJob: (role, jobId) => set((s) => ({ wizard: { ...s.wizard, detectJob: { ...s.wizard.detectJob, [role]: jobId } } })),
+  setDetectJob: (role, jobId) =>
+    set((s) => ({ wizard: { ...s.wizard, detectJob: { ...s.wizard.detectJob, [role]: jobId } } })),
   setWizardJob: (key, jobId) =>
-    set((s) => ({ wizard: { ...s.wizard, [key]: jobId, ...(key === 'planJob' ? { restoreJob: null } : {}) } })),
+    set((s) => ({
+      wizard: { ...s.wizard, [key]: jobId, ...(key === 'planJob' ? { restoreJob: null } : {}) },
+    })),
   chooseImage: (image) => set((s) => ({ wizard: { ...s.wizard, image, planJob: null } })),
   addMqttJob: (jobId) =>
-    set((s) => ({ wizard: { ...s.wizard, mqttJobs: [...s.wizard.mqttJobs, { jobId, afterRestore: restoredOf(s) !== null }] } })),
+    set((s) => ({
+      wizard: {
+        ...s.wizard,
+        mqttJobs: [...s.wizard.mqttJobs, { jobId, afterRestore: restoredOf(s) !== null }],
+      },
+    })),
   goTo: (step) => {
     if (blockedReason(get(), step)) return false;
     set((s) => ({ wizard: { ...s.wizard, step } }));

@@ -24,8 +24,8 @@ export function BackupStep() {
     <section aria-labelledby="backup-h">
       <h2 id="backup-h">Back up the good board</h2>
       <p>
-        Reads the whole flash of <strong>{port}</strong> (blank sectors are skipped) and stores it in the library, checked by
-        MD5 on the chip.
+        Reads the whole flash of <strong>{port}</strong> (blank sectors are skipped) and stores it in the
+        library, checked by MD5 on the chip.
       </p>
       <div className="field">
         <label htmlFor="backup-label">Label</label>
@@ -40,11 +40,12 @@ export function BackupStep() {
       {result ? (
         <div className="result ok" role="status" aria-label="Backup result">
           <p>
-            <strong>Backup stored.</strong> {bytes(result.size)} in {result.seconds.toFixed(1)} s ({bytes(result.bytesRead)} read over
-            the wire).
+            <strong>Backup stored.</strong> {bytes(result.size)} in {result.seconds.toFixed(1)} s (
+            {bytes(result.bytesRead)} read over the wire).
           </p>
           <p className="mono">
-            sha256 {shortHash(result.sha256)} · md5 {result.md5} {result.libraryId ? `· library id ${shortHash(result.libraryId)}` : ''}
+            sha256 {shortHash(result.sha256)} · md5 {result.md5}{' '}
+            {result.libraryId ? `· library id ${shortHash(result.libraryId)}` : ''}
           </p>
           <button type="button" onClick={() => store.getState().goTo('restore')}>
             Next: restore to the bad board

@@ -21,7 +21,11 @@ function RolePanel({ role, title }: { role: Role; title: string }) {
   };
   return (
     <div className="role-panel">
-      <PortSelect label={`${title} port`} value={port} onChange={(p) => store.getState().choosePort(role, p)} />
+      <PortSelect
+        label={`${title} port`}
+        value={port}
+        onChange={(p) => store.getState().choosePort(role, p)}
+      />
       <button type="button" disabled={!port || running} onClick={() => void detect()}>
         Detect {title.toLowerCase()}
       </button>
@@ -38,7 +42,10 @@ export function DetectStep() {
   return (
     <section aria-labelledby="detect-h">
       <h2 id="detect-h">Detect boards</h2>
-      <p>Pick the board that works (good) and the one that does not (bad). Flashback reads each chip's identity.</p>
+      <p>
+        Pick the board that works (good) and the one that does not (bad). Flashback reads each chip's
+        identity.
+      </p>
       <NoHardwareNote />
       <div className="two-col">
         <RolePanel role="good" title="Good board" />

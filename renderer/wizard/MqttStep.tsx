@@ -21,10 +21,18 @@ function LiveLog({ events }: { events: MqttEvent[] }) {
         <h3>Board and host log</h3>
         <ol className="log" aria-live="polite">
           {serial.map((e, i) => (
-            <li key={i} className={`log-line src-${e.source}${e.rc !== undefined && e.rc !== 0 ? ' bad' : ''}`}>
-              <span className="log-t">{(e.t / 1000).toFixed(1)} s</span> <span className="log-src">{e.source}</span>{' '}
-              <span className="mono">{e.text}</span>
-              {e.meaning ? <span className="rc-meaning"> — rc={e.rc}: {e.meaning}</span> : null}
+            <li
+              key={i}
+              className={`log-line src-${e.source}${e.rc !== undefined && e.rc !== 0 ? ' bad' : ''}`}
+            >
+              <span className="log-t">{(e.t / 1000).toFixed(1)} s</span>{' '}
+              <span className="log-src">{e.source}</span> <span className="mono">{e.text}</span>
+              {e.meaning ? (
+                <span className="rc-meaning">
+                  {' '}
+                  — rc={e.rc}: {e.meaning}
+                </span>
+              ) : null}
             </li>
           ))}
         </ol>
@@ -35,7 +43,8 @@ function LiveLog({ events }: { events: MqttEvent[] }) {
           {broker.length === 0 ? <li className="muted">Nothing from this board at the broker yet.</li> : null}
           {broker.map((e, i) => (
             <li key={i} className="log-line src-broker">
-              <span className="log-t">{(e.t / 1000).toFixed(1)} s</span> <span className="mono">{e.text}</span>
+              <span className="log-t">{(e.t / 1000).toFixed(1)} s</span>{' '}
+              <span className="mono">{e.text}</span>
             </li>
           ))}
         </ol>
@@ -53,11 +62,15 @@ export function Verdict({ report, afterRestore }: { report: MqttReport; afterRes
         <span className="muted">({afterRestore ? 'after the restore' : 'before the restore'})</span>
       </h3>
       <p>
-        Broker {report.broker}: host probe {report.hostProbe.ok ? `OK (CONNACK ${report.hostProbe.connack ?? '?'}, ${report.hostProbe.ms ?? '?'} ms)` : 'failed'}
+        Broker {report.broker}: host probe{' '}
+        {report.hostProbe.ok
+          ? `OK (CONNACK ${report.hostProbe.connack ?? '?'}, ${report.hostProbe.ms ?? '?'} ms)`
+          : 'failed'}
         ; board {report.board.connected ? 'connected' : 'never connected'}
-        {report.board.rcCodes.length > 0 ? ` (rc ${[...new Set(report.board.rcCodes)].join(', ')})` : ''}; clients at the broker:{' '}
-        {report.brokerView.clientIds.length > 0 ? report.brokerView.clientIds.join(', ') : 'none'}, {report.brokerView.messages}{' '}
-        message{report.brokerView.messages === 1 ? '' : 's'} published.
+        {report.board.rcCodes.length > 0 ? ` (rc ${[...new Set(report.board.rcCodes)].join(', ')})` : ''};
+        clients at the broker:{' '}
+        {report.brokerView.clientIds.length > 0 ? report.brokerView.clientIds.join(', ') : 'none'},{' '}
+        {report.brokerView.messages} message{report.brokerView.messages === 1 ? '' : 's'} published.
       </p>
       {report.diagnosis.length > 0 ? (
         <ol className="diagnosis" aria-label="Diagnosis">
@@ -87,7 +100,13 @@ export function MqttStep() {
   const jobs = useApp((s) => s.jobs);
   const reports = checks.map((c) => {
     const j = jobs[c.jobId];
-    return { ...c, report: j?.kind === 'mqtt-check' && j.state === 'done' ? ((j.result as MqttReport | undefined) ?? null) : null };
+    return {
+      ...c,
+      report:
+        j?.kind === 'mqtt-check' && j.state === 'done'
+          ? ((j.result as MqttReport | undefined) ?? null)
+          : null,
+    };
   });
   const port = ports[role];
 
@@ -105,23 +124,43 @@ export function MqttStep() {
         <legend>Board</legend>
         {(['bad', 'good'] as const).map((r) => (
           <label key={r} className="radio">
-            <input type="radio" name="mqtt-role" value={r} checked={role === r} disabled={!ports[r]} onChange={() => setRole(r)} />
+            <input
+              type="radio"
+              name="mqtt-role"
+              value={r}
+              checked={role === r}
+              disabled={!ports[r]}
+              onChange={() => setRole(r)}
+            />
             {r === 'bad' ? 'Bad board' : 'Good board'} {ports[r] ? `(${ports[r]})` : ''}
           </label>
         ))}
       </fieldset>
       <div className="field">
-        <label htmlFor="mqtt-broker">Broker URL (empty: the board's own broker setting / embedded broker)</label>
-        <input id="mqtt-broker" placeholder="mqtt://192.168.1.10:1883" value={broker} onChange={(e) => setBroker(e.target.value)} />
+        <label htmlFor="mqtt-broker">
+          Broker URL (empty: the board's own broker setting / embedded broker)
+        </label>
+        <input
+          id="mqtt-broker"
+          placeholder="mqtt://192.168.1.10:1883"
+          value={broker}
+          onChange={(e) => setBroker(e.target.value)}
+        />
       </div>
       <div className="actions">
         <button type="button" disabled={!port || running} onClick={() => void run()}>
           Run MQTT check
         </button>
       </div>
-      {last ? <JobProgress jobId={last.jobId} label="MQTT check" onRetry={() => void run()} /> : null}
+      {last ? (
+        <JobProgress jobId={last.jobId} label="MQTT check" unit="ms" onRetry={() => void run()} />
+      ) : null}
       {last ? <LiveLog events={events} /> : null}
-      {[...reports].reverse().map((c) => (c.report ? <Verdict key={c.jobId} report={c.report} afterRestore={c.afterRestore} /> : null))}
+      {[...reports]
+        .reverse()
+        .map((c) =>
+          c.report ? <Verdict key={c.jobId} report={c.report} afterRestore={c.afterRestore} /> : null,
+        )}
     </section>
   );
 }

@@ -10,14 +10,20 @@ export function PlanView({ plan }: { plan: RestorePlanView }) {
       <dl>
         <dt>Image</dt>
         <dd>
-          {plan.image.source} ({bytes(plan.image.size)}, sha256 <span className="mono">{shortHash(plan.image.sha256)}</span>)
+          {plan.image.source} ({bytes(plan.image.size)}, sha256{' '}
+          <span className="mono">{shortHash(plan.image.sha256)}</span>)
         </dd>
         <dt>Target</dt>
         <dd>
-          {plan.target.chip} <span className="mono">{plan.target.mac}</span> on {plan.port}, flash {bytes(plan.target.flash.size)}
+          {plan.target.chip} <span className="mono">{plan.target.mac}</span> on {plan.port}, flash{' '}
+          {bytes(plan.target.flash.size)}
         </dd>
         <dt>Auto-backup</dt>
-        <dd>{plan.backupFirst ? 'Yes: the bad board is backed up into the library first (undo / forensics).' : 'No (turned off).'}</dd>
+        <dd>
+          {plan.backupFirst
+            ? 'Yes: the bad board is backed up into the library first (undo / forensics).'
+            : 'No (turned off).'}
+        </dd>
         <dt>Flash mode</dt>
         <dd>
           {plan.flashMode.patched
@@ -27,7 +33,8 @@ export function PlanView({ plan }: { plan: RestorePlanView }) {
         <dt>Will write</dt>
         <dd>
           <strong>
-            {plan.writeSectors.length} sector{plan.writeSectors.length === 1 ? '' : 's'} ({bytes(plan.writeSectors.length * 4096)})
+            {plan.writeSectors.length} sector{plan.writeSectors.length === 1 ? '' : 's'} (
+            {bytes(plan.writeSectors.length * 4096)})
           </strong>
           ; {plan.skipSectors} already equal and skipped
         </dd>

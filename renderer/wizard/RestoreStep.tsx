@@ -27,7 +27,16 @@ export function RestoreStep() {
 
   const makePlan = async () => {
     if (!port || !image) return;
-    store.getState().setWizardJob('planJob', await start('plan-restore', { port, image, flashMode, backup: backupFirst, ...(keepOwn ? { preserve: ['sdk-config'] } : {}) }));
+    store.getState().setWizardJob(
+      'planJob',
+      await start('plan-restore', {
+        port,
+        image,
+        flashMode,
+        backup: backupFirst,
+        ...(keepOwn ? { preserve: ['sdk-config'] } : {}),
+      }),
+    );
   };
   const execute = async () => {
     if (!plan) return;
@@ -39,7 +48,11 @@ export function RestoreStep() {
       <h2 id="restore-h">Restore to the bad board</h2>
       <div className="field">
         <label htmlFor="restore-image">Image</label>
-        <select id="restore-image" value={image ?? ''} onChange={(e) => store.getState().chooseImage(e.target.value || null)}>
+        <select
+          id="restore-image"
+          value={image ?? ''}
+          onChange={(e) => store.getState().chooseImage(e.target.value || null)}
+        >
           {library.map((e) => (
             <option key={e.id} value={e.id}>
               {e.label} — {e.board.mac ?? 'unknown board'} — {bytes(e.size)} — {shortHash(e.sha256)}
@@ -50,7 +63,11 @@ export function RestoreStep() {
       </div>
       <div className="field">
         <label htmlFor="restore-mode">Flash mode</label>
-        <select id="restore-mode" value={flashMode} onChange={(e) => setFlashMode(e.target.value as FlashModeChoice)}>
+        <select
+          id="restore-mode"
+          value={flashMode}
+          onChange={(e) => setFlashMode(e.target.value as FlashModeChoice)}
+        >
           {FLASH_MODES.map((m) => (
             <option key={m.value} value={m.value}>
               {m.label}
@@ -59,13 +76,24 @@ export function RestoreStep() {
         </select>
       </div>
       <div className="field checkbox">
-        <input id="restore-backup" type="checkbox" checked={backupFirst} onChange={(e) => setBackupFirst(e.target.checked)} />
+        <input
+          id="restore-backup"
+          type="checkbox"
+          checked={backupFirst}
+          onChange={(e) => setBackupFirst(e.target.checked)}
+        />
         <label htmlFor="restore-backup">Back up the bad board first (recommended)</label>
       </div>
       <div className="field checkbox">
-        <input id="restore-keep" type="checkbox" checked={keepOwn} onChange={(e) => setKeepOwn(e.target.checked)} />
+        <input
+          id="restore-keep"
+          type="checkbox"
+          checked={keepOwn}
+          onChange={(e) => setKeepOwn(e.target.checked)}
+        />
         <label htmlFor="restore-keep">
-          Keep the bad board's own WiFi settings and RF data (last four sectors). Leave off to cure bad factory data.
+          Keep the bad board's own WiFi settings and RF data (last four sectors). Leave off to cure bad
+          factory data.
         </label>
       </div>
       <div className="actions">
@@ -88,12 +116,19 @@ export function RestoreStep() {
       ) : null}
       <JobProgress jobId={restoreJob} label="Restore" onRetry={() => void makePlan()} />
       {restored ? (
-        <div className={`result ${restored.verified ? 'ok' : 'warn'}`} role="status" aria-label="Restore result">
+        <div
+          className={`result ${restored.verified ? 'ok' : 'warn'}`}
+          role="status"
+          aria-label="Restore result"
+        >
           <p>
-            <strong>{restored.verified ? 'Restored and verified.' : 'Written, but not verified.'}</strong> {restored.written.sectors}{' '}
-            sectors ({bytes(restored.written.bytes)}) written, {restored.skippedSectors} skipped, in {restored.seconds.toFixed(1)} s.
+            <strong>{restored.verified ? 'Restored and verified.' : 'Written, but not verified.'}</strong>{' '}
+            {restored.written.sectors} sectors ({bytes(restored.written.bytes)}) written,{' '}
+            {restored.skippedSectors} skipped, in {restored.seconds.toFixed(1)} s.
           </p>
-          {restored.backupId ? <p>The bad board's previous flash is in the library ({shortHash(restored.backupId)}).</p> : null}
+          {restored.backupId ? (
+            <p>The bad board's previous flash is in the library ({shortHash(restored.backupId)}).</p>
+          ) : null}
           <button type="button" onClick={() => store.getState().goTo('mqtt')}>
             Next: MQTT check
           </button>
@@ -102,4 +137,3 @@ export function RestoreStep() {
     </section>
   );
 }
-

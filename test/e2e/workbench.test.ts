@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Workbench } from '../../main/host/index.js';
 
 const root = path.resolve(__dirname, '../..');
 const out = path.join(root, 'test-output', 'e2e');
@@ -29,15 +30,22 @@ function newest(dir: string): number {
 function buildRendererIfStale(): void {
   const index = path.join(root, 'dist-renderer', 'index.html');
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  if (built > Math.max(newest(path.join(root, 'renderer')), statSync(path.join(root, 'vite.config.ts')).mtimeMs)) return;
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
+  if (
+    built > Math.max(newest(path.join(root, 'renderer')), statSync(path.join(root, 'vite.config.ts')).mtimeMs)
+  )
+    return;
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: root, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stderr}`);
 }
 
 describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boards)', () => {
   let browser: Browser;
   let page: Page;
-  let wb: Awaited<ReturnType<typeof import('../../main/host/index.js').startWorkbench>>;
+  let wb: Workbench;
   const started = Date.now();
 
   beforeAll(async () => {
@@ -48,7 +56,15 @@ describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boa
     wb = await startWorkbench({ port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(wb.url);
@@ -71,27 +87,45 @@ describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boa
 
   it('walks the whole wizard: bad board fails the MQTT check, restore from the good board, then it passes', async () => {
     // 1. Detect: the demo boards are offered and labelled virtual.
-    await expect.poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count()).toBe(1);
-    expect(await page.getByLabel('Good board port').locator('optgroup[label="Demo boards (virtual)"] option').count()).toBe(2);
+    await expect
+      .poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count())
+      .toBe(1);
+    expect(
+      await page
+        .getByLabel('Good board port')
+        .locator('optgroup[label="Demo boards (virtual)"] option')
+        .count(),
+    ).toBe(2);
     await page.getByLabel('Good board port').selectOption('virtual:good');
     await page.getByLabel('Bad board port').selectOption('virtual:bad');
     await page.getByRole('button', { name: 'Detect good board' }).click();
     await page.getByRole('button', { name: 'Detect bad board' }).click();
     await page.getByRole('region', { name: 'Good board board' }).waitFor({ timeout: 30_000 });
     await page.getByRole('region', { name: 'Bad board board' }).waitFor({ timeout: 30_000 });
-    expect(await page.getByRole('region', { name: 'Bad board board' }).textContent()).toMatch(/ESP8266EX.*4 MiB/);
+    expect(await page.getByRole('region', { name: 'Bad board board' }).textContent()).toMatch(
+      /ESP8266EX.*4 MiB/,
+    );
     await shot('1-detect');
 
     // The MQTT check on the bad board before the restore: rc=-2 with its meaning, verdict FAIL.
-    await page.getByRole('button', { name: /MQTT check/ }).first().click();
+    await page
+      .getByRole('button', { name: /MQTT check/ })
+      .first()
+      .click();
     await runMqttCheck('FAIL', /before the restore/);
     expect(await page.getByText(/rc=-2: MQTT_CONNECT_FAILED/).count()).toBeGreaterThan(0);
     await shot('2-mqtt-before');
 
     // 2. Back up the good board.
-    await page.getByRole('button', { name: /Back up good board/ }).first().click();
+    await page
+      .getByRole('button', { name: /Back up good board/ })
+      .first()
+      .click();
     await page.getByRole('button', { name: 'Back up good board' }).last().click();
     await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor({ timeout: 15_000 });
+    await page.locator('.job-progress-stats', { hasText: /Rate \d.*\/s/ }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('.job-progress-stats').textContent()).toMatch(/ETA/);
+    await shot('2b-backup-progress');
     await page.getByRole('status', { name: 'Backup result' }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Next: restore to the bad board' }).click();
 
@@ -131,7 +165,9 @@ describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boa
     await summary.waitFor({ timeout: 60_000 });
     expect(await summary.textContent()).toMatch(/RF init/i);
     expect(await page.locator('.sector-map .cell').count()).toBe(1024);
-    expect(await page.locator('.sector-map .s-diff, .sector-map .s-a-blank, .sector-map .s-b-blank').count()).toBeGreaterThan(0);
+    expect(
+      await page.locator('.sector-map .s-diff, .sector-map .s-a-blank, .sector-map .s-b-blank').count(),
+    ).toBeGreaterThan(0);
     const flagged = page.getByRole('table', { name: 'Regions' }).locator('tr.row-diff');
     expect(await flagged.count()).toBeGreaterThan(0);
     await page.locator('.sector-map .s-diff').first().hover();

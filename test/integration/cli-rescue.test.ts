@@ -124,6 +124,19 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
     expect(r.json).toMatchObject({ verified: true, offset: 0x3fc000, size: 128 });
   });
 
+  it('a smaller image asks for confirmation (refused without --yes off a TTY) and writes only its length', () => {
+    const small = path.join(home, 'small.bin');
+    const img = fs.readFileSync(path.join(home, 'library', `${goodId}.bin`)).subarray(0, 1024 * 1024);
+    fs.writeFileSync(small, img);
+    const no = cli('restore', '--port', 'virtual:good', '--image', small, '--no-backup');
+    expect(no.code).not.toBe(0);
+    expect(no.stdout).toMatch(/smaller than the flash/);
+    expect(no.stderr).toMatch(/nothing was written.*--yes/);
+    const yes = cli('restore', '--port', 'virtual:good', '--image', small, '--no-backup', '--yes', '--json');
+    expect(yes.code, yes.stderr).toBe(0);
+    expect((yes.json?.plan as { writeSectors: number[] }).writeSectors.every((s) => s < 256)).toBe(true);
+  });
+
   it('fails with one clear line and a non-zero code on bad input', () => {
     const noFile = cli('restore', '--port', 'virtual:bad', '--image', '/nonexistent/x.bin');
     expect(noFile.code).not.toBe(0);

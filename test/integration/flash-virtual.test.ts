@@ -96,6 +96,22 @@ describe('virtual board, in-process', () => {
     expect(md5(after.subarray(0, 0x3f4000))).toBe(md5(good.subarray(0, 0x3f4000)));
   });
 
+  it('steps down the baud ladder when a rate fails, and says so', async () => {
+    const b = makeBoard(good, { faults: { maxBaud: 460800 } });
+    const logs: string[] = [];
+    const r = await backupBoard({ port: b.port, library: null }, { log: (l) => logs.push(l) });
+    expect(r.md5).toBe(md5(good));
+    expect(logs.join('\n')).toMatch(/921600 baud did not work.*stepping down/);
+  });
+
+  it('a board running its firmware (no reset) is reported as not in the bootloader', async () => {
+    const b = makeBoard(good);
+    b.shared.board.powerOn();
+    const err = await detectBoard({ port: b.port, before: 'no-reset' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NOT_IN_BOOTLOADER' });
+    expect((err as InstanceType<typeof FlashbackError>).hint).toMatch(/Hold FLASH\/BOOT, tap RST/);
+  });
+
   it('says clearly that the ROM cannot read flash', async () => {
     const b = makeBoard(good);
     await expect(backupBoard({ port: b.port, stub: false, library: null })).rejects.toMatchObject({

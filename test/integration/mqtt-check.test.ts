@@ -64,16 +64,31 @@ function access(board: VirtualBoard): BoardAccess {
 /** A port with nothing on it that ever talks (unpowered board, wrong port). */
 const silentAccess: BoardAccess = {
   openLink: async (spec, o) => ({
-    spec, kind: 'virtual', capabilities: { controlLines: true, baudChange: true }, baud: o.baud, isOpen: true,
-    write: async () => undefined, onData: () => () => undefined, onClose: () => () => undefined,
-    setSignals: async () => undefined, setBaud: async () => undefined, flushInput: async () => undefined, close: async () => undefined,
+    spec,
+    kind: 'virtual',
+    capabilities: { controlLines: true, baudChange: true },
+    baud: o.baud,
+    isOpen: true,
+    write: async () => undefined,
+    onData: () => () => undefined,
+    onClose: () => () => undefined,
+    setSignals: async () => undefined,
+    setBaud: async () => undefined,
+    flushInput: async () => undefined,
+    close: async () => undefined,
   }),
   reset: async () => undefined,
 };
 
 const boards: VirtualBoard[] = [];
 function demoBoard(profile: 'good' | 'bad', network: RoutableNetwork, flash?: Uint8Array): VirtualBoard {
-  const b = new VirtualBoard({ flashSize: 1024 * 1024, flash: flash ?? buildDemoImage(profile, 1024 * 1024), firmware: demoFirmware, network, mac: profile === 'good' ? '18:fe:34:00:00:01' : '18:fe:34:00:00:02' });
+  const b = new VirtualBoard({
+    flashSize: 1024 * 1024,
+    flash: flash ?? buildDemoImage(profile, 1024 * 1024),
+    firmware: demoFirmware,
+    network,
+    mac: profile === 'good' ? '18:fe:34:00:00:01' : '18:fe:34:00:00:02',
+  });
   boards.push(b);
   return b;
 }
@@ -96,7 +111,9 @@ describe('mqtt check on virtual boards', () => {
     expect(r.hostProbe).toMatchObject({ ok: true, connack: 0 });
     expect(r.broker).toMatchObject({ embedded: true, watch: 'embedded' });
     expect(r.events.find((e) => e.kind === 'rom-banner')).toMatchObject({ rstCause: 2, bootMode: [3, 6] });
-    expect(r.events.find((e) => e.kind === 'broker-connect' && e.clientId.startsWith(DEMO_APP.clientIdPrefix))).toBeTruthy();
+    expect(
+      r.events.find((e) => e.kind === 'broker-connect' && e.clientId.startsWith(DEMO_APP.clientIdPrefix)),
+    ).toBeTruthy();
     expect(network.routes()).toEqual([]); // route removed afterwards
     console.log(`virtual:good → ${r.verdict} in ${r.seconds} s`);
   });
@@ -128,7 +145,13 @@ describe('mqtt check on virtual boards', () => {
     await new Promise((r) => s.close(r));
     const network = createNetwork();
     const board = demoBoard('good', network);
-    const r = await runMqttCheck({ port: 'virtual:good', broker: `mqtt://127.0.0.1:${port}`, board: access(board), network, durationMs: 9000 });
+    const r = await runMqttCheck({
+      port: 'virtual:good',
+      broker: `mqtt://127.0.0.1:${port}`,
+      board: access(board),
+      network,
+      durationMs: 9000,
+    });
     expect(r.verdict).toBe('fail');
     expect(r.hostProbe).toMatchObject({ ok: false, tcp: { ok: false, error: 'ECONNREFUSED' } });
     expect(r.board.rcCodes).toEqual([-2]);
@@ -139,14 +162,27 @@ describe('mqtt check on virtual boards', () => {
     broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
     const network = createNetwork();
     const board = demoBoard('good', network);
-    const r = await runMqttCheck({ port: 'virtual:good', broker: broker.url, topic: DEMO_APP.topic, board: access(board), network });
+    const r = await runMqttCheck({
+      port: 'virtual:good',
+      broker: broker.url,
+      topic: DEMO_APP.topic,
+      board: access(board),
+      network,
+    });
     expect(r.verdict).toBe('pass');
     expect(r.broker.watch).toBe('topic');
-    expect(r.events.filter((e) => e.kind === 'broker-publish' && e.topic === DEMO_APP.topic).length).toBeGreaterThanOrEqual(2);
+    expect(
+      r.events.filter((e) => e.kind === 'broker-publish' && e.topic === DEMO_APP.topic).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('a board that never prints anything: INCONCLUSIVE after the window', async () => {
-    const r = await runMqttCheck({ port: 'virtual:none', embeddedPort: 0, board: silentAccess, durationMs: 1500 });
+    const r = await runMqttCheck({
+      port: 'virtual:none',
+      embeddedPort: 0,
+      board: silentAccess,
+      durationMs: 1500,
+    });
     expect(r.verdict).toBe('inconclusive');
     expect(r.ended).toBe('window');
     expect(r.diagnosis[0]!.cause).toBe('The board printed nothing');
@@ -155,7 +191,13 @@ describe('mqtt check on virtual boards', () => {
   it('a blank flash: ROM finds no image → FAIL with the write-firmware fix', async () => {
     const network = createNetwork();
     const board = demoBoard('good', network, new Uint8Array(1024 * 1024).fill(0xff));
-    const r = await runMqttCheck({ port: 'virtual:blank', embeddedPort: 0, board: access(board), network, durationMs: 4000 });
+    const r = await runMqttCheck({
+      port: 'virtual:blank',
+      embeddedPort: 0,
+      board: access(board),
+      network,
+      durationMs: 4000,
+    });
     expect(r.verdict).toBe('fail');
     expect(r.diagnosis[0]!.cause).toMatch(/no bootable image/);
   });
@@ -165,7 +207,12 @@ describe('mqtt check on virtual boards', () => {
     const board = demoBoard('bad', network);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 800);
-    await expect(runMqttCheck({ port: 'virtual:bad', embeddedPort: 0, board: access(board), network }, { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(
+      runMqttCheck(
+        { port: 'virtual:bad', embeddedPort: 0, board: access(board), network },
+        { signal: ac.signal },
+      ),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
     expect(network.routes()).toEqual([]);
   });
 });
@@ -184,9 +231,15 @@ describe('mqtt check through the virtual: transport (shared demo boards, 4 MB, d
     else process.env.FLASHBACK_HOME = saved;
     fs.rmSync(home, { recursive: true, force: true });
   });
-  const transport: BoardAccess = { openLink: (spec, o) => openVirtualLink(spec.replace(/^virtual:/, ''), o), reset: hardReset };
+  const transport: BoardAccess = {
+    openLink: (spec, o) => openVirtualLink(spec.replace(/^virtual:/, ''), o),
+    reset: hardReset,
+  };
 
-  for (const [name, verdict] of [['good', 'pass'], ['bad', 'fail']] as const) {
+  for (const [name, verdict] of [
+    ['good', 'pass'],
+    ['bad', 'fail'],
+  ] as const) {
     it(`virtual:${name} → ${verdict}`, async () => {
       const r = await runMqttCheck({ port: `virtual:${name}`, embeddedPort: 0, board: transport });
       expect(r.verdict).toBe(verdict);

@@ -22,7 +22,9 @@ function boot(flash: Uint8Array, network: RoutableNetwork, chipId = 0xa1b2c3): R
   let text = '';
   const events: LogEvent[] = [];
   const parser = new LogParser();
-  const splitter = new LineSplitter((raw) => events.push(...parser.push(raw).events.filter((e) => e.kind !== 'text')));
+  const splitter = new LineSplitter((raw) =>
+    events.push(...parser.push(raw).events.filter((e) => e.kind !== 'text')),
+  );
   const ctx: FirmwareContext = {
     readFlash: (o, l) => flash.subarray(o, o + l),
     flashSize: flash.length,
@@ -59,8 +61,12 @@ describe('demo firmware', () => {
 
   it('the demo images differ in RF init validity', () => {
     const size = 1024 * 1024;
-    expect(rfInitValid({ flashSize: size, readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l) })).toBe(true);
-    expect(rfInitValid({ flashSize: size, readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l) })).toBe(false);
+    expect(
+      rfInitValid({ flashSize: size, readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l) }),
+    ).toBe(true);
+    expect(
+      rfInitValid({ flashSize: size, readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l) }),
+    ).toBe(false);
   });
 
   it('good board: connects through the routed network and publishes every intervalMs', async () => {
@@ -72,9 +78,20 @@ describe('demo firmware', () => {
     const run = boot(buildDemoImage('good', 1024 * 1024), net);
     runs.push(run);
     await until(() => seen.filter((e) => e.kind === 'broker-publish').length >= 2, 8000);
-    expect(run.text()).toMatch(/^\r\nConnecting to FlashbackLab\r\n\.{5}\r\nWiFi connected\r\nIP address: \r\n192\.168\.4\.23\r\nAttempting MQTT connection\.\.\.connected\r\n/);
-    expect(seen.find((e) => e.kind === 'broker-connect')).toMatchObject({ clientId: `${DEMO_APP.clientIdPrefix}a1b2c3`, keepalive: 15, protocolLevel: 4 });
-    expect(seen.filter((e) => e.kind === 'broker-publish').map((e) => (e as { payload: string }).payload).slice(0, 2)).toEqual(['hello world #1', 'hello world #2']);
+    expect(run.text()).toMatch(
+      /^\r\nConnecting to FlashbackLab\r\n\.{5}\r\nWiFi connected\r\nIP address: \r\n192\.168\.4\.23\r\nAttempting MQTT connection\.\.\.connected\r\n/,
+    );
+    expect(seen.find((e) => e.kind === 'broker-connect')).toMatchObject({
+      clientId: `${DEMO_APP.clientIdPrefix}a1b2c3`,
+      keepalive: 15,
+      protocolLevel: 4,
+    });
+    expect(
+      seen
+        .filter((e) => e.kind === 'broker-publish')
+        .map((e) => (e as { payload: string }).payload)
+        .slice(0, 2),
+    ).toEqual(['hello world #1', 'hello world #2']);
     expect(run.events.filter((e) => e.kind === 'publish')).toHaveLength(2);
   });
 
@@ -110,7 +127,12 @@ describe('demo firmware', () => {
     await until(() => a.events.some((e) => e.kind === 'mqtt-connected'), 3000);
     const b = boot(buildDemoImage('good', 1024 * 1024), net, 0x42);
     runs.push(b);
-    await until(() => seen.some((e) => e.kind === 'broker-takeover') && a.events.filter((e) => e.kind === 'mqtt-connected').length >= 2, 5000);
+    await until(
+      () =>
+        seen.some((e) => e.kind === 'broker-takeover') &&
+        a.events.filter((e) => e.kind === 'mqtt-connected').length >= 2,
+      5000,
+    );
     expect(seen.find((e) => e.kind === 'broker-takeover')).toMatchObject({ clientId: 'nodemcu-42' });
   });
 

@@ -26,7 +26,11 @@ describe('host probe', () => {
 
   it('parses broker URLs', () => {
     expect(parseBrokerUrl('mqtt://10.0.0.5')).toMatchObject({ tls: false, host: '10.0.0.5', port: 1883 });
-    expect(parseBrokerUrl('mqtts://u:p@broker.lan')).toMatchObject({ tls: true, port: 8883, display: 'mqtts://broker.lan:8883' });
+    expect(parseBrokerUrl('mqtts://u:p@broker.lan')).toMatchObject({
+      tls: true,
+      port: 8883,
+      display: 'mqtts://broker.lan:8883',
+    });
     expect(() => parseBrokerUrl('http://x')).toThrow(/scheme/);
   });
 
@@ -39,7 +43,11 @@ describe('host probe', () => {
     expect(r.connack).toBe(0);
     expect(r.ms).toBeGreaterThanOrEqual(0);
     expect(r.roundTripMs).not.toBeNull();
-    expect(seen.find((e) => e.kind === 'broker-connect')).toMatchObject({ clientId: 'probe-1', protocolLevel: 4, address: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+    expect(seen.find((e) => e.kind === 'broker-connect')).toMatchObject({
+      clientId: 'probe-1',
+      protocolLevel: 4,
+      address: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+    });
     expect(seen.some((e) => e.kind === 'broker-publish' && e.topic === 'flashback/probe/probe-1')).toBe(true);
   });
 
@@ -51,7 +59,9 @@ describe('host probe', () => {
     const b = await mqtt.connectAsync(broker.url, { clientId: 'clone', reconnectPeriod: 0, keepalive: 30 });
     await new Promise((r) => setTimeout(r, 100));
     await Promise.all([a.endAsync(true), b.endAsync(true)]);
-    expect(seen.filter((e) => e.kind === 'broker-connect').map((e) => (e as { keepalive: number }).keepalive)).toEqual([15, 30]);
+    expect(
+      seen.filter((e) => e.kind === 'broker-connect').map((e) => (e as { keepalive: number }).keepalive),
+    ).toEqual([15, 30]);
     expect(seen.some((e) => e.kind === 'broker-takeover' && e.clientId === 'clone')).toBe(true);
   });
 
@@ -93,7 +103,9 @@ describe('host probe', () => {
     const port = (silent.address() as net.AddressInfo).port;
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
-    await expect(probeBroker({ url: `mqtt://127.0.0.1:${port}` }, { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(
+      probeBroker({ url: `mqtt://127.0.0.1:${port}` }, { signal: ac.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
     silent.close();
   });
 });

@@ -16,12 +16,19 @@ describe('compare view', () => {
     const button = await screen.findByRole('button', { name: 'Compare A and B' });
     fireEvent.click(button);
     await waitFor(() => expect(api.started).toHaveLength(1));
-    expect(api.started[0]).toMatchObject({ kind: 'compare', params: { a: 'virtual:good', b: 'virtual:bad' } });
+    expect(api.started[0]).toMatchObject({
+      kind: 'compare',
+      params: { a: 'virtual:good', b: 'virtual:bad' },
+    });
     act(() => api.finish('job-1', 'compare', compareResult()));
     expect(await screen.findByText('Only the RF init data sector differs: blank on B.')).toBeTruthy();
     const fields = screen.getByRole('table', { name: 'Side by side' });
-    const diffRows = within(fields).getAllByRole('row').filter((r) => r.classList.contains('row-diff'));
-    expect(diffRows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['RF init data (differs)']);
+    const diffRows = within(fields)
+      .getAllByRole('row')
+      .filter((r) => r.classList.contains('row-diff'));
+    expect(diffRows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual([
+      'RF init data (differs)',
+    ]);
     const map = screen.getByRole('img', { name: /1024 sectors of 4 KiB, 1 differ/ });
     const cells = map.querySelectorAll('.cell');
     expect(cells).toHaveLength(1024);
@@ -29,9 +36,15 @@ describe('compare view', () => {
     expect(odd).toHaveLength(1);
     expect(odd[0]!.getAttribute('title')).toBe('0x3FC000 (sector 1020) — RF init data — blank on B only');
     fireEvent.mouseEnter(odd[0]!);
-    expect(screen.getByText('0x3FC000 (sector 1020) — RF init data — blank on B only', { selector: '.hover-info' })).toBeTruthy();
+    expect(
+      screen.getByText('0x3FC000 (sector 1020) — RF init data — blank on B only', {
+        selector: '.hover-info',
+      }),
+    ).toBeTruthy();
     const regions = screen.getByRole('table', { name: 'Regions' });
-    const flagged = within(regions).getAllByRole('row').filter((r) => r.classList.contains('row-diff'));
+    const flagged = within(regions)
+      .getAllByRole('row')
+      .filter((r) => r.classList.contains('row-diff'));
     expect(flagged).toHaveLength(1);
     expect(within(flagged[0]!).getByText('1 differ')).toBeTruthy();
   });
@@ -76,8 +89,13 @@ describe('library view', () => {
     fireEvent.click(within(table).getByRole('button', { name: 'Save' }));
     expect(await within(table).findByText('kitchen sensor')).toBeTruthy();
     fireEvent.click(within(table).getByRole('button', { name: 'Export (scrubbed)' }));
-    expect(await screen.findByText(/with WiFi credentials removed to \/tmp\/exports\/good-board-scrubbed.bin/)).toBeTruthy();
-    expect(api.calls.find((c) => c.method === 'library.export')!.params).toEqual({ id: entry.id, scrub: true });
+    expect(
+      await screen.findByText(/with WiFi credentials removed to \/tmp\/exports\/good-board-scrubbed.bin/),
+    ).toBeTruthy();
+    expect(api.calls.find((c) => c.method === 'library.export')!.params).toEqual({
+      id: entry.id,
+      scrub: true,
+    });
     fireEvent.click(within(table).getByRole('button', { name: 'Delete' }));
     expect(await screen.findByText(/No backups yet/)).toBeTruthy();
   });

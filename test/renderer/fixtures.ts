@@ -1,5 +1,12 @@
 /** Shared data for renderer component tests: demo ports, two boards, a plan, a compare result. */
-import type { BoardInfo, CompareView, LibraryEntry, MqttReport, PortInfo, RestorePlanView } from '../../main/workbench/api.js';
+import type {
+  BoardInfo,
+  CompareView,
+  LibraryEntry,
+  MqttReport,
+  PortInfo,
+  RestorePlanView,
+} from '../../main/workbench/api.js';
 
 export const demoPorts: PortInfo[] = [
   { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo board "good"' },
@@ -50,8 +57,16 @@ export function compareResult(): CompareView {
   const sectors: CompareView['sectors'] = Array.from({ length: 1024 }, (_, i) => (i < 64 ? 'same' : 'blank'));
   sectors[1020] = 'b-blank';
   return {
-    a: { spec: 'virtual:good', kind: 'board', fields: { 'Firmware family': 'arduino', 'Flash size': '4 MB', 'RF init data': 'valid' } },
-    b: { spec: 'virtual:bad', kind: 'board', fields: { 'Firmware family': 'arduino', 'Flash size': '4 MB', 'RF init data': 'blank' } },
+    a: {
+      spec: 'virtual:good',
+      kind: 'board',
+      fields: { 'Firmware family': 'arduino', 'Flash size': '4 MB', 'RF init data': 'valid' },
+    },
+    b: {
+      spec: 'virtual:bad',
+      kind: 'board',
+      fields: { 'Firmware family': 'arduino', 'Flash size': '4 MB', 'RF init data': 'blank' },
+    },
     sectorSize: 4096,
     sectors,
     regions: [
@@ -68,5 +83,11 @@ export const failReport: MqttReport = {
   board: { connected: false, rcCodes: [-2, -2] },
   hostProbe: { ok: true, connack: 0, ms: 3 },
   brokerView: { clientIds: [], messages: 0, lastMessage: null },
-  diagnosis: [{ cause: 'Board side: RF init data blank', evidence: 'host connects, board rc=-2', fix: 'Restore the RF init data sector' }],
+  diagnosis: [
+    {
+      cause: 'Board side: RF init data blank',
+      evidence: 'host connects, board rc=-2',
+      fix: 'Restore the RF init data sector',
+    },
+  ],
 };

@@ -27,7 +27,11 @@ describe('wizard', () => {
     expect(await screen.findByText(/No USB serial port found/)).toBeTruthy();
     const select = screen.getByLabelText('Good board port');
     const group = within(select).getByRole('group', { name: 'Demo boards (virtual)' });
-    expect(within(group).getAllByRole('option').map((o) => o.textContent)).toEqual(['Demo board "good" (virtual)', 'Demo board "bad" (virtual)']);
+    expect(
+      within(group)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Demo board "good" (virtual)', 'Demo board "bad" (virtual)']);
   });
 
   it('detects both boards, shows progress with rate, ETA and cancel, then the board cards', async () => {
@@ -37,13 +41,23 @@ describe('wizard', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Detect good board' }));
     await waitFor(() => expect(api.started).toHaveLength(1));
     expect(api.started[0]).toEqual({ jobId: 'job-1', kind: 'detect', params: { port: 'virtual:good' } });
-    act(() => api.progress('job-1', 'detect', { phase: 'sync', done: 2048, total: 4096, bytesPerSec: 1024, etaSec: 2 }));
+    act(() =>
+      api.progress('job-1', 'detect', {
+        phase: 'sync',
+        done: 2048,
+        total: 4096,
+        bytesPerSec: 1024,
+        etaSec: 2,
+      }),
+    );
     const bar = await screen.findByRole('progressbar', { name: /Detect good board progress/ });
     expect(bar.getAttribute('aria-valuenow')).toBe('50');
     expect(screen.getByText('Rate 1 KiB/s')).toBeTruthy();
     expect(screen.getByText('ETA 2 s')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    expect(api.calls.some((c) => c.method === 'jobs.cancel' && (c.params as { jobId: string }).jobId === 'job-1')).toBe(true);
+    expect(
+      api.calls.some((c) => c.method === 'jobs.cancel' && (c.params as { jobId: string }).jobId === 'job-1'),
+    ).toBe(true);
     act(() => api.finish('job-1', 'detect', board('virtual:good', '5c:cf:7f:00:00:01')));
     const card = await screen.findByRole('region', { name: 'Good board board' });
     expect(within(card).getByText('5c:cf:7f:00:00:01')).toBeTruthy();
@@ -58,7 +72,13 @@ describe('wizard', () => {
     await pick(/Bad board port/, 'virtual:bad');
     fireEvent.click(screen.getByRole('button', { name: 'Detect bad board' }));
     await waitFor(() => expect(api.started).toHaveLength(1));
-    act(() => api.fail('job-1', 'detect', { code: 'PORT_BUSY', message: 'virtual:bad is held by another program', hint: 'Close the serial monitor, then press Retry.' }));
+    act(() =>
+      api.fail('job-1', 'detect', {
+        code: 'PORT_BUSY',
+        message: 'virtual:bad is held by another program',
+        hint: 'Close the serial monitor, then press Retry.',
+      }),
+    );
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText(/Close the serial monitor/)).toBeTruthy();
     fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
@@ -70,16 +90,41 @@ describe('wizard', () => {
     // Boards detected and a backup in the library: the restore step is open.
     store.setState((s) => ({
       jobs: {
-        g: { id: 'g', kind: 'detect', port: 'virtual:good', state: 'done', progress: null, startedAt: 0, result: board('virtual:good', '5c:cf:7f:00:00:01') },
-        b: { id: 'b', kind: 'detect', port: 'virtual:bad', state: 'done', progress: null, startedAt: 0, result: board('virtual:bad', '5c:cf:7f:00:00:02') },
+        g: {
+          id: 'g',
+          kind: 'detect',
+          port: 'virtual:good',
+          state: 'done',
+          progress: null,
+          startedAt: 0,
+          result: board('virtual:good', '5c:cf:7f:00:00:01'),
+        },
+        b: {
+          id: 'b',
+          kind: 'detect',
+          port: 'virtual:bad',
+          state: 'done',
+          progress: null,
+          startedAt: 0,
+          result: board('virtual:bad', '5c:cf:7f:00:00:02'),
+        },
       },
-      wizard: { ...s.wizard, port: { good: 'virtual:good', bad: 'virtual:bad' }, detectJob: { good: 'g', bad: 'b' } },
+      wizard: {
+        ...s.wizard,
+        port: { good: 'virtual:good', bad: 'virtual:bad' },
+        detectJob: { good: 'g', bad: 'b' },
+      },
     }));
     await waitFor(() => expect(store.getState().library).toHaveLength(1));
     fireEvent.click(screen.getByRole('button', { name: /Restore to bad board/ }));
     fireEvent.click(await screen.findByRole('button', { name: 'Plan restore' }));
     await waitFor(() => expect(api.started).toHaveLength(1));
-    expect(api.started[0]!.params).toEqual({ port: 'virtual:bad', image: entry.id, flashMode: 'keep', backup: true });
+    expect(api.started[0]!.params).toEqual({
+      port: 'virtual:bad',
+      image: entry.id,
+      flashMode: 'keep',
+      backup: true,
+    });
     expect(screen.queryByRole('button', { name: /Confirm and write/ })).toBeNull();
     act(() => api.finish('job-1', 'plan-restore', plan));
     const shown = await screen.findByRole('region', { name: 'Restore plan' });
@@ -96,19 +141,45 @@ describe('wizard', () => {
   it('MQTT step: live log with rc meanings inline, the broker view, and the verdict with diagnosis', async () => {
     const { api, store } = setup();
     store.setState((s) => ({
-      jobs: { b: { id: 'b', kind: 'detect', port: 'virtual:bad', state: 'done', progress: null, startedAt: 0, result: board('virtual:bad', '5c:cf:7f:00:00:02') } },
+      jobs: {
+        b: {
+          id: 'b',
+          kind: 'detect',
+          port: 'virtual:bad',
+          state: 'done',
+          progress: null,
+          startedAt: 0,
+          result: board('virtual:bad', '5c:cf:7f:00:00:02'),
+        },
+      },
       wizard: { ...s.wizard, port: { good: null, bad: 'virtual:bad' }, detectJob: { good: null, bad: 'b' } },
     }));
     fireEvent.click(await screen.findByRole('button', { name: /MQTT check/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Run MQTT check' }));
     await waitFor(() => expect(api.started).toHaveLength(1));
     act(() => {
-      api.emit({ type: 'mqtt', jobId: 'job-1', event: { t: 1200, source: 'serial', text: 'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds', rc: -2, meaning: 'MQTT_CONNECT_FAILED: the TCP connection never came up' } });
-      api.emit({ type: 'mqtt', jobId: 'job-1', event: { t: 1300, source: 'broker', text: 'CONNECT from 127.0.0.1 client id "flashback-probe"' } });
+      api.emit({
+        type: 'mqtt',
+        jobId: 'job-1',
+        event: {
+          t: 1200,
+          source: 'serial',
+          text: 'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds',
+          rc: -2,
+          meaning: 'MQTT_CONNECT_FAILED: the TCP connection never came up',
+        },
+      });
+      api.emit({
+        type: 'mqtt',
+        jobId: 'job-1',
+        event: { t: 1300, source: 'broker', text: 'CONNECT from 127.0.0.1 client id "flashback-probe"' },
+      });
       api.finish('job-1', 'mqtt-check', failReport);
     });
     expect(await screen.findByText(/rc=-2: MQTT_CONNECT_FAILED/)).toBeTruthy();
-    expect(within(screen.getByRole('region', { name: 'Broker view' })).getByText(/CONNECT from 127.0.0.1/)).toBeTruthy();
+    expect(
+      within(screen.getByRole('region', { name: 'Broker view' })).getByText(/CONNECT from 127.0.0.1/),
+    ).toBeTruthy();
     const verdict = screen.getByRole('status', { name: 'MQTT verdict' });
     expect(within(verdict).getByText('FAIL')).toBeTruthy();
     expect(within(verdict).getByText(/before the restore/)).toBeTruthy();

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- a loose stand-in for Electron's API, recorded for assertions */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -22,7 +23,13 @@ const rec = vi.hoisted(() => {
     options: any;
     loaded = '';
     sent: unknown[][] = [];
-    webContents = { id: 1, send: (...a: unknown[]) => this.sent.push(a), on: vi.fn(), setWindowOpenHandler: vi.fn(), isDestroyed: () => false };
+    webContents = {
+      id: 1,
+      send: (...a: unknown[]) => this.sent.push(a),
+      on: vi.fn(),
+      setWindowOpenHandler: vi.fn(),
+      isDestroyed: () => false,
+    };
     constructor(options: any) {
       this.options = options;
       state.windows.push(this);
@@ -46,7 +53,10 @@ const rec = vi.hoisted(() => {
       getVersion: () => '9.9.9',
     },
     BrowserWindow,
-    ipcMain: { handle: (ch: string, fn: (...a: any[]) => unknown) => state.ipc.set(ch, fn), removeHandler: (ch: string) => state.ipc.delete(ch) },
+    ipcMain: {
+      handle: (ch: string, fn: (...a: any[]) => unknown) => state.ipc.set(ch, fn),
+      removeHandler: (ch: string) => state.ipc.delete(ch),
+    },
     session: {
       defaultSession: {
         webRequest: { onHeadersReceived: (l: any) => void (state.headersListener = l) },
@@ -79,7 +89,10 @@ const deps: WorkbenchDeps = {
 };
 vi.mock('../../main/workbench/real-deps.js', () => ({ createRealDeps: () => deps }));
 
-const paths = { rendererDir: '/opt/flashback/dist-renderer', preload: '/opt/flashback/dist-app/app/preload.cjs' };
+const paths = {
+  rendererDir: '/opt/flashback/dist-renderer',
+  preload: '/opt/flashback/dist-app/app/preload.cjs',
+};
 
 describe('Electron shell (electron mocked)', () => {
   it('starts through the real entry with a locked-down window, one instance, and the UI from disk', async () => {
@@ -87,7 +100,12 @@ describe('Electron shell (electron mocked)', () => {
     await import('../../app/main.js');
     const win = rec.state.windows[0];
     expect(win).toBeDefined();
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+    });
     expect(win.options.webPreferences.preload).toMatch(/preload\.cjs$/);
     expect(win.loaded).toMatch(/dist-renderer[\\/]index\.html$/);
     // The desktop app keeps its data where the CLI does.
@@ -101,7 +119,9 @@ describe('Electron shell (electron mocked)', () => {
     const prevent = vi.fn();
     navigate({ preventDefault: prevent }, 'https://example.com');
     expect(prevent).toHaveBeenCalled();
-    expect(contents.setWindowOpenHandler.mock.calls[0]![0]({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    expect(contents.setWindowOpenHandler.mock.calls[0]![0]({ url: 'https://example.com' })).toEqual({
+      action: 'deny',
+    });
     let headers: any;
     rec.state.headersListener!({ responseHeaders: {} }, (r) => (headers = r.responseHeaders));
     expect(headers['Content-Security-Policy'][0]).toMatch(/script-src 'self'/);
@@ -117,10 +137,19 @@ describe('Electron shell (electron mocked)', () => {
     const own = { senderFrame: { url: `file://${rendererUrl}index.html` }, sender: {} };
     const ok = (await handle(own, 'ports.list', {})) as any;
     expect(ok).toMatchObject({ ok: true, value: [{ path: 'virtual:good' }] });
-    expect(await handle(own, 'jobs.start', { kind: 'backup', params: { port: 7 } })).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
-    expect(await handle(own, 'fs.readFile', { path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+    expect(await handle(own, 'jobs.start', { kind: 'backup', params: { port: 7 } })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' },
+    });
+    expect(await handle(own, 'fs.readFile', { path: '/etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' },
+    });
     const foreign = { senderFrame: { url: 'https://evil.example/' }, sender: {} };
-    expect(await handle(foreign, 'ports.list', {})).toMatchObject({ ok: false, error: { message: /untrusted/ } });
+    expect(await handle(foreign, 'ports.list', {})).toMatchObject({
+      ok: false,
+      error: { message: /untrusted/ },
+    });
     // Events reach the window on the event channel.
     const win = rec.state.windows[0];
     expect(win.sent.some((a: unknown[]) => a[0] === IPC_EVENT && (a[1] as any).type === 'ports')).toBe(true);
@@ -150,15 +179,25 @@ describe('Electron shell (electron mocked)', () => {
 
   it('preload exposes only invoke/onEvent on the api.ts channels', () => {
     const src = readFileSync(path.resolve(__dirname, '../../app/preload.cts'), 'utf8');
-    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const js = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     const exposed: Record<string, any> = {};
     const invoked: unknown[][] = [];
     const fakeElectron = {
       contextBridge: { exposeInMainWorld: (k: string, v: unknown) => (exposed[k] = v) },
-      ipcRenderer: { invoke: async (...a: unknown[]) => invoked.push(a), on: vi.fn(), removeListener: vi.fn() },
+      ipcRenderer: {
+        invoke: async (...a: unknown[]) => invoked.push(a),
+        on: vi.fn(),
+        removeListener: vi.fn(),
+      },
     };
     const module = { exports: {} as any };
-    vm.runInNewContext(js, { require: (id: string) => (id === 'electron' ? fakeElectron : undefined), module, exports: module.exports });
+    vm.runInNewContext(js, {
+      require: (id: string) => (id === 'electron' ? fakeElectron : undefined),
+      module,
+      exports: module.exports,
+    });
     expect(Object.keys(exposed)).toEqual(['flashback']);
     expect(Object.keys(exposed.flashback).sort()).toEqual(['invoke', 'onEvent']);
     expect(module.exports).toMatchObject({ INVOKE: IPC_INVOKE, EVENT: IPC_EVENT });

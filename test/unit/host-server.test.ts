@@ -10,7 +10,9 @@ import { WorkbenchService } from '../../main/workbench/service.js';
 
 const nope = () => Promise.reject(new Error('unused'));
 const deps: WorkbenchDeps = {
-  listPorts: async () => [{ path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'good (virtual)' }],
+  listPorts: async () => [
+    { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'good (virtual)' },
+  ],
   detect: nope,
   backup: nope,
   planRestore: nope,
@@ -25,7 +27,11 @@ const deps: WorkbenchDeps = {
   defaults: { broker: null },
 };
 
-function get(port: number, p: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function get(
+  port: number,
+  p: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: p, headers }, (res) => {
       let body = '';
@@ -53,7 +59,11 @@ describe('browser host', () => {
     await mkdir(path.join(dir, 'assets'));
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Flashback</title>');
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
-    host = await startHost({ service: new WorkbenchService(deps, { shell: 'browser', pollMs: 0 }), staticDir: dir, port: 0 });
+    host = await startHost({
+      service: new WorkbenchService(deps, { shell: 'browser', pollMs: 0 }),
+      staticDir: dir,
+      port: 0,
+    });
   });
   afterAll(() => host.close());
 
@@ -65,7 +75,9 @@ describe('browser host', () => {
     expect((await get(host.port, '/')).status).toBe(401);
     expect((await get(host.port, '/?token=wrong')).status).toBe(401);
     expect((await get(host.port, `/?token=${host.token}`, { host: 'evil.example:80' })).status).toBe(421);
-    expect((await get(host.port, `/?token=${host.token}`, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get(host.port, `/?token=${host.token}`, { origin: 'http://evil.example' })).status).toBe(
+      403,
+    );
   });
 
   it('serves the page with a CSP and sets the cookie that authorises its assets', async () => {
@@ -89,8 +101,16 @@ describe('browser host', () => {
   });
 
   it('answers API calls over the WebSocket, validating payloads, and pushes events', async () => {
-    const s = await ws(`ws://127.0.0.1:${host.port}/api/ws?token=${host.token}`, `http://127.0.0.1:${host.port}`);
-    const msgs: any[] = [];
+    const s = await ws(
+      `ws://127.0.0.1:${host.port}/api/ws?token=${host.token}`,
+      `http://127.0.0.1:${host.port}`,
+    );
+    type Msg = {
+      id?: number | null;
+      reply?: { ok: boolean; value?: { path: string }[]; error?: { code: string } };
+      event?: { type: string };
+    };
+    const msgs: Msg[] = [];
     s.on('message', (m) => msgs.push(JSON.parse(String(m))));
     s.send(JSON.stringify({ id: 1, method: 'ports.list', params: {} }));
     s.send(JSON.stringify({ id: 2, method: 'jobs.start', params: { kind: 'backup', params: { port: '' } } }));
@@ -98,10 +118,10 @@ describe('browser host', () => {
     await new Promise((r) => setTimeout(r, 200));
     s.close();
     const r1 = msgs.find((m) => m.id === 1);
-    expect(r1.reply.ok).toBe(true);
-    expect(r1.reply.value[0].path).toBe('virtual:good');
-    expect(msgs.find((m) => m.id === 2).reply).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
-    expect(msgs.find((m) => m.id === null).reply.ok).toBe(false);
+    expect(r1?.reply?.ok).toBe(true);
+    expect(r1?.reply?.value?.[0]?.path).toBe('virtual:good');
+    expect(msgs.find((m) => m.id === 2)?.reply).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+    expect(msgs.find((m) => m.id === null)?.reply?.ok).toBe(false);
     expect(msgs.some((m) => m.event?.type === 'ports')).toBe(true);
   });
 });

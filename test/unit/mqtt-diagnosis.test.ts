@@ -7,26 +7,83 @@ import { LogParser } from '../../main/mqtt/log-parser.js';
 /** Builds serial events from log lines, one per 100 ms, through the real parser (in place, as check.ts does). */
 function serial(lines: string[], t0 = 0): TimedEvent[] {
   const p = new LogParser();
-  return lines.flatMap((line, i) => p.push(line).events.map((e) => Object.assign(e, { t: t0 + i * 100, source: 'serial' as const, line })));
+  return lines.flatMap((line, i) =>
+    p.push(line).events.map((e) => Object.assign(e, { t: t0 + i * 100, source: 'serial' as const, line })),
+  );
 }
 const connect = (clientId: string, t: number, address = '192.168.4.23'): TimedEvent => ({
-  kind: 'broker-connect', clientId, address, protocolLevel: 4, keepalive: 15, t, source: 'broker',
+  kind: 'broker-connect',
+  clientId,
+  address,
+  protocolLevel: 4,
+  keepalive: 15,
+  t,
+  source: 'broker',
 });
-const publish = (clientId: string, t: number): TimedEvent => ({ kind: 'broker-publish', clientId, topic: 'demo/out', payload: 'x', t, source: 'broker' });
+const publish = (clientId: string, t: number): TimedEvent => ({
+  kind: 'broker-publish',
+  clientId,
+  topic: 'demo/out',
+  payload: 'x',
+  t,
+  source: 'broker',
+});
 
-const goodProbe: HostProbeResult = { url: 'mqtt://127.0.0.1:1883', ok: true, tcp: { ok: true, ms: 1 }, connack: 0, ms: 3, roundTripMs: 2, rcEquivalent: 0 };
-const refusedProbe: HostProbeResult = { url: 'mqtt://10.0.0.9:1883', ok: false, tcp: { ok: false, ms: null, error: 'ECONNREFUSED' }, connack: null, ms: null, roundTripMs: null, rcEquivalent: -2, error: 'connect ECONNREFUSED 10.0.0.9:1883' };
+const goodProbe: HostProbeResult = {
+  url: 'mqtt://127.0.0.1:1883',
+  ok: true,
+  tcp: { ok: true, ms: 1 },
+  connack: 0,
+  ms: 3,
+  roundTripMs: 2,
+  rcEquivalent: 0,
+};
+const refusedProbe: HostProbeResult = {
+  url: 'mqtt://10.0.0.9:1883',
+  ok: false,
+  tcp: { ok: false, ms: null, error: 'ECONNREFUSED' },
+  connack: null,
+  ms: null,
+  roundTripMs: null,
+  rcEquivalent: -2,
+  error: 'connect ECONNREFUSED 10.0.0.9:1883',
+};
 
 function evidence(events: TimedEvent[], over: Partial<Evidence> = {}): Evidence {
-  return { events, hostProbe: goodProbe, brokerWatch: 'embedded', probeClientId: 'flashback-probe', serialLines: events.filter((e) => e.source === 'serial').length, windowMs: 12000, ...over };
+  return {
+    events,
+    hostProbe: goodProbe,
+    brokerWatch: 'embedded',
+    probeClientId: 'flashback-probe',
+    serialLines: events.filter((e) => e.source === 'serial').length,
+    windowMs: 12000,
+    ...over,
+  };
 }
 
-const seedFail = ['Connecting to Lab', 'WiFi connected', 'IP address: 192.168.4.23', 'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds', 'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds'];
-const good = ['Connecting to Lab', 'WiFi connected', 'Attempting MQTT connection...connected', 'Publish message: hello world #1', 'Publish message: hello world #2'];
+const seedFail = [
+  'Connecting to Lab',
+  'WiFi connected',
+  'IP address: 192.168.4.23',
+  'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds',
+  'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds',
+];
+const good = [
+  'Connecting to Lab',
+  'WiFi connected',
+  'Attempting MQTT connection...connected',
+  'Publish message: hello world #1',
+  'Publish message: hello world #2',
+];
 
 describe('diagnose', () => {
   it('PASS: connected, broker saw the board and its publishes', () => {
-    const ev = evidence([...serial(good), connect('ESP8266Client-a1b2c3', 250), publish('ESP8266Client-a1b2c3', 310), publish('ESP8266Client-a1b2c3', 410)]);
+    const ev = evidence([
+      ...serial(good),
+      connect('ESP8266Client-a1b2c3', 250),
+      publish('ESP8266Client-a1b2c3', 310),
+      publish('ESP8266Client-a1b2c3', 410),
+    ]);
     const d = diagnose(ev);
     expect(d.verdict).toBe('pass');
     expect(d.board).toEqual({ connected: true, rcCodes: [] });
@@ -35,7 +92,9 @@ describe('diagnose', () => {
   });
 
   it('not yet certain with only one publish', () => {
-    expect(certainty(evidence([...serial(good.slice(0, 4)), connect('c', 250), publish('c', 310)]))).toBeNull();
+    expect(
+      certainty(evidence([...serial(good.slice(0, 4)), connect('c', 250), publish('c', 310)])),
+    ).toBeNull();
   });
 
   it('rc=-2 with a good host probe points at the board side and suggests restore / init data', () => {
@@ -51,7 +110,14 @@ describe('diagnose', () => {
   });
 
   it('rc=-2 after a WiFi failure ranks WiFi first', () => {
-    const d = diagnose(evidence(serial(['WiFi connection failed', 'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds'])));
+    const d = diagnose(
+      evidence(
+        serial([
+          'WiFi connection failed',
+          'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds',
+        ]),
+      ),
+    );
     expect(d.diagnosis[0]!.cause).toMatch(/not on WiFi/);
   });
 
@@ -63,7 +129,12 @@ describe('diagnose', () => {
   });
 
   it('host reaches a loopback broker that refuses LAN addresses: local-only listener', () => {
-    const d = diagnose(evidence(serial(seedFail), { hostProbe: { ...goodProbe, loopbackOnly: true, lanTried: ['192.168.1.5'] }, brokerWatch: 'none' }));
+    const d = diagnose(
+      evidence(serial(seedFail), {
+        hostProbe: { ...goodProbe, loopbackOnly: true, lanTried: ['192.168.1.5'] },
+        brokerWatch: 'none',
+      }),
+    );
     expect(d.diagnosis[0]!.cause).toMatch(/only on localhost/);
     expect(d.diagnosis[0]!.evidence.join(' ')).toMatch(/192\.168\.1\.5/);
   });
@@ -72,7 +143,10 @@ describe('diagnose', () => {
     const cases: Array<[Partial<HostProbeResult>, RegExp]> = [
       [{ tcp: { ok: false, ms: null, error: 'ENOTFOUND' } }, /does not resolve/],
       [{ tcp: { ok: false, ms: null, error: 'ETIMEDOUT' } }, /firewall/],
-      [{ tcp: { ok: true, ms: 1 }, error: 'SSL routines:ssl3_get_record:wrong version number (EPROTO)' }, /TLS/],
+      [
+        { tcp: { ok: true, ms: 1 }, error: 'SSL routines:ssl3_get_record:wrong version number (EPROTO)' },
+        /TLS/,
+      ],
       [{ tcp: { ok: true, ms: 1 }, connack: 3 }, /refuses connections/],
     ];
     for (const [over, re] of cases) {
@@ -83,7 +157,9 @@ describe('diagnose', () => {
   });
 
   it('PASS on a local-only broker still warns that LAN boards cannot reach it', () => {
-    const ev = evidence([...serial(good), connect('c', 250), publish('c', 310), publish('c', 410)], { hostProbe: { ...goodProbe, loopbackOnly: true, lanTried: ['192.168.1.5'] } });
+    const ev = evidence([...serial(good), connect('c', 250), publish('c', 310), publish('c', 410)], {
+      hostProbe: { ...goodProbe, loopbackOnly: true, lanTried: ['192.168.1.5'] },
+    });
     const d = diagnose(ev);
     expect(d.verdict).toBe('pass');
     expect(d.diagnosis[0]!.cause).toMatch(/only on localhost/);
@@ -91,14 +167,20 @@ describe('diagnose', () => {
 
   it('rc=5 and a probe refused with CONNACK 5: credentials / allow_anonymous', () => {
     const probe: HostProbeResult = { ...goodProbe, ok: false, connack: 5, rcEquivalent: 5 };
-    const d = diagnose(evidence(serial(['Attempting MQTT connection...failed, rc=5 try again in 5 seconds']), { hostProbe: probe }));
+    const d = diagnose(
+      evidence(serial(['Attempting MQTT connection...failed, rc=5 try again in 5 seconds']), {
+        hostProbe: probe,
+      }),
+    );
     expect(d.verdict).toBe('fail');
     expect(d.diagnosis[0]!.fix).toMatch(/allow_anonymous|password/);
   });
 
   it('explains every other rc code', () => {
     for (const rc of [-4, -1, 1, 2, 3, 4]) {
-      const d = diagnose(evidence(serial([`Attempting MQTT connection...failed, rc=${rc} try again in 5 seconds`])));
+      const d = diagnose(
+        evidence(serial([`Attempting MQTT connection...failed, rc=${rc} try again in 5 seconds`])),
+      );
       expect(d.verdict).toBe('fail');
       expect(d.board.rcCodes).toEqual([rc]);
       expect(d.diagnosis[0]!.evidence[0]).toContain(`rc=${rc}`);
@@ -106,11 +188,21 @@ describe('diagnose', () => {
   });
 
   it('connect-then-drop with a takeover points at a duplicate client id', () => {
-    const lines = ['Attempting MQTT connection...connected', 'Attempting MQTT connection...connected', 'Attempting MQTT connection...connected'];
+    const lines = [
+      'Attempting MQTT connection...connected',
+      'Attempting MQTT connection...connected',
+      'Attempting MQTT connection...connected',
+    ];
     const ev = evidence([
       ...serial(lines),
       connect('ESP8266Client', 10),
-      { kind: 'broker-takeover', clientId: 'ESP8266Client', address: '192.168.4.24', t: 150, source: 'broker' },
+      {
+        kind: 'broker-takeover',
+        clientId: 'ESP8266Client',
+        address: '192.168.4.24',
+        t: 150,
+        source: 'broker',
+      },
       connect('ESP8266Client', 150, '192.168.4.24'),
     ]);
     const d = diagnose(ev);
@@ -120,7 +212,11 @@ describe('diagnose', () => {
   });
 
   it('drops without broker evidence: keepalive and duplicate id both listed', () => {
-    const d = diagnose(evidence(serial(['Attempting MQTT connection...connected', 'Attempting MQTT connection...connected']), { brokerWatch: 'none' }));
+    const d = diagnose(
+      evidence(serial(['Attempting MQTT connection...connected', 'Attempting MQTT connection...connected']), {
+        brokerWatch: 'none',
+      }),
+    );
     expect(d.verdict).toBe('fail');
     const causes = d.diagnosis.map((c) => c.cause).join('\n');
     expect(causes).toMatch(/Keepalive/);
@@ -128,7 +224,14 @@ describe('diagnose', () => {
   });
 
   it('boot failures rank first with their fix', () => {
-    const ev = evidence(serial([' ets Jan  8 2013,rst cause:2, boot mode:(3,6)', 'rf_cal[0] !=0x05,is 0xFF', ' ets Jan  8 2013,rst cause:2, boot mode:(3,6)', 'rf_cal[0] !=0x05,is 0xFF']));
+    const ev = evidence(
+      serial([
+        ' ets Jan  8 2013,rst cause:2, boot mode:(3,6)',
+        'rf_cal[0] !=0x05,is 0xFF',
+        ' ets Jan  8 2013,rst cause:2, boot mode:(3,6)',
+        'rf_cal[0] !=0x05,is 0xFF',
+      ]),
+    );
     const d = diagnose(ev);
     expect(d.verdict).toBe('fail');
     expect(d.diagnosis[0]!.fix).toMatch(/0x4000/);
@@ -136,14 +239,25 @@ describe('diagnose', () => {
   });
 
   it('crash loop before connecting', () => {
-    const d = diagnose(evidence(serial(['Exception (28):', 'epc1=0x40201f3c epc2=0x00000000 epc3=0x00000000 excvaddr=0x00000000 depc=0x00000000'])));
+    const d = diagnose(
+      evidence(
+        serial([
+          'Exception (28):',
+          'epc1=0x40201f3c epc2=0x00000000 epc3=0x00000000 excvaddr=0x00000000 depc=0x00000000',
+        ]),
+      ),
+    );
     expect(d.verdict).toBe('fail');
     expect(d.diagnosis[0]!.cause).toMatch(/Exception \(28\) LoadProhibited/);
     expect(d.diagnosis[0]!.evidence[0]).toMatch(/epc1=0x40201f3c/);
   });
 
   it('INCONCLUSIVE: unknown firmware, saying what was seen', () => {
-    const d = diagnose(evidence(serial([' ets Jan  8 2013,rst cause:2, boot mode:(3,6)', 'hello from my sketch', 'WiFi connected'])));
+    const d = diagnose(
+      evidence(
+        serial([' ets Jan  8 2013,rst cause:2, boot mode:(3,6)', 'hello from my sketch', 'WiFi connected']),
+      ),
+    );
     expect(d.verdict).toBe('inconclusive');
     expect(d.diagnosis[0]!.evidence[0]).toMatch(/3 line\(s\) seen; recognised: rom-banner, wifi-connected/);
   });
@@ -155,7 +269,14 @@ describe('diagnose', () => {
   });
 
   it('INCONCLUSIVE: only wrong-baud output', () => {
-    const d = diagnose(evidence(serial(['\u00e0\u0080\u009c\u0012n\u009c\u00ec\u008cl\u00e2', '\u00fc\u0082l\u0082\u009e\u00e2|\u0092\u00e0'])));
+    const d = diagnose(
+      evidence(
+        serial([
+          '\u00e0\u0080\u009c\u0012n\u009c\u00ec\u008cl\u00e2',
+          '\u00fc\u0082l\u0082\u009e\u00e2|\u0092\u00e0',
+        ]),
+      ),
+    );
     expect(d.verdict).toBe('inconclusive');
     expect(d.diagnosis[0]!.fix).toMatch(/--monitor-baud/);
   });

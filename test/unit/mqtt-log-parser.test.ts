@@ -29,12 +29,16 @@ describe('ROM banner (notes 3.3)', () => {
 
   it('maps each boot-chain failure to its fix', () => {
     expect(parseBootFailure('rf_cal[0] !=0x05,is 0xFF')).toMatchObject({ kind: 'rf-init-missing' });
-    expect(parseBootFailure('rf_cal[0] !=0x05,is 0xFF')?.fix).toMatch(/esp_init_data_default\.bin at flash size − 0x4000.*restore/s);
+    expect(parseBootFailure('rf_cal[0] !=0x05,is 0xFF')?.fix).toMatch(
+      /esp_init_data_default\.bin at flash size − 0x4000.*restore/s,
+    );
     expect(parseBootFailure('csum err')?.fix).toMatch(/flash mode/);
     expect(parseBootFailure('csum err')?.fix).toMatch(/rewrite|restore/);
     expect(parseBootFailure('system param error')?.kind).toBe('system-param');
     expect(parseBootFailure('ets_main.c ')?.kind).toBe('no-image');
-    expect(parseBootFailure('Flash size mismatch, check that the build setting matches the device.')?.kind).toBe('flash-size-mismatch');
+    expect(
+      parseBootFailure('Flash size mismatch, check that the build setting matches the device.')?.kind,
+    ).toBe('flash-size-mismatch');
     expect(parseBootFailure('System partition table registration failed!')?.kind).toBe('partition-table');
     expect(parseBootFailure('WiFi connected')).toBeNull();
   });
@@ -46,7 +50,15 @@ describe('PubSubClient sketch log', () => {
       '\r\nConnecting to FlashbackLab\r\n.....\r\nWiFi connected\r\nIP address: \r\n192.168.4.23\r\n' +
       'Attempting MQTT connection...connected\r\nPublish message: hello world #1\r\nPublish message: hello world #2\r\n';
     const ev = parseCapture(Buffer.from(log, 'latin1'));
-    expect(kinds(ev)).toEqual(['wifi-connecting', 'wifi-connected', 'ip', 'mqtt-attempt', 'mqtt-connected', 'publish', 'publish']);
+    expect(kinds(ev)).toEqual([
+      'wifi-connecting',
+      'wifi-connected',
+      'ip',
+      'mqtt-attempt',
+      'mqtt-connected',
+      'publish',
+      'publish',
+    ]);
     expect(ev[0]).toMatchObject({ ssid: 'FlashbackLab' });
     expect(ev[2]).toMatchObject({ ip: '192.168.4.23' });
     expect(ev[5]).toMatchObject({ payload: 'hello world #1' });
@@ -72,12 +84,14 @@ describe('PubSubClient sketch log', () => {
 
 describe('other firmware formats', () => {
   it('Tasmota', () => {
-    expect(parseLine('00:00:06.123 MQT: Connect failed to 192.168.1.10:1883, rc -2. Retry in 10 sec')).toEqual([
-      expect.objectContaining({ kind: 'mqtt-failed', rc: -2 }),
-    ]);
+    expect(
+      parseLine('00:00:06.123 MQT: Connect failed to 192.168.1.10:1883, rc -2. Retry in 10 sec'),
+    ).toEqual([expect.objectContaining({ kind: 'mqtt-failed', rc: -2 })]);
     expect(kinds(parseLine('00:00:05.001 MQT: Attempting connection...'))).toEqual(['mqtt-attempt']);
     expect(kinds(parseLine('00:00:05.101 MQT: Connected'))).toEqual(['mqtt-connected']);
-    expect(parseLine('00:00:00.051 WIF: Connecting to AP1 MyNet in mode 11n as tasmota_ABC-1234...')[0]).toMatchObject({
+    expect(
+      parseLine('00:00:00.051 WIF: Connecting to AP1 MyNet in mode 11n as tasmota_ABC-1234...')[0],
+    ).toMatchObject({
       kind: 'wifi-connecting',
       ssid: 'MyNet',
     });
@@ -90,11 +104,18 @@ describe('other firmware formats', () => {
 
   it('ESPHome, ESPEasy and NONOS SDK WiFi', () => {
     expect(kinds(parseLine('[I][mqtt:274]: MQTT Connected!'))).toEqual(['mqtt-connected']);
-    expect(kinds(parseLine('[W][mqtt:185]: MQTT Disconnected: TCP disconnected.'))).toEqual(['mqtt-disconnected']);
+    expect(kinds(parseLine('[W][mqtt:185]: MQTT Disconnected: TCP disconnected.'))).toEqual([
+      'mqtt-disconnected',
+    ]);
     expect(kinds(parseLine('[I][wifi:617]: WiFi Connected!'))).toEqual(['wifi-connected']);
-    expect(kinds(parseLine('MQTT : Connected to broker with client ID: ESPClient_1'))).toEqual(['mqtt-connected']);
+    expect(kinds(parseLine('MQTT : Connected to broker with client ID: ESPClient_1'))).toEqual([
+      'mqtt-connected',
+    ]);
     expect(kinds(parseLine('connected with MyNet, channel 6'))).toEqual(['wifi-connected']);
-    expect(parseLine('ip:192.168.1.50,mask:255.255.255.0,gw:192.168.1.1')[0]).toMatchObject({ kind: 'ip', ip: '192.168.1.50' });
+    expect(parseLine('ip:192.168.1.50,mask:255.255.255.0,gw:192.168.1.1')[0]).toMatchObject({
+      kind: 'ip',
+      ip: '192.168.1.50',
+    });
     expect(kinds(parseLine('no MyNet found, reconnect after 1s'))).toEqual(['wifi-failed']);
   });
 });
@@ -105,13 +126,21 @@ describe('crashes and boot failures in a capture', () => {
       '\r\nException (28):\r\nepc1=0x40201f3c epc2=0x00000000 epc3=0x00000000 excvaddr=0x00000000 depc=0x00000000\r\n' +
       '\r\n>>>stack>>>\r\n\r\nctx: cont\r\n';
     const ev = parseCapture(Buffer.from(log, 'latin1'));
-    expect(ev).toEqual([{ kind: 'crash', crash: 'exception', exception: 28, epc1: '0x40201f3c', excvaddr: '0x00000000' }]);
+    expect(ev).toEqual([
+      { kind: 'crash', crash: 'exception', exception: 28, epc1: '0x40201f3c', excvaddr: '0x00000000' },
+    ]);
   });
 
   it('SDK fatal exception, soft and hardware WDT', () => {
     const p = new LogParser();
-    expect(p.push('Fatal exception 29(StoreProhibitedCause):').events[0]).toMatchObject({ crash: 'exception', exception: 29 });
-    expect(p.push('epc1=0x4000df64, epc2=0x00000000, epc3=0x00000000, excvaddr=0x00000000, depc=0x00000000').events).toEqual([]);
+    expect(p.push('Fatal exception 29(StoreProhibitedCause):').events[0]).toMatchObject({
+      crash: 'exception',
+      exception: 29,
+    });
+    expect(
+      p.push('epc1=0x4000df64, epc2=0x00000000, epc3=0x00000000, excvaddr=0x00000000, depc=0x00000000')
+        .events,
+    ).toEqual([]);
     expect(parseLine('Soft WDT reset')[0]).toMatchObject({ kind: 'crash', crash: 'soft-wdt' });
     expect(parseLine('wdt reset')[0]).toMatchObject({ kind: 'crash', crash: 'wdt' });
   });
@@ -126,16 +155,24 @@ describe('crashes and boot failures in a capture', () => {
   });
 
   it('csum err then ets_main.c', () => {
-    const ev = parseCapture(Buffer.from(' ets Jan  8 2013,rst cause:1, boot mode:(3,7)\n\nload 0x00000000, len 0, room 16\ncsum err\nets_main.c \n', 'latin1'));
-    expect(ev.filter((e) => e.kind === 'boot-failure').map((e) => (e as { failure: string }).failure)).toEqual(['csum-err', 'no-image']);
+    const ev = parseCapture(
+      Buffer.from(
+        ' ets Jan  8 2013,rst cause:1, boot mode:(3,7)\n\nload 0x00000000, len 0, room 16\ncsum err\nets_main.c \n',
+        'latin1',
+      ),
+    );
+    expect(
+      ev.filter((e) => e.kind === 'boot-failure').map((e) => (e as { failure: string }).failure),
+    ).toEqual(['csum-err', 'no-image']);
   });
 });
 
 describe('garbage from the wrong baud', () => {
   // Noise shaped like the 74880 banner read at 115200: mostly high-bit bytes, a few printable ones (hand-made).
   const romAt115200 = Buffer.from([
-    0x00, 0xe0, 0x80, 0x9c, 0x12, 0x6e, 0x9c, 0xec, 0x0c, 0x8c, 0x6c, 0xe2, 0x6e, 0x0c, 0x0c, 0x62, 0xfc, 0x82, 0x6c, 0x0c,
-    0x82, 0x1c, 0x9e, 0xe2, 0x7c, 0x92, 0x0c, 0x0c, 0xe0, 0x72, 0x72, 0x8c, 0xf2, 0x6e, 0x00, 0x6c, 0x9c, 0x9e, 0xe2,
+    0x00, 0xe0, 0x80, 0x9c, 0x12, 0x6e, 0x9c, 0xec, 0x0c, 0x8c, 0x6c, 0xe2, 0x6e, 0x0c, 0x0c, 0x62, 0xfc,
+    0x82, 0x6c, 0x0c, 0x82, 0x1c, 0x9e, 0xe2, 0x7c, 0x92, 0x0c, 0x0c, 0xe0, 0x72, 0x72, 0x8c, 0xf2, 0x6e,
+    0x00, 0x6c, 0x9c, 0x9e, 0xe2,
   ]);
 
   it('reports garbage and still parses the text that follows on the same line', () => {
@@ -150,7 +187,14 @@ describe('garbage from the wrong baud', () => {
     expect(splitGarbage(romAt115200.toString('latin1'))).toEqual({ garbage: romAt115200.length, text: '' });
     expect(splitGarbage('\u0000WiFi connected')).toEqual({ garbage: 0, text: 'WiFi connected' });
     // "rc=-2" hidden in noise must not become an event.
-    const ev = parseCapture(Buffer.concat([Buffer.from([0x9c, 0xe2, 0x80, 0xfc]), Buffer.from('rc=', 'latin1'), Buffer.from([0x9c, 0x82]), Buffer.from('\n')]));
+    const ev = parseCapture(
+      Buffer.concat([
+        Buffer.from([0x9c, 0xe2, 0x80, 0xfc]),
+        Buffer.from('rc=', 'latin1'),
+        Buffer.from([0x9c, 0x82]),
+        Buffer.from('\n'),
+      ]),
+    );
     expect(kinds(ev)).toEqual(['garbage']);
   });
 });

@@ -7,7 +7,11 @@ import { createNetwork, DEMO_BROKER } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
 
 /** A link whose "board" is a script of (delay, baud, text) steps; bytes at another baud arrive scrambled. */
-function scriptedLink(baudChange: boolean, steps: Array<[number, number, string]>, startBaud: number): Link & { bauds: number[] } {
+function scriptedLink(
+  baudChange: boolean,
+  steps: Array<[number, number, string]>,
+  startBaud: number,
+): Link & { bauds: number[] } {
   const listeners = new Set<(c: Uint8Array) => void>();
   let rate = startBaud;
   const bauds: number[] = [];
@@ -17,12 +21,16 @@ function scriptedLink(baudChange: boolean, steps: Array<[number, number, string]
     setTimeout(() => {
       const bytes = Buffer.from(text, 'latin1');
       // Wrong rate: each byte becomes a high-bit byte, as a mismatched UART produces (no newlines survive).
-      const out = baud === rate ? bytes : Buffer.from([...bytes].map((b) => 0x80 | (b * 7) % 0x7f));
+      const out = baud === rate ? bytes : Buffer.from([...bytes].map((b) => 0x80 | ((b * 7) % 0x7f)));
       listeners.forEach((l) => l(out));
     }, t);
   }
   return {
-    spec: 'script', kind: 'virtual', capabilities: { controlLines: false, baudChange }, isOpen: true, bauds,
+    spec: 'script',
+    kind: 'virtual',
+    capabilities: { controlLines: false, baudChange },
+    isOpen: true,
+    bauds,
     get baud() {
       return rate;
     },
@@ -40,7 +48,11 @@ function scriptedLink(baudChange: boolean, steps: Array<[number, number, string]
 }
 
 const boot: Array<[number, number, string]> = [
-  [10, ROM_BAUD, '\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\nload 0x4010f000, len 1376, room 16 \r\ntail 0\r\nchksum 0x2c\r\ncsum 0x2c\r\n'],
+  [
+    10,
+    ROM_BAUD,
+    '\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\nload 0x4010f000, len 1376, room 16 \r\ntail 0\r\nchksum 0x2c\r\ncsum 0x2c\r\n',
+  ],
   [80, 115200, '\r\nConnecting to Lab\r\nWiFi connected\r\n'],
 ];
 
@@ -53,7 +65,9 @@ describe('serial log reader', () => {
     await log.stop();
     expect(link.bauds).toEqual([115200]);
     expect(lines.find(([l]) => l.includes('rst cause'))?.[1]).toBe(ROM_BAUD);
-    expect(lines.filter(([l]) => l === 'WiFi connected' || l === 'Connecting to Lab').map(([, b]) => b)).toEqual([115200, 115200]);
+    expect(
+      lines.filter(([l]) => l === 'WiFi connected' || l === 'Connecting to Lab').map(([, b]) => b),
+    ).toEqual([115200, 115200]);
   });
 
   it('a link that cannot change baud stays at the monitor rate (banner arrives as garbage)', async () => {
@@ -70,8 +84,12 @@ describe('serial log reader', () => {
 
 describe('annotations', () => {
   it('explains rc codes, banners, boot failures and crashes inline', () => {
-    expect(annotate(parseLine('Attempting MQTT connection...failed, rc=-2 try again in 5 seconds')[1]!)).toMatch(/^rc=-2 MQTT_CONNECT_FAILED: .*TCP/);
-    expect(annotate(parseLine(' ets Jan  8 2013,rst cause:4, boot mode:(3,6)')[0]!)).toMatch(/hardware watchdog.*SPI flash/);
+    expect(
+      annotate(parseLine('Attempting MQTT connection...failed, rc=-2 try again in 5 seconds')[1]!),
+    ).toMatch(/^rc=-2 MQTT_CONNECT_FAILED: .*TCP/);
+    expect(annotate(parseLine(' ets Jan  8 2013,rst cause:4, boot mode:(3,6)')[0]!)).toMatch(
+      /hardware watchdog.*SPI flash/,
+    );
     expect(annotate(parseLine('csum err')[0]!)).toMatch(/Fix: .*flash mode/);
     expect(annotate(parseLine('Soft WDT reset')[0]!)).toMatch(/yield/);
     expect(annotate(parseLine('just text')[0]!)).toBeNull();

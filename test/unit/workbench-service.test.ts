@@ -32,7 +32,9 @@ function fakeLink(log: string[]): MonitorLink & { feed(s: string): void } {
 function deps(over: Partial<WorkbenchDeps> = {}, log: string[] = []): WorkbenchDeps {
   const nope = () => Promise.reject(new Error('not in this test'));
   return {
-    listPorts: async () => [{ path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo good board (virtual)' }],
+    listPorts: async () => [
+      { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo good board (virtual)' },
+    ],
     detect: async () => board,
     backup: nope,
     planRestore: nope,
@@ -45,7 +47,10 @@ function deps(over: Partial<WorkbenchDeps> = {}, log: string[] = []): WorkbenchD
       log.push('monitor-open');
       return fakeLink(log);
     },
-    annotate: (line) => (/rc=(-?\d+)/.test(line) ? { rc: Number(/rc=(-?\d+)/.exec(line)![1]), meaning: 'TCP connect failed' } : null),
+    annotate: (line) =>
+      /rc=(-?\d+)/.test(line)
+        ? { rc: Number(/rc=(-?\d+)/.exec(line)![1]), meaning: 'TCP connect failed' }
+        : null,
     dataHome: '/tmp/x',
     defaults: { broker: null },
     ...over,
@@ -57,8 +62,18 @@ describe('WorkbenchService', () => {
     const svc = new WorkbenchService(
       deps({
         backup: async (_p, o) => {
-          for (let i = 0; i <= 100; i++) o.onProgress?.({ phase: 'read', done: i * 1000, total: 100_000, bytesPerSec: 50_000 });
-          return { libraryId: 'abc', file: 'f', size: 100_000, md5: 'm', sha256: 's', seconds: 2, bytesRead: 100_000, board };
+          for (let i = 0; i <= 100; i++)
+            o.onProgress?.({ phase: 'read', done: i * 1000, total: 100_000, bytesPerSec: 50_000 });
+          return {
+            libraryId: 'abc',
+            file: 'f',
+            size: 100_000,
+            md5: 'm',
+            sha256: 's',
+            seconds: 2,
+            bytesRead: 100_000,
+            board,
+          };
         },
       }),
       { shell: 'browser', pollMs: 0 },
@@ -82,7 +97,11 @@ describe('WorkbenchService', () => {
     const svc = new WorkbenchService(
       deps({
         backup: (_p, o) =>
-          new Promise((_res, rej) => o.signal?.addEventListener('abort', () => rej(new FlashbackError('ABORTED', 'Backup was cancelled', 'x')))),
+          new Promise((_res, rej) =>
+            o.signal?.addEventListener('abort', () =>
+              rej(new FlashbackError('ABORTED', 'Backup was cancelled', 'x')),
+            ),
+          ),
       }),
       { shell: 'browser', pollMs: 0 },
     );
@@ -95,7 +114,10 @@ describe('WorkbenchService', () => {
 
   it('rejects bad payloads at the boundary without calling the service', async () => {
     let called = false;
-    const svc = new WorkbenchService(deps({ detect: async () => ((called = true), board) }), { shell: 'browser', pollMs: 0 });
+    const svc = new WorkbenchService(deps({ detect: async () => ((called = true), board) }), {
+      shell: 'browser',
+      pollMs: 0,
+    });
     const bad = await dispatch(svc, 'jobs.start', { kind: 'detect', params: { port: 42 } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
     expect((await dispatch(svc, 'jobs.start', { kind: 'format-disk', params: {} })).ok).toBe(false);
@@ -150,7 +172,10 @@ describe('WorkbenchService', () => {
   it('emits ports only when the set changes and annotates monitor lines', async () => {
     let ports = [{ path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'good' }];
     const link = fakeLink([]);
-    const svc = new WorkbenchService(deps({ listPorts: async () => ports, openMonitor: async () => link }), { shell: 'browser', pollMs: 0 });
+    const svc = new WorkbenchService(deps({ listPorts: async () => ports, openMonitor: async () => link }), {
+      shell: 'browser',
+      pollMs: 0,
+    });
     const events: WorkbenchEvent[] = [];
     svc.subscribe((e) => events.push(e));
     await svc.listPorts();
@@ -161,6 +186,49 @@ describe('WorkbenchService', () => {
     await svc.openMonitor('virtual:good');
     link.feed('Attempting MQTT connection...failed, rc=-2 try again\r\npartial');
     const mon = events.filter((e) => e.type === 'monitor');
-    expect(mon).toEqual([{ type: 'monitor', port: 'virtual:good', text: 'Attempting MQTT connection...failed, rc=-2 try again', rc: -2, meaning: 'TCP connect failed' }]);
+    expect(mon).toEqual([
+      {
+        type: 'monitor',
+        port: 'virtual:good',
+        text: 'Attempting MQTT connection...failed, rc=-2 try again',
+        rc: -2,
+        meaning: 'TCP connect failed',
+      },
+    ]);
+  });
+});
+
+describe('WorkbenchService compare', () => {
+  it('owns both live boards while comparing, so the monitor pauses on each and a second job waits its turn', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const svc = new WorkbenchService(
+      deps(
+        {
+          compare: async (p) => {
+            log.push(`compare ${p.a} ${p.b}`);
+            await new Promise<void>((r) => (release = r));
+            return {
+              a: { spec: p.a, kind: 'board', fields: {} },
+              b: { spec: p.b, kind: 'image', fields: {} },
+              sectorSize: 4096,
+              sectors: [],
+              regions: [],
+              summary: '',
+            };
+          },
+        },
+        log,
+      ),
+      { shell: 'browser', pollMs: 0 },
+    );
+    await svc.openMonitor('virtual:good');
+    const { jobId } = svc.startJob({ kind: 'compare', params: { a: 'virtual:good', b: '/tmp/x.bin' } });
+    await new Promise((r) => setTimeout(r, 20));
+    const clash = svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
+    expect((await svc.waitJob(clash.jobId))?.error?.code).toBe('PORT_BUSY');
+    release();
+    expect((await svc.waitJob(jobId))?.state).toBe('done');
+    expect(log).toEqual(['monitor-open', 'monitor-close', 'compare virtual:good /tmp/x.bin', 'monitor-open']);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * `flashback mqtt-check` as a user runs it: a real child process through bin/flashback.mjs against the
+ * shipped demo board, in a temp data folder, with the embedded broker on a free port.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-mqtt-cli-'));
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('flashback mqtt-check (CLI)', () => {
+  it('--json on virtual:bad prints one JSON object with the contract keys and a board-side diagnosis', async () => {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['bin/flashback.mjs', 'mqtt-check', '--port', 'virtual:bad', '--broker-port', '0', '--json'],
+      {
+        cwd: root,
+        env: { ...process.env, FLASHBACK_HOME: home },
+        timeout: 30_000,
+      },
+    );
+    const r = JSON.parse(stdout) as Record<string, unknown> & {
+      diagnosis: Array<{ cause: string; evidence: string[]; fix: string }>;
+    };
+    expect(r.verdict).toBe('fail');
+    expect(r.board).toEqual({ connected: false, rcCodes: [-2] });
+    expect(r.hostProbe).toMatchObject({ ok: true, connack: 0, ms: expect.any(Number) });
+    expect(r.broker).toMatchObject({ embedded: true });
+    expect(Array.isArray(r.events)).toBe(true);
+    expect(r.diagnosis[0]!.fix).toMatch(/restore/);
+    expect(stderr).toMatch(/Embedded broker on port \d+/);
+  });
+
+  it('rejects a bad --duration with exit code 2', async () => {
+    await expect(
+      run(
+        process.execPath,
+        ['bin/flashback.mjs', 'mqtt-check', '--port', 'virtual:bad', '--duration', 'soon'],
+        { cwd: root, env: { ...process.env, FLASHBACK_HOME: home } },
+      ),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--duration must be a number/),
+    });
+  });
+});
