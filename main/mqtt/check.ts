@@ -54,7 +54,15 @@ export interface MqttCheckResult extends Diagnosis {
 
 const MAX_EVENTS = 1000;
 
-export async function runMqttCheck(p: MqttCheckParams, opts: OpOptions = {}): Promise<MqttCheckResult> {
+export interface MqttCheckOptions extends OpOptions {
+  /** Each timeline event as it happens (the workbench streams the broker's view live). */
+  onEvent?: (e: TimedEvent) => void;
+}
+
+export async function runMqttCheck(
+  p: MqttCheckParams,
+  opts: MqttCheckOptions = {},
+): Promise<MqttCheckResult> {
   const { signal, log } = opts;
   if (signal?.aborted) throw abortedError('MQTT check');
   const durationMs = p.durationMs ?? 12_000;
@@ -66,6 +74,7 @@ export async function runMqttCheck(p: MqttCheckParams, opts: OpOptions = {}): Pr
   const events: TimedEvent[] = [];
   const add = (e: TimedEvent) => {
     if (events.length < MAX_EVENTS) events.push(e);
+    opts.onEvent?.(e);
   };
   const cleanup: Array<() => unknown> = [];
 

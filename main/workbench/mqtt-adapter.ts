@@ -83,12 +83,16 @@ export async function runWorkbenchMqttCheck(
       ...(params.durationSec ? { durationMs: params.durationSec * 1000 } : {}),
       board: tapped,
     },
-    { ...opts, log: (line) => (opts.onEvent({ source: 'host', text: line }), opts.log?.(line)) },
+    {
+      ...opts,
+      log: (line) => (opts.onEvent({ source: 'host', text: line }), opts.log?.(line)),
+      // The broker's view streams live, beside the serial log.
+      onEvent: (e) => {
+        const text = brokerText(e);
+        if (text) opts.onEvent({ source: 'broker', text, t: e.t });
+      },
+    },
   );
-  for (const e of result.events) {
-    const text = brokerText(e);
-    if (text) opts.onEvent({ source: 'broker', text, t: e.t });
-  }
   opts.onEvent({ source: 'check', text: result.summary });
   return mqttReport(result);
 }

@@ -2,36 +2,21 @@
  * Fault injection on the virtual link: a backup is either byte-exact or fails loudly; a restore never
  * reports success unless the board's flash matches the image.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FaultOptions } from '../../main/sim/index.js';
 import { useTempHome } from '../support/home.js';
 
 const home = useTempHome();
 const { backupBoard, executeRestore } = await import('../../main/flash/index.js');
-const { openVirtualBoard, closeVirtualBoard } = await import('../../main/sim/index.js');
-const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { FlashbackError } = await import('../../main/errors.js');
+const { boardFactory, demo, md5 } = await import('../support/boards.js');
 
-const MB4 = 4 * 1024 * 1024;
-const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
-const good = buildDemoImage('good', MB4);
-const bad = buildDemoImage('bad', MB4);
-let seq = 0;
-const names: string[] = [];
-afterEach(() => names.splice(0).forEach((n) => closeVirtualBoard(n)));
-
-function board(flash: Uint8Array, faults: NonNullable<Parameters<typeof openVirtualBoard>[1]>['faults']) {
-  const name = `f${seq++}`;
-  names.push(name);
-  const shared = openVirtualBoard(name, {
-    pace: false,
-    faults,
-    create: { flash: Uint8Array.from(flash), flashSize: flash.length },
-  });
-  return { port: `virtual:${name}`, shared };
-}
+const { good, bad } = demo;
+const boards = boardFactory('f');
+afterEach(() => boards.closeAll());
+const board = (flash: Uint8Array, faults: FaultOptions) => boards.make(flash, { faults });
 
 const LOUD = new Set([
   'MD5_MISMATCH',
@@ -51,7 +36,7 @@ describe('fault injection', () => {
   ]) {
     it(`backup is byte-exact or fails loudly (${JSON.stringify(faults)})`, async () => {
       const b = board(good, faults);
-      const out = path.join(home, `b${seq}.bin`);
+      const out = path.join(home, `b${b.name}.bin`);
       try {
         const r = await backupBoard({ port: b.port, baud: 921600, out, library: null });
         expect(r.md5).toBe(md5(good));
@@ -80,7 +65,7 @@ describe('fault injection', () => {
   ]) {
     it(`restore never reports success on a board that does not match (${JSON.stringify(faults)})`, async () => {
       const b = board(bad, faults);
-      const img = path.join(home, `img${seq}.bin`);
+      const img = path.join(home, `img${b.name}.bin`);
       fs.writeFileSync(img, good);
       let verified = false;
       try {

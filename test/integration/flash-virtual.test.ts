@@ -21,31 +21,16 @@ const {
   verifyBoard,
 } = await import('../../main/flash/index.js');
 const { openVirtualBoard, closeVirtualBoard } = await import('../../main/sim/index.js');
-const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { FlashbackError } = await import('../../main/errors.js');
+const { boardFactory, demo, md5, MB4 } = await import('../support/boards.js');
 
-const MB4 = 4 * 1024 * 1024;
-const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
-const good = buildDemoImage('good', MB4);
-const bad = buildDemoImage('bad', MB4);
-let seq = 0;
-
-/** A fresh unpaced board (named uniquely) with the given flash. */
-function makeBoard(flash: Uint8Array, extra: Parameters<typeof openVirtualBoard>[1] = {}) {
-  const name = `t${seq++}`;
-  const shared = openVirtualBoard(name, {
-    pace: false,
-    ...extra,
-    create: { flash: Uint8Array.from(flash), flashSize: flash.length, mac: '18:fe:34:0a:0b:0c' },
-  });
-  return { name, port: `virtual:${name}`, shared, flash: () => shared.board.flash.snapshot() };
-}
+const { good, bad } = demo;
+const boards = boardFactory('t');
+const makeBoard = boards.make;
 
 const fast = { baud: 921600 } as const;
 
-afterEach(() => {
-  for (let i = 0; i < seq; i++) closeVirtualBoard(`t${i}`);
-});
+afterEach(() => boards.closeAll());
 
 describe('virtual board, in-process', () => {
   beforeAll(() => fs.mkdirSync(path.join(home, 'out'), { recursive: true }));

@@ -104,9 +104,14 @@ describe('mqtt check on virtual boards', () => {
   it('PASS on the good board with the embedded broker, ending early', async () => {
     const network = createNetwork();
     const board = demoBoard('good', network);
-    const r = await runMqttCheck({ port: 'virtual:good', embeddedPort: 0, board: access(board), network });
+    const live: string[] = [];
+    const r = await runMqttCheck(
+      { port: 'virtual:good', embeddedPort: 0, board: access(board), network },
+      { onEvent: (e) => live.push(e.kind) },
+    );
     expect(r.verdict).toBe('pass');
     expect(r.ended).toBe('certain');
+    expect(live).toEqual(r.events.map((e) => e.kind)); // every event was streamed as it happened
     expect(r.board).toEqual({ connected: true, rcCodes: [] });
     expect(r.hostProbe).toMatchObject({ ok: true, connack: 0 });
     expect(r.broker).toMatchObject({ embedded: true, watch: 'embedded' });
