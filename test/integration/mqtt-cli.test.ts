@@ -16,7 +16,8 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe('flashback mqtt-check (CLI)', () => {
   it('--json on virtual:bad prints one JSON object with the contract keys and a board-side diagnosis', async () => {
-    const { stdout, stderr } = await run(
+    // A FAIL verdict exits 1 (scripts can branch on it); the JSON is still printed.
+    const failed = (await run(
       process.execPath,
       ['bin/flashback.mjs', 'mqtt-check', '--port', 'virtual:bad', '--broker-port', '0', '--json'],
       {
@@ -24,7 +25,12 @@ describe('flashback mqtt-check (CLI)', () => {
         env: { ...process.env, FLASHBACK_HOME: home },
         timeout: 30_000,
       },
-    );
+    ).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    )) as { code: number; stdout: string; stderr: string };
+    expect(failed.code).toBe(1);
+    const { stdout, stderr } = failed;
     const r = JSON.parse(stdout) as Record<string, unknown> & {
       diagnosis: Array<{ cause: string; evidence: string[]; fix: string }>;
     };
