@@ -110,6 +110,12 @@ for (const baud of quick ? [921600] : [921600, 115200]) {
   }
   {
     const b = board(bad, true);
+    await measure('restore typical onto bad (--full, no backup)', baud, true, [b], MB4, () =>
+      executeRestore({ ...target(b.name, baud), image: imgFile, backup: false, full: true }),
+    );
+  }
+  {
+    const b = board(bad, true);
     await measure('restore typical onto bad (diff + auto-backup)', baud, true, [b], MB4, () =>
       executeRestore({ ...target(b.name, baud), image: imgFile }),
     );

@@ -47,6 +47,23 @@ describe('virtual board, in-process', () => {
     closeVirtualBoard('good');
   });
 
+  it('tells an ESP8285 from an ESP8266EX by its eFuses', async () => {
+    const name = 'esp8285';
+    openVirtualBoard(name, {
+      pace: false,
+      create: {
+        flash: new Uint8Array(1 << 20).fill(0xff),
+        flashSize: 1 << 20,
+        chip: 'ESP8285',
+        mac: '18:fe:34:0a:0b:0d',
+      },
+    });
+    const r = await detectBoard({ port: `virtual:${name}` });
+    expect(r.chip).toBe('ESP8285');
+    expect(r.features).toContain('Embedded Flash');
+    closeVirtualBoard(name);
+  });
+
   it('backs up a typical image sparsely and byte-exactly', async () => {
     const b = makeBoard(good);
     const out = path.join(home, 'out', 'good.bin');
