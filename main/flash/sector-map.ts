@@ -42,10 +42,23 @@ export async function boardSectorMd5s(
       total: size,
       bytesPerSec: (done * SECTOR) / Math.max(0.001, (performance.now() - started) / 1000),
     });
+  const hashSector = async (at: number) => {
+    out[(at - offset) / SECTOR] = Buffer.from(await session.flashMd5(at, SECTOR)).toString('hex');
+  };
+  // Data tends to come in stretches: after a block with data, hash the next block's sectors directly
+  // (no block hash that would be thrown away); after a blank one, try the cheap block hash again.
+  let lastBlockHadData = false;
   for (let at = offset; at < offset + size;) {
     throwIfAborted(opts.signal, 'Hashing flash');
     const aligned = at % BLOCK === 0 && at + BLOCK <= offset + size;
-    if (aligned) {
+    if (!aligned) {
+      await hashSector(at);
+      at += SECTOR;
+      done++;
+      report();
+      continue;
+    }
+    if (!lastBlockHadData) {
       const h = Buffer.from(await session.flashMd5(at, BLOCK)).toString('hex');
       if (h === blankMd5(BLOCK)) {
         for (let i = 0; i < BLOCK / SECTOR; i++) out[(at - offset) / SECTOR + i] = blankMd5(SECTOR);
@@ -54,16 +67,15 @@ export async function boardSectorMd5s(
         report();
         continue;
       }
-      for (let s = at; s < at + BLOCK; s += SECTOR) {
-        out[(s - offset) / SECTOR] = Buffer.from(await session.flashMd5(s, SECTOR)).toString('hex');
-      }
-      at += BLOCK;
-      done += BLOCK / SECTOR;
-    } else {
-      out[(at - offset) / SECTOR] = Buffer.from(await session.flashMd5(at, SECTOR)).toString('hex');
-      at += SECTOR;
-      done++;
     }
+    let data = false;
+    for (let s = at; s < at + BLOCK; s += SECTOR) {
+      await hashSector(s);
+      if (out[(s - offset) / SECTOR] !== blankMd5(SECTOR)) data = true;
+    }
+    lastBlockHadData = data;
+    at += BLOCK;
+    done += BLOCK / SECTOR;
     report();
   }
   return out;
