@@ -33,7 +33,7 @@ export async function backupBoard(params: BackupParams, opts: OpOptions = {}): P
 export async function backupWithSession(
   session: EspSession,
   info: DetectResult,
-  params: Pick<BackupParams, 'offset' | 'size' | 'out' | 'library' | 'label'>,
+  params: Pick<BackupParams, 'offset' | 'size' | 'out' | 'library' | 'label'> & { knownSectorMd5?: string[] },
   opts: OpOptions = {},
 ): Promise<BackupResult> {
   const started = performance.now();
@@ -54,7 +54,7 @@ export async function backupWithSession(
     );
   }
   assertReachable(session, offset, size, 'This backup');
-  const plan = await planRead(session, offset, size, opts);
+  const plan = await planRead(session, offset, size, opts, params.knownSectorMd5);
   const image = new Uint8Array(size).fill(0xff);
   const bytesRead = await readSectorsInto(session, image, offset, plan.readSectors, opts);
   const md5 = createHash('md5').update(image).digest('hex');

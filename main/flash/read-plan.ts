@@ -23,11 +23,16 @@ export async function planRead(
   offset: number,
   size: number,
   opts: OpOptions,
+  /** Sector MD5s of this range already known (restore hashed the target to plan its diff). */
+  known?: string[],
 ): Promise<ReadPlan> {
   const sectors = Math.ceil(size / SECTOR);
   const all = Array.from({ length: sectors }, (_, i) => i);
   const aligned = offset % SECTOR === 0 && size % SECTOR === 0;
   if (!aligned) return { dense: true, sectorMd5: [], readSectors: all };
+  if (known && known.length === sectors) {
+    return { dense: false, sectorMd5: known, readSectors: all.filter((i) => known[i] !== blankMd5(SECTOR)) };
+  }
   if (size >= SAMPLES * BLOCK * 2) {
     // One sector from the middle of each sixteenth: cheap (4 KiB of on-chip hashing each).
     let nonBlank = 0;
@@ -37,7 +42,7 @@ export async function planRead(
       if (h !== blankMd5(SECTOR)) nonBlank++;
     }
     if (nonBlank === SAMPLES) {
-      opts.log?.('Flash looks dense (every sampled block holds data): reading it all.');
+      opts.log?.('Flash looks dense (every sampled sector holds data): reading it all.');
       return { dense: true, sectorMd5: [], readSectors: all };
     }
   }

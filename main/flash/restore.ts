@@ -166,10 +166,17 @@ export async function restoreBoard(
 
     let backupId = journal?.backupId ?? null;
     if (plan.backupFirst && plan.writeSectors.length > 0) {
+      // The diff plan already hashed the whole target: the backup reuses those hashes.
+      const whole =
+        flashSize && sectorPlan.targetMd5?.length === flashSize / SECTOR ? sectorPlan.targetMd5 : undefined;
       const b = await backupWithSession(
         session,
         target,
-        { library: effective.library, label: `before restore of ${loaded.source}` },
+        {
+          library: effective.library,
+          label: `before restore of ${loaded.source}`,
+          ...(whole ? { knownSectorMd5: whole } : {}),
+        },
         opts,
       );
       backupId = b.libraryId;
