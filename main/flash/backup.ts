@@ -24,7 +24,7 @@ export interface BackupParams extends BoardTarget {
 }
 
 export async function backupBoard(params: BackupParams, opts: OpOptions = {}): Promise<BackupResult> {
-  return withBoard({ ...params, after: params.after ?? 'no-reset' }, opts, async ({ session, identity }) =>
+  return withBoard(params, opts, async ({ session, identity }) =>
     backupWithSession(session, { ...session.info, port: params.port, bridge: identity.bridge }, params, opts),
   );
 }

@@ -37,19 +37,15 @@ async function openSource(
   const done = new Promise<void>((r) => (release = r));
   let finished: Promise<unknown> = Promise.resolve();
   const ready = new Promise<Holder>((resolve, reject) => {
-    finished = withBoard(
-      { ...common, port: spec, after: common.after ?? 'no-reset' },
-      opts,
-      async ({ session }) => {
-        const size = session.info.flash.size;
-        const md5 = await boardSectorMd5s(session, 0, size, opts);
-        resolve({
-          source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
-          release,
-        });
-        await done;
-      },
-    ).catch(reject);
+    finished = withBoard({ ...common, port: spec }, opts, async ({ session }) => {
+      const size = session.info.flash.size;
+      const md5 = await boardSectorMd5s(session, 0, size, opts);
+      resolve({
+        source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
+        release,
+      });
+      await done;
+    }).catch(reject);
   });
   return { ready, finished };
 }

@@ -58,7 +58,7 @@ export async function verifyBoard(
       'Run without --no-stub.',
     );
   }
-  return withBoard({ ...target, after: target.after ?? 'no-reset' }, opts, async ({ session }) => {
+  return withBoard(target, opts, async ({ session }) => {
     const r = await verifyOnBoard(session, target.offset ?? 0, image, opts);
     return {
       ...r,
