@@ -42,6 +42,11 @@ export interface VirtualBoardOptions {
   /** Station MAC; default 18:fe:34:00:00:01. */
   mac?: string;
   chip?: SimChip;
+  /**
+   * Answer another family's chip-detect magic (e.g. 0x00F01D83, an ESP32 plugged in by mistake) so the
+   * client's "not an ESP8266" path can be tried; everything else stays ESP8266.
+   */
+  chipMagic?: number;
   /** 26 (default) or 40: sets the ROM's banner rate and UART_CLKDIV. */
   crystalMHz?: number;
   /** Initial flash contents. */
@@ -247,7 +252,7 @@ export class VirtualBoard {
   // --- registers -----------------------------------------------------------------------------------
   private readReg(addr: number): number {
     addr >>>= 0;
-    if (addr === MAGIC_REG) return MAGIC_VALUE;
+    if (addr === MAGIC_REG) return this.opts.chipMagic ?? MAGIC_VALUE;
     if (addr >= EFUSE_BASE && addr < EFUSE_BASE + 16 && addr % 4 === 0)
       return this.efuse[(addr - EFUSE_BASE) / 4]!;
     if (addr === UART_CLKDIV_REG) return uartClkdiv(this.crystalMHz, this.uart.boardBaud);

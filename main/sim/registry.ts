@@ -35,7 +35,7 @@ export interface BoardMeta {
 
 export interface OpenBoardOptions extends Pick<
   VirtualBoardOptions,
-  'pace' | 'latencyMs' | 'faults' | 'bootMode'
+  'pace' | 'latencyMs' | 'faults' | 'bootMode' | 'chipMagic'
 > {
   /** Create the board if it is neither a demo board nor saved (with these settings). */
   create?: Pick<VirtualBoardOptions, 'flashSize' | 'jedecId' | 'mac' | 'chip' | 'crystalMHz' | 'flash'>;
@@ -138,6 +138,7 @@ export function openVirtualBoard(name: string, opts: OpenBoardOptions = {}): Sha
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.bootMode ? { bootMode: opts.bootMode } : {}),
+    ...(opts.chipMagic !== undefined ? { chipMagic: opts.chipMagic } : {}),
   });
   let savedAt = -1;
   const writes = () =>

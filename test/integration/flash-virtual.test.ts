@@ -64,6 +64,13 @@ describe('virtual board, in-process', () => {
     closeVirtualBoard(name);
   });
 
+  it('says an ESP32 is not an ESP8266 (not supported yet) instead of failing obscurely', async () => {
+    const b = makeBoard(good, { chipMagic: 0x00f01d83 });
+    const err = await detectBoard({ port: b.port }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNSUPPORTED_CHIP' });
+    expect((err as Error).message).toMatch(/This is an ESP32, not an ESP8266: not supported yet/);
+  });
+
   it('backs up a typical image sparsely and byte-exactly', async () => {
     const b = makeBoard(good);
     const out = path.join(home, 'out', 'good.bin');
