@@ -46,16 +46,23 @@ export function PortSelect({
   );
 }
 
-export function NoHardwareNote() {
+export function NoHardwareNote({ onUseDemo }: { onUseDemo?: () => void } = {}) {
   const ports = useApp((s) => s.ports);
   const loaded = useApp((s) => s.portsLoaded);
   // Built-in UARTs (ttyS*) list without a USB id; only a USB adapter means a board may be plugged in.
   if (!loaded || ports.some((p) => !p.virtual && p.vendorId)) return null;
   return (
-    <p className="notice" role="note">
-      No USB serial port found. The demo boards <strong>virtual:good</strong> and <strong>virtual:bad</strong>{' '}
-      are simulated ESP8266 boards: use them to walk the whole wizard, then plug in a board (the list updates
-      by itself).
-    </p>
+    <div className="notice" role="note">
+      <p>
+        No USB serial port found. The demo boards <strong>virtual:good</strong> and{' '}
+        <strong>virtual:bad</strong> are simulated ESP8266 boards: use them to walk the whole wizard, then
+        plug in a board (the list updates by itself).
+      </p>
+      {onUseDemo ? (
+        <button type="button" onClick={onUseDemo}>
+          Use the demo boards
+        </button>
+      ) : null}
+    </div>
   );
 }

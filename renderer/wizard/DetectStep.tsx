@@ -37,7 +37,12 @@ function RolePanel({ role, title }: { role: Role; title: string }) {
 
 export function DetectStep() {
   useApi();
+  const store = useAppStore();
   const goTo = useApp((s) => s.goTo);
+  const useDemo = () => {
+    store.getState().choosePort('good', 'virtual:good');
+    store.getState().choosePort('bad', 'virtual:bad');
+  };
   const ready = useApp((s) => boardOf(s, 'good') !== null && boardOf(s, 'bad') !== null);
   return (
     <section aria-labelledby="detect-h">
@@ -46,7 +51,7 @@ export function DetectStep() {
         Pick the board that works (good) and the one that does not (bad). Flashback reads each chip's
         identity.
       </p>
-      <NoHardwareNote />
+      <NoHardwareNote onUseDemo={useDemo} />
       <div className="two-col">
         <RolePanel role="good" title="Good board" />
         <RolePanel role="bad" title="Bad board" />

@@ -34,6 +34,13 @@ describe('wizard', () => {
     ).toEqual(['Demo board "good" (virtual)', 'Demo board "bad" (virtual)']);
   });
 
+  it('"Use the demo boards" picks virtual:good and virtual:bad in one click', async () => {
+    setup();
+    fireEvent.click(await screen.findByRole('button', { name: 'Use the demo boards' }));
+    expect((screen.getByLabelText('Good board port') as HTMLSelectElement).value).toBe('virtual:good');
+    expect((screen.getByLabelText('Bad board port') as HTMLSelectElement).value).toBe('virtual:bad');
+  });
+
   it('detects both boards, shows progress with rate, ETA and cancel, then the board cards', async () => {
     const { api } = setup();
     await pick(/Good board port/, 'virtual:good');
