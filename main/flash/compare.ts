@@ -8,7 +8,7 @@ import type { OpOptions } from '../progress.js';
 import { withBoard } from './board-session.js';
 import { loadImage } from './library-store.js';
 import { boardSectorMd5s } from './sector-map.js';
-import type { BoardTarget } from './types.js';
+import type { BoardTarget, DetectResult } from './types.js';
 
 export function isPortSpec(s: string): boolean {
   return /^(virtual:|socket:\/\/|\/dev\/|COM\d+$)/i.test(s);
@@ -16,9 +16,11 @@ export function isPortSpec(s: string): boolean {
 
 export interface QuickCompareResult extends CompareReport {
   seconds: number;
+  /** What each live side is (chip, MAC, flash id), read while connected; null for images. */
+  boards: { a: DetectResult | null; b: DetectResult | null };
 }
 
-type Holder = { source: CompareSource; release?: () => void };
+type Holder = { source: CompareSource; board: DetectResult | null; release?: () => void };
 type Opened = { ready: Promise<Holder>; finished: Promise<unknown> };
 
 /** Opens a source; a live board stays connected until `release` so compare can read a few sectors. */
@@ -30,18 +32,23 @@ async function openSource(
 ): Promise<Opened> {
   if (!isPortSpec(spec)) {
     const img = await loadImage(spec, library);
-    const ready = Promise.resolve({ source: bytesSource(img.source, img.bytes) });
+    const ready = Promise.resolve({ source: bytesSource(img.source, img.bytes), board: null });
     return { ready, finished: ready };
   }
   let release!: () => void;
   const done = new Promise<void>((r) => (release = r));
   let finished: Promise<unknown> = Promise.resolve();
   const ready = new Promise<Holder>((resolve, reject) => {
-    finished = withBoard({ ...common, port: spec }, opts, async ({ session }) => {
-      const size = session.info.flash.size;
+    finished = withBoard({ ...common, port: spec }, opts, async ({ session, identity }) => {
+      // The stub reaches only its first 4 MB on bigger chips: compare that part and say so.
+      const size = Math.min(session.info.flash.size, session.reach);
+      if (size < session.info.flash.size) {
+        opts.log?.(`${spec}: comparing the first ${size >> 20} MB, the part of flash the stub can reach.`);
+      }
       const md5 = await boardSectorMd5s(session, 0, size, opts);
       resolve({
         source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
+        board: { ...session.info, port: spec, bridge: identity.bridge },
         release,
       });
       await done;
@@ -66,7 +73,11 @@ export async function quickCompare(
     if (sa.status === 'rejected') throw sa.reason;
     if (sb.status === 'rejected') throw sb.reason;
     const report = await compareSources(sa.value.source, sb.value.source);
-    return { ...report, seconds: (performance.now() - started) / 1000 };
+    return {
+      ...report,
+      seconds: (performance.now() - started) / 1000,
+      boards: { a: sa.value.board, b: sb.value.board },
+    };
   } finally {
     if (sa.status === 'fulfilled') sa.value.release?.();
     if (sb.status === 'fulfilled') sb.value.release?.();

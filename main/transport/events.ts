@@ -1,3 +1,5 @@
+import { FlashbackError } from '../errors.js';
+
 /**
  * The listener bookkeeping every Link needs: data listeners, and close listeners that fire exactly once
  * (with an Error when the link dropped, none when the user closed it).
@@ -39,5 +41,16 @@ export class LinkEvents {
 
   get isClosed(): boolean {
     return this.closed !== undefined;
+  }
+}
+
+/** Throws the one "port is closed" error every Link uses for calls after close. */
+export function assertLinkOpen(isOpen: boolean, spec: string, what: string): void {
+  if (!isOpen) {
+    throw new FlashbackError(
+      'PORT_CLOSED',
+      `Cannot ${what}: ${spec} is closed`,
+      'Open the port again and retry.',
+    );
   }
 }

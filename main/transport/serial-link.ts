@@ -13,7 +13,7 @@
 import { SerialPort } from 'serialport';
 import { FlashbackError } from '../errors.js';
 import type { ControlSignals, Link, LinkCapabilities } from './link.js';
-import { LinkEvents } from './events.js';
+import { assertLinkOpen, LinkEvents } from './events.js';
 import { ioError, isNoControlLines, mapOpenError } from './serial-errors.js';
 
 export type SerialPortInfo = Awaited<ReturnType<typeof SerialPort.list>>[number];
@@ -68,13 +68,7 @@ class SerialLink implements Link {
   }
 
   private ensureOpen(what: string): void {
-    if (!this.isOpen) {
-      throw new FlashbackError(
-        'PORT_CLOSED',
-        `Cannot ${what}: ${this.spec} is closed`,
-        'Open the port again and retry.',
-      );
-    }
+    assertLinkOpen(this.isOpen, this.spec, what);
   }
 
   async write(data: Uint8Array): Promise<void> {

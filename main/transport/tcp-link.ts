@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { FlashbackError } from '../errors.js';
-import { LinkEvents } from './events.js';
+import { assertLinkOpen, LinkEvents } from './events.js';
 import type { ControlSignals, Link, LinkCapabilities } from './link.js';
 
 const NOT_RUNNING_HINT =
@@ -51,13 +51,7 @@ class TcpLink implements Link {
   }
 
   private ensureOpen(what: string): void {
-    if (!this.isOpen) {
-      throw new FlashbackError(
-        'PORT_CLOSED',
-        `Cannot ${what}: ${this.spec} is closed`,
-        'Open the port again and retry.',
-      );
-    }
+    assertLinkOpen(this.isOpen, this.spec, what);
   }
 
   async write(data: Uint8Array): Promise<void> {

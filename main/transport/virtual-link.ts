@@ -7,7 +7,7 @@
 import { FlashbackError } from '../errors.js';
 import { openVirtualBoard, type OpenBoardOptions } from '../sim/index.js';
 import type { BoardWire } from '../sim/wire.js';
-import { LinkEvents } from './events.js';
+import { assertLinkOpen, LinkEvents } from './events.js';
 import type { ControlSignals, Link, LinkCapabilities } from './link.js';
 
 class VirtualLink implements Link {
@@ -46,13 +46,7 @@ class VirtualLink implements Link {
   }
 
   private ensureOpen(what: string): void {
-    if (this.events.isClosed) {
-      throw new FlashbackError(
-        'PORT_CLOSED',
-        `Cannot ${what}: ${this.spec} is closed`,
-        'Open the port again and retry.',
-      );
-    }
+    assertLinkOpen(!this.events.isClosed, this.spec, what);
   }
 
   async write(data: Uint8Array): Promise<void> {

@@ -5,7 +5,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { dataHome, dataPaths } from '../datadir.js';
-import { hardReset } from '../esp/reset.js';
 import { FlashbackError } from '../errors.js';
 import {
   detectBoard,
@@ -22,7 +21,8 @@ import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
 import { parseLine } from '../mqtt/log-parser.js';
 import { rcAnnotation } from '../mqtt/rc-codes.js';
-import type { Link, OpenLinkOptions } from '../transport/link.js';
+import { listPorts } from '../transport/index.js';
+import { defaultBoardAccess } from '../mqtt/board-link.js';
 import type { PortInfo } from './api.js';
 import type { PlannedRestore, WorkbenchDeps } from './deps.js';
 import {
@@ -35,14 +35,6 @@ import {
   planRegions,
 } from './map.js';
 import { runWorkbenchMqttCheck } from './mqtt-adapter.js';
-
-interface Transport {
-  openLink(spec: string, opts: OpenLinkOptions): Promise<Link>;
-  listPorts(): Promise<PortInfo[]>;
-}
-// Resolved at run time, as main/mqtt/board-link.ts does, so this file does not pin the registry's shape.
-const TRANSPORT = '../transport/index.js';
-const transport = async () => (await import(TRANSPORT)) as Transport;
 
 const DEMO: PortInfo[] = [
   { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo board "good" (virtual)' },
@@ -63,7 +55,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
   const library = new Library(libraryDir);
   return {
     listPorts: async () => {
-      const ports = await (await transport()).listPorts();
+      const ports = await listPorts();
       // The demo boards are always offered, so a new user can walk the wizard without hardware.
       return [
         ...ports.filter((p) => !p.virtual),
@@ -72,17 +64,11 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
     },
     detect: async ({ port }, o) => boardInfo(await detectBoard({ port }, o)),
     backup: async ({ port, label }, o) => {
-      const r = await backupBoard({ port, library: libraryDir, ...(label ? { label } : {}) }, o);
-      return {
-        libraryId: r.libraryId,
-        file: r.file,
-        size: r.size,
-        md5: r.md5,
-        sha256: r.sha256,
-        seconds: r.seconds,
-        bytesRead: r.bytesRead,
-        board: boardInfo(r.info),
-      };
+      const { info, ...result } = await backupBoard(
+        { port, library: libraryDir, ...(label ? { label } : {}) },
+        o,
+      );
+      return { ...result, board: boardInfo(info) };
     },
     planRestore: async (p, o) => {
       const params: RestoreParams = {
@@ -139,14 +125,12 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       };
     },
     compare: async ({ a, b }, o) => {
-      // Who is who: detect live boards (about a second each) and read backups' sidecars, for the fields table.
-      const identity = async (spec: string): Promise<Identity> => {
-        if (isPortSpec(spec))
-          return boardIdentity(await detectBoard({ port: spec, after: 'no-reset' }, { signal: o.signal }));
-        return library.show(spec).then(backupIdentity, () => ({}));
-      };
-      const ids = { a: await identity(a), b: await identity(b) };
-      return compareView(a, b, await quickCompare(a, b, { library: libraryDir }, o), isPortSpec, ids);
+      // Who is who: live boards report chip/MAC while compare has them connected; backups, from sidecars.
+      const r = await quickCompare(a, b, { library: libraryDir }, o);
+      const identity = async (spec: string, board: (typeof r.boards)['a']): Promise<Identity> =>
+        board ? boardIdentity(board) : library.show(spec).then(backupIdentity, () => ({}));
+      const ids = { a: await identity(a, r.boards.a), b: await identity(b, r.boards.b) };
+      return compareView(a, b, r, isPortSpec, ids);
     },
     mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, annotateLine),
     library: {
@@ -163,9 +147,9 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       },
     },
     openMonitor: async (port, baud) => {
-      const link = await (await transport()).openLink(port, { baud });
+      const link = await defaultBoardAccess.openLink(port, { baud });
       // Reset into the firmware so the user sees the boot log from the start (GPIO0 high, EN pulse).
-      if (link.capabilities.controlLines) await hardReset(link).catch(() => undefined);
+      await defaultBoardAccess.reset(link).catch(() => undefined);
       return link;
     },
     annotate: annotateLine,

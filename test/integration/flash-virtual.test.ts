@@ -231,5 +231,17 @@ describe('virtual board, in-process', () => {
     const sketch = r.regions.find((x) => /sketch/i.test(x.name));
     expect(sketch?.diffSectors).toBe(0);
     expect(r.sectors[0x3fc000 / 4096]).toBe('diff');
+    expect(r.boards.a).toMatchObject({ chip: 'ESP8266EX', port: a.port, bridge: 'virtual' });
+    expect(r.boards.b?.flash.size).toBe(MB4);
+  });
+
+  it('compares an image file against a live board (the file side has no board identity)', async () => {
+    const c = makeBoard(bad);
+    const img = path.join(home, 'out', 'good-cmp.bin');
+    fs.writeFileSync(img, good);
+    const r = await quickCompare(img, c.port, fast);
+    expect(r.boards.a).toBeNull();
+    expect(r.boards.b?.port).toBe(c.port);
+    expect(r.sectors.filter((x) => x === 'diff' || x === 'a-blank' || x === 'b-blank').length).toBe(3);
   });
 });

@@ -39,16 +39,7 @@ export const backupCommand: CliCommand = {
     ctx.out(`MD5 ${r.md5}  SHA-256 ${r.sha256}`);
     if (r.libraryId) ctx.out(`Library id ${r.libraryId.slice(0, 12)}  (${r.file})`);
     if (out) ctx.out(`Written to ${out}`);
-    return {
-      file: r.file,
-      size: r.size,
-      md5: r.md5,
-      sha256: r.sha256,
-      seconds: r.seconds,
-      bytesRead: r.bytesRead,
-      libraryId: r.libraryId,
-      chip: r.info.chip,
-      mac: r.info.mac,
-    };
+    const { info, ...result } = r;
+    return { ...result, chip: info.chip, mac: info.mac };
   },
 };
