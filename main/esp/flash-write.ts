@@ -20,6 +20,27 @@ export function padTo(data: Uint8Array, multiple: number, fill = 0xff): Uint8Arr
   return out;
 }
 
+/**
+ * Sends `data` as numbered data-phase blocks of `blockSize` (FLASH_DATA, FLASH_DEFL_DATA): `pad` fills
+ * the last block with 0xFF (plain writes), `sent` reports how many payload bytes are through.
+ */
+async function sendBlocks(
+  conn: Connection,
+  op: number,
+  data: Uint8Array,
+  blockSize: number,
+  o: { pad: boolean; timeoutMs?: number; signal?: AbortSignal | undefined; sent: (bytes: number) => void },
+): Promise<void> {
+  const blocks = Math.ceil(data.length / blockSize);
+  for (let seq = 0; seq < blocks; seq++) {
+    throwIfAborted(o.signal, 'Writing flash');
+    const slice = data.subarray(seq * blockSize, (seq + 1) * blockSize);
+    const { data: payload, chk } = dataBlock(o.pad ? padTo(slice, blockSize) : slice, seq);
+    await conn.command(op, payload, { chk, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
+    o.sent(Math.min(data.length, (seq + 1) * blockSize));
+  }
+}
+
 export async function writeCompressed(
   conn: Connection,
   offset: number,
@@ -28,21 +49,19 @@ export async function writeCompressed(
 ): Promise<void> {
   const raw = padTo(data, 4);
   const packed = zlib.deflateSync(raw, { level: 9 });
+  // Like esptool: data that does not shrink (random, already compressed) goes uncompressed.
+  if (packed.length >= raw.length) return writePlainStub(conn, offset, raw, opts);
   const blocks = Math.ceil(packed.length / STUB_WRITE_BLOCK);
   const report = progressReporter('write', raw.length, opts.onProgress);
   await conn.command(Op.FLASH_DEFL_BEGIN, u32s(raw.length, blocks, STUB_WRITE_BLOCK, offset));
   // Each block's ack covers the previous block's inflate + erase + program.
   const perBlockUncompressed = Math.ceil((raw.length / Math.max(1, packed.length)) * STUB_WRITE_BLOCK);
-  for (let seq = 0; seq < blocks; seq++) {
-    throwIfAborted(opts.signal, 'Writing flash');
-    const block = packed.subarray(seq * STUB_WRITE_BLOCK, (seq + 1) * STUB_WRITE_BLOCK);
-    const { data: payload, chk } = dataBlock(block, seq);
-    await conn.command(Op.FLASH_DEFL_DATA, payload, {
-      chk,
-      timeoutMs: deflBlockTimeout(perBlockUncompressed),
-    });
-    report(Math.min(raw.length, Math.round(((seq + 1) / blocks) * raw.length)));
-  }
+  await sendBlocks(conn, Op.FLASH_DEFL_DATA, packed, STUB_WRITE_BLOCK, {
+    pad: false,
+    timeoutMs: deflBlockTimeout(perBlockUncompressed),
+    signal: opts.signal,
+    sent: (n) => report(Math.round((n / packed.length) * raw.length)),
+  });
   // The reply to END proves the last block reached flash (the stub acks blocks before writing them).
   await conn.command(Op.FLASH_DEFL_END, u32s(1), { timeoutMs: deflBlockTimeout(perBlockUncompressed) });
 }
@@ -57,16 +76,12 @@ export async function writePlainStub(
   const blocks = Math.ceil(raw.length / STUB_WRITE_BLOCK);
   const report = progressReporter('write', raw.length, opts.onProgress);
   await conn.command(Op.FLASH_BEGIN, u32s(raw.length, blocks, STUB_WRITE_BLOCK, offset));
-  for (let seq = 0; seq < blocks; seq++) {
-    throwIfAborted(opts.signal, 'Writing flash');
-    const block = padTo(raw.subarray(seq * STUB_WRITE_BLOCK, (seq + 1) * STUB_WRITE_BLOCK), STUB_WRITE_BLOCK);
-    const { data: payload, chk } = dataBlock(block, seq);
-    await conn.command(Op.FLASH_DATA, payload, {
-      chk,
-      timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, STUB_WRITE_BLOCK),
-    });
-    report(Math.min(raw.length, (seq + 1) * STUB_WRITE_BLOCK));
-  }
+  await sendBlocks(conn, Op.FLASH_DATA, raw, STUB_WRITE_BLOCK, {
+    pad: true,
+    timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, STUB_WRITE_BLOCK),
+    signal: opts.signal,
+    sent: report,
+  });
   await conn.command(Op.FLASH_END, u32s(1));
 }
 
@@ -101,17 +116,13 @@ export async function writeRom(
     await conn.command(Op.FLASH_BEGIN, u32s(part.eraseSize, blocks, ROM_WRITE_BLOCK, part.offset), {
       timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, erased * SECTOR_SIZE),
     });
-    for (let seq = 0; seq < blocks; seq++) {
-      throwIfAborted(opts.signal, 'Writing flash');
-      const block = padTo(
-        chunk.subarray(seq * ROM_WRITE_BLOCK, (seq + 1) * ROM_WRITE_BLOCK),
-        ROM_WRITE_BLOCK,
-      );
-      const { data: payload, chk } = dataBlock(block, seq);
-      await conn.command(Op.FLASH_DATA, payload, { chk });
-      done += Math.min(ROM_WRITE_BLOCK, chunk.length - seq * ROM_WRITE_BLOCK);
-      report(done);
-    }
+    const base = done;
+    await sendBlocks(conn, Op.FLASH_DATA, chunk, ROM_WRITE_BLOCK, {
+      pad: true,
+      signal: opts.signal,
+      sent: (n) => report(base + n),
+    });
+    done += chunk.length;
   }
   // No FLASH_END: on the ROM it leaves the loader (notes 1.11).
 }

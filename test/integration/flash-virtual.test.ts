@@ -3,7 +3,7 @@
  * detect, sparse backup, raw write, ROM-only write, restore (plan, auto-backup, diff, verify),
  * oversize refusal, and an interrupted restore resumed.
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,14 @@ describe('virtual board, in-process', () => {
     expect(md5(after.subarray(0x3fc080, 0x3fd000))).toBe(md5(bad.subarray(0x3fc080, 0x3fd000)));
     expect(md5(after.subarray(0x3fb000, 0x3fc000))).toBe(md5(bad.subarray(0x3fb000, 0x3fc000)));
     expect(md5(after.subarray(0x3fd000))).toBe(md5(bad.subarray(0x3fd000)));
+  });
+
+  it('writes incompressible data uncompressed (as esptool falls back) and verifies it', async () => {
+    const b = makeBoard(good);
+    const data = new Uint8Array(crypto.randomBytes(5 * 4096));
+    const r = await writeRegion({ port: b.port, ...fast, offset: 0x300000 }, data);
+    expect(r.verified).toBe(true);
+    expect(md5(b.flash().subarray(0x300000, 0x305000))).toBe(md5(data));
   });
 
   it('ROM-only write erases exactly the written sectors (FLASH_BEGIN quirk compensated)', async () => {
