@@ -8,7 +8,6 @@ import { Op, u32s } from './commands.js';
 import { Connection } from './connection.js';
 import { detectChip } from './chip-detect.js';
 import { BLOCK_SIZE, ROM_BAUD, ROM_WRITE_BLOCK, SECTOR_SIZE } from './chips/esp8266.js';
-import { readReg } from './registers.js';
 import { sleep } from './reset.js';
 import { Session } from './session.js';
 import { runStub } from './stub-upload.js';
@@ -80,5 +79,3 @@ async function changeBaud(conn: Connection, baud: number, log?: (l: string) => v
     throw e;
   }
 }
-
-export { readReg };

@@ -3,7 +3,6 @@
  * target up into the library, writes only the sectors that differ, journals progress, verifies by MD5.
  * One session does it all; `confirm` sees the plan before anything is written (dry run = return false).
  */
-import { createHash } from 'node:crypto';
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import { parseImage } from '../image/header.js';
@@ -251,10 +250,6 @@ function interrupted(e: unknown, port: string, backupId: string | null): Flashba
     `Restore interrupted: ${(e as Error).message}`,
     recoveryHint(port, backupId),
   );
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export async function planRestore(params: RestoreParams, opts: OpOptions = {}): Promise<RestorePlan> {
