@@ -23,10 +23,12 @@ export async function verifyOnBoard(
   image: Uint8Array,
   opts: OpOptions = {},
 ): Promise<Omit<VerifyResult, 'seconds' | 'written' | 'skippedSectors'>> {
-  const padded =
-    image.length % 4
-      ? Uint8Array.from([...image, ...new Array<number>(4 - (image.length % 4)).fill(0xff)])
-      : image;
+  // Writes pad to 4 bytes with 0xFF, so the flash holds those bytes too.
+  let padded = image;
+  if (image.length % 4) {
+    padded = new Uint8Array(image.length + 4 - (image.length % 4)).fill(0xff);
+    padded.set(image);
+  }
   const chip = Buffer.from(await session.flashMd5(offset, padded.length)).toString('hex');
   const mine = md5Hex(padded);
   if (chip === mine) return { verified: true, md5: { image: mine, chip }, diffSectors: [] };
