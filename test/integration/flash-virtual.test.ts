@@ -223,6 +223,16 @@ describe('virtual board, in-process', () => {
     expect(md5(openVirtualBoard(b.name).board.flash.snapshot())).toBe(md5(good));
   });
 
+  it('verifies a file whose length is not a multiple of 4 (padded with 0xFF as written)', async () => {
+    const b = makeBoard(good);
+    const data = new Uint8Array(130).fill(0x05);
+    await writeRegion({ port: b.port, ...fast, offset: 0x3fa000 }, data);
+    expect((await verifyBoard({ port: b.port, ...fast, offset: 0x3fa000 }, data)).verified).toBe(true);
+    const other = Uint8Array.from(data);
+    other[129] = 0x06;
+    expect((await verifyBoard({ port: b.port, ...fast, offset: 0x3fa000 }, other)).verified).toBe(false);
+  });
+
   it('verify says which sectors differ', async () => {
     const b = makeBoard(bad);
     const r = await verifyBoard({ port: b.port, ...fast }, good);
