@@ -1,7 +1,7 @@
 /** `flashback` CLI entry: parses argv, runs one command, prints JSON or a one-line error + hint. */
 import { parseArgs } from 'node:util';
 import { FlashbackError, toErrorData } from '../errors.js';
-import { closeAllVirtualBoards } from '../sim/index.js';
+import { closeAllVirtualBoards, registerVirtualBoards } from '../sim/index.js';
 import type { CliCommand, CliContext } from './command.js';
 import { commands } from './commands/index.js';
 import { progressBar } from './progress-bar.js';
@@ -14,6 +14,8 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The CLI is a composition root: it decides that virtual: ports are main/sim's boards.
+  registerVirtualBoards();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');

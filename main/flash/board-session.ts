@@ -7,7 +7,7 @@ import type { EspSession } from '../esp/types.js';
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { rememberBaud, rememberedBaud } from '../settings.js';
-import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
+import { baudLadder, identifyPort, openLink, parsePortSpec, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
 import type { BoardTarget } from './types.js';
 
@@ -53,7 +53,8 @@ async function openWithLadder(
   opts: OpOptions,
 ): Promise<OpenBoard> {
   const stub = target.stub !== false;
-  const isTcp = target.port.startsWith('socket://');
+  // A TCP bridge fixes the UART rate at its end: the host cannot change it.
+  const isTcp = parsePortSpec(target.port).kind === 'tcp';
   const wanted =
     !stub || isTcp
       ? undefined

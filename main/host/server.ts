@@ -100,7 +100,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     ws.on('message', (raw) => {
       let msg: { id?: unknown; method?: unknown; params?: unknown };
       try {
-        msg = JSON.parse(String(raw)) as typeof msg;
+        const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+        msg = JSON.parse(bytes.toString('utf8')) as typeof msg;
       } catch {
         send({
           id: null,

@@ -8,14 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { abortedError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import type { Link } from '../transport/link.js';
-import { defaultNetwork, DEMO_BROKER, type RoutableNetwork } from '../sim/network.js';
 import { defaultBoardAccess, type BoardAccess } from './board-link.js';
+import type { BoardNetwork } from './board-network.js';
 import { diagnose, type Diagnosis } from './diagnosis.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
-import type { BrokerEvent, LogEvent, TimedEvent } from './events.js';
+import type { BrokerEvent, TimedEvent } from './events.js';
 import { certainty, type BrokerWatch, type Evidence, type HostProbeResult } from './evidence.js';
 import { parseBrokerUrl, probeBroker } from './host-probe.js';
-import { isLoopbackHost } from './lan.js';
 import { LogParser } from './log-parser.js';
 import { readSerialLog, ROM_BAUD, type SerialLog } from './serial-log.js';
 import { watchTopic, type TopicWatch } from './topic-watch.js';
@@ -38,8 +37,8 @@ export interface MqttCheckParams {
   earlyStop?: boolean;
   /** Board access (default: main/transport + hard reset). */
   board?: BoardAccess;
-  /** Virtual boards' network to route the demo broker name on (default: the process-wide one). */
-  network?: RoutableNetwork;
+  /** Routes a simulated board's broker name to the check's broker (virtual boards); default none. */
+  network?: BoardNetwork;
 }
 
 export interface MqttCheckResult extends Diagnosis {
@@ -68,7 +67,6 @@ export async function runMqttCheck(
   const durationMs = p.durationMs ?? 12_000;
   const monitorBaud = p.monitorBaud ?? 115_200;
   const access = p.board ?? defaultBoardAccess;
-  const network = p.network ?? defaultNetwork;
   const start = performance.now();
   const now = () => Math.round(performance.now() - start);
   const events: TimedEvent[] = [];
@@ -96,16 +94,10 @@ export async function runMqttCheck(
       cleanup.push(embedded.onEvent(onBroker));
       watch = 'embedded';
     }
-    // Virtual boards reach a loopback broker through the in-process network (their descriptor names it).
-    if (p.port.startsWith('virtual:') && !isLoopbackHost(b.host))
-      log?.(`Virtual boards only reach a broker on this host (loopback); ${b.display} is out of their reach`);
-    if (isLoopbackHost(b.host))
-      cleanup.push(
-        network.route(DEMO_BROKER.host, DEMO_BROKER.port, {
-          host: b.host === 'localhost' ? '127.0.0.1' : b.host,
-          port: b.port,
-        }),
-      );
+    // A simulated board reaches the broker through the network it was given (real boards: nothing).
+    const route = p.network?.routeBroker(p.port, { host: b.host, port: b.port }) ?? null;
+    if (typeof route === 'string') log?.(`${route}; ${b.display} is out of its reach`);
+    else if (route) cleanup.push(route);
 
     // 2. Host probe, concurrently with the board (it takes ms; the board takes seconds).
     const probeClientId = `flashback-probe-${randomBytes(3).toString('hex')}`;
@@ -138,11 +130,11 @@ export async function runMqttCheck(
       // Kept by reference: the parser completes a crash event when its register line follows.
       for (const e of evs)
         add(
-          Object.assign(e as LogEvent, {
+          Object.assign(e, {
             t: now(),
             source: 'serial' as const,
             ...(line ? { line } : {}),
-          }) as TimedEvent,
+          }),
         );
     };
     const link: Link = await access.openLink(p.port, { baud: ROM_BAUD });

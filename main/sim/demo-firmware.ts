@@ -113,7 +113,7 @@ function stayConnected(
 
 export const demoFirmware: FirmwareRunner = async (ctx) => {
   const println = (s: string) => ctx.print(`${s}\r\n`);
-  const app = findAppDescriptor(ctx.readFlash, ctx.flashSize);
+  const app = findAppDescriptor((o, l) => ctx.readFlash(o, l), ctx.flashSize);
   if (!(await sleep(60, ctx.signal))) return;
   if (!app) {
     println('');

@@ -6,6 +6,7 @@
 import type { MqttCheckResult } from '../mqtt/check.js';
 import { runMqttCheck } from '../mqtt/check.js';
 import { defaultBoardAccess, type BoardAccess } from '../mqtt/board-link.js';
+import type { BoardNetwork } from '../mqtt/board-network.js';
 import type { TimedEvent } from '../mqtt/events.js';
 import type { JobParams, MqttReport } from './api.js';
 import type { MqttCheckOptions } from './deps.js';
@@ -60,6 +61,7 @@ export async function runWorkbenchMqttCheck(
   params: JobParams<'mqtt-check'>,
   opts: MqttCheckOptions,
   annotate: Annotate,
+  network?: BoardNetwork,
 ): Promise<MqttReport> {
   const tapped: BoardAccess = {
     reset: defaultBoardAccess.reset,
@@ -82,6 +84,7 @@ export async function runWorkbenchMqttCheck(
       ...(params.topic ? { topic: params.topic } : {}),
       ...(params.durationSec ? { durationMs: params.durationSec * 1000 } : {}),
       board: tapped,
+      ...(network ? { network } : {}),
     },
     {
       ...opts,

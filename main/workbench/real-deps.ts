@@ -21,6 +21,7 @@ import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
 import { parseLine } from '../mqtt/log-parser.js';
 import { rcAnnotation } from '../mqtt/rc-codes.js';
+import { registerVirtualBoards, virtualBoardNetwork } from '../sim/index.js';
 import { listPorts } from '../transport/index.js';
 import { defaultBoardAccess } from '../mqtt/board-link.js';
 import type { PortInfo } from './api.js';
@@ -51,6 +52,8 @@ export function annotateLine(line: string): { rc?: number; meaning: string } | n
 }
 
 export function createRealDeps(opts: { libraryDir?: string; broker?: string | null } = {}): WorkbenchDeps {
+  // The workbench's real collaborators are a composition root: virtual: ports are main/sim's boards.
+  registerVirtualBoards();
   const libraryDir = opts.libraryDir ?? dataPaths.library();
   const library = new Library(libraryDir);
   return {
@@ -132,7 +135,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       const ids = { a: await identity(a, r.boards.a), b: await identity(b, r.boards.b) };
       return compareView(a, b, r, isPortSpec, ids);
     },
-    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, annotateLine),
+    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, annotateLine, virtualBoardNetwork()),
     library: {
       list: async () => (await library.list()).map(libraryEntry),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),

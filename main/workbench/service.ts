@@ -140,9 +140,9 @@ export class WorkbenchService {
         const held = (o: OpOptions, jobId: string) =>
           ports.reduceRight<() => Promise<CompareView>>(
             (inner, port) => () =>
-              this.owner
-                .withPort(port, jobId, inner)
-                .catch((e: unknown) => Promise.reject(busyHint(e, port))),
+              this.owner.withPort(port, jobId, inner).catch((e: unknown) => {
+                throw busyHint(e, port);
+              }),
             () => d.compare(req.params, o),
           )();
         return this.jobs.start('compare', ports[0] ?? null, held);

@@ -82,7 +82,7 @@ export function createWsClient(url: string): WorkbenchClient & { close(): void }
       }
       const id = nextId++;
       return new Promise((resolve) => {
-        pending.set(id, resolve as (r: Reply<never>) => void);
+        pending.set(id, resolve);
         s.send(JSON.stringify({ id, method, params }));
       });
     },

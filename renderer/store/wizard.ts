@@ -43,7 +43,7 @@ export interface WizardSlice {
   setDetectJob(role: Role, jobId: string): void;
   chooseImage(id: string | null): void;
   addMqttJob(jobId: string): void;
-  goTo(step: Step): boolean;
+  goTo: (step: Step) => boolean;
 }
 
 export function jobResult<K extends JobKind>(s: AppState, id: string | null, kind: K): JobResults[K] | null {

@@ -55,7 +55,7 @@ describe('compare view', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
     const sideB = await screen.findByRole('group', { name: 'Side B' });
     fireEvent.click(within(sideB).getByLabelText('Library backup'));
-    const sel = within(sideB).getByLabelText('Side B backup') as HTMLSelectElement;
+    const sel = within(sideB).getByLabelText<HTMLSelectElement>('Side B backup');
     await waitFor(() => expect(sel.querySelector(`option[value="${entry.id}"]`)).not.toBeNull());
     fireEvent.change(sel, { target: { value: entry.id } });
     fireEvent.click(screen.getByRole('button', { name: 'Compare A and B' }));

@@ -1,6 +1,7 @@
 /** `flashback mqtt-check`: does the board reach its MQTT broker? Verdict + ranked diagnosis (main/mqtt/check.ts). */
 import { FlashbackError } from '../../errors.js';
 import { runMqttCheck } from '../../mqtt/check.js';
+import { virtualBoardNetwork } from '../../sim/index.js';
 import type { CliCommand } from '../command.js';
 
 function num(v: unknown, name: string, fallback: number): number {
@@ -9,7 +10,7 @@ function num(v: unknown, name: string, fallback: number): number {
   if (!Number.isFinite(n) || n < 0)
     throw new FlashbackError(
       'BAD_ARGUMENT',
-      `--${name} must be a number, got "${String(v)}"`,
+      `--${name} must be a number, got ${JSON.stringify(v)}`,
       `Example: --${name} ${fallback}`,
     );
   return n;
@@ -40,7 +41,7 @@ export const mqttCheckCommand: CliCommand = {
         'mqtt-check needs --port',
         'Example: flashback mqtt-check --port /dev/ttyUSB0 (or virtual:good)',
       );
-    const opt = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+    const opt = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
     const r = await runMqttCheck(
       {
         port,
@@ -52,6 +53,7 @@ export const mqttCheckCommand: CliCommand = {
         password: opt('password'),
         caFile: opt('ca'),
         embeddedPort: num(v['broker-port'], 'broker-port', 1883),
+        network: virtualBoardNetwork(),
       },
       { signal: ctx.signal, log: ctx.err },
     );
