@@ -1,17 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { judgeFactoryData } from '../../main/image/factory.js';
 import { inspectImage } from '../../main/image/inspect.js';
 import { defaultRfInitData, judgeRfInit } from '../../main/image/rf-init.js';
 import { findWifiCredentials, scrub } from '../../main/image/secrets.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
+import { FIXTURES } from '../support/home.js';
 
-const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures/esp8266',
-);
 const fixture = (name: string) => new Uint8Array(fs.readFileSync(path.join(FIXTURES, name)));
 const reader = (b: Uint8Array) => async (o: number, n: number) => b.slice(o, o + n);
 const MB = 1024 * 1024;
