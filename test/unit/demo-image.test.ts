@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseImage } from '../../main/image/header.js';
@@ -8,11 +7,8 @@ import { parseLfsSuperblock } from '../../main/image/littlefs.js';
 import { judgeRfInit } from '../../main/image/rf-init.js';
 import { readCString } from '../../main/image/sysparam.js';
 import { buildDemoImage, DEMO_APP, findAppDescriptor } from '../../main/sim/demo-image.js';
+import { FIXTURES } from '../support/home.js';
 
-const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures/esp8266',
-);
 const MB = 1024 * 1024;
 const good = buildDemoImage('good');
 const bad = buildDemoImage('bad');

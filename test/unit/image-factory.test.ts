@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { judgeFactoryData } from '../../main/image/factory.js';
 import { inspectImage } from '../../main/image/inspect.js';
@@ -9,11 +8,8 @@ import { findWifiCredentials, scrub } from '../../main/image/secrets.js';
 import { sizeCode } from '../../main/image/flash-params.js';
 import { buildV1Image } from '../../main/image/v1-image.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
+import { FIXTURES } from '../support/home.js';
 
-const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures/esp8266',
-);
 const fixture = (name: string) => new Uint8Array(fs.readFileSync(path.join(FIXTURES, name)));
 const reader = (b: Uint8Array) => async (o: number, n: number) => b.slice(o, o + n);
 const MB = 1024 * 1024;
