@@ -134,7 +134,10 @@ function rfCalFinding(input: Input, r: RegionDiff, idx: number[]): Finding | nul
       };
     }
   }
-  const blankOn = [ja && programmedLength(ja) === 0 ? a.label : null, jb && programmedLength(jb) === 0 ? b.label : null].filter(Boolean);
+  const blankOn = [
+    ja && programmedLength(ja) === 0 ? a.label : null,
+    jb && programmedLength(jb) === 0 ? b.label : null,
+  ].filter(Boolean);
   return {
     severity: 'expected',
     region: r.name,

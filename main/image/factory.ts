@@ -78,7 +78,10 @@ async function judgeSysParams(read: AsyncRead, size: number): Promise<SysParamRe
 const NODEMCU3_PHY_DATA = 0xc000;
 
 function rfCalReport(offset: number, data: Uint8Array, rule: FactoryRule): RfCalReport {
-  const where = rule === 'arduino' ? 'this Arduino-core build keeps its PHY init data in the firmware' : 'init data is judged separately';
+  const where =
+    rule === 'arduino'
+      ? 'this Arduino-core build keeps its PHY init data in the firmware'
+      : 'init data is judged separately';
   return blank(data)
     ? {
         offset,
@@ -119,7 +122,8 @@ export async function judgeFactoryData(
     }
     let explanation = j.explanation;
     if (j.state === 'blank' && l.family === 'nodemcu')
-      explanation = 'RF init data is blank: NodeMCU ≤ 2.x writes esp_init_data_default here at its first boot (notes 5.3).';
+      explanation =
+        'RF init data is blank: NodeMCU ≤ 2.x writes esp_init_data_default here at its first boot (notes 5.3).';
     rfInitData = { state: j.state, offset, magic: j.magic, crystalMHz: j.crystalMHz, explanation };
   }
   return {

@@ -48,10 +48,14 @@ const ESPRESSIF_INIT_DATA: Record<string, 'v08' | 'v05'> = {
 
 export const FLASH_SIZES = [0x80000, 0x100000, 0x200000, 0x400000, 0x800000, 0x1000000];
 
-const has = (bytes: Uint8Array, text: string) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(text);
+const has = (bytes: Uint8Array, text: string) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(text);
 
 /** Product strings real builds carry (banners and log formats); only read inside a recognised image. */
-function productOf(bytes: Uint8Array, base: 'arduino' | 'nonos'): { firmware: Firmware; evidence: string } | null {
+function productOf(
+  bytes: Uint8Array,
+  base: 'arduino' | 'nonos',
+): { firmware: Firmware; evidence: string } | null {
   const probes: [Firmware, string][] =
     base === 'arduino'
       ? [
@@ -62,7 +66,8 @@ function productOf(bytes: Uint8Array, base: 'arduino' | 'nonos'): { firmware: Fi
           ['nodemcu', 'NodeMCU'],
           ['micropython', 'MicroPython'],
         ];
-  for (const [firmware, text] of probes) if (has(bytes, text)) return { firmware, evidence: `contains "${text}"` };
+  for (const [firmware, text] of probes)
+    if (has(bytes, text)) return { firmware, evidence: `contains "${text}"` };
   return null;
 }
 
@@ -79,21 +84,31 @@ function isArduinoBin(bytes: Uint8Array, boot: ImageHeader): boolean {
  * Which slot a V2 image was linked for: user2 of a 512+512 map has its IROM at 0x40281010, user1 at
  * 0x40201010 (SDK app1/app2 linker scripts), so the code's address literals point into one window.
  */
-function v2Slot(bytes: Uint8Array, header: ImageHeader, name: string): { slot: 'user1' | 'user2' | null; why: string } {
+function v2Slot(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  name: string,
+): { slot: 'user1' | 'user2' | null; why: string } {
   const byName = /user([12])/i.exec(name);
   const irom = header.segments[0];
   let low = 0;
   let high = 0;
   if (irom) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + irom.dataOffset, Math.min(irom.length, bytes.length - irom.dataOffset) & ~3);
+    const dv = new DataView(
+      bytes.buffer,
+      bytes.byteOffset + irom.dataOffset,
+      Math.min(irom.length, bytes.length - irom.dataOffset) & ~3,
+    );
     for (let i = 0; i + 4 <= dv.byteLength; i += 4) {
       const w = dv.getUint32(i, true);
       if (w >= 0x40201010 && w < 0x40280000) low++;
       else if (w >= 0x40281010 && w < 0x40300000) high++;
     }
   }
-  if (high > 16 && high > 4 * low) return { slot: 'user2', why: `${high} code addresses in the user2 window (0x40281010…)` };
-  if (low > 16 && low > 4 * high) return { slot: 'user1', why: `${low} code addresses in the user1 window (0x40201010…)` };
+  if (high > 16 && high > 4 * low)
+    return { slot: 'user2', why: `${high} code addresses in the user2 window (0x40281010…)` };
+  if (low > 16 && low > 4 * high)
+    return { slot: 'user1', why: `${low} code addresses in the user1 window (0x40201010…)` };
   if (byName) return { slot: byName[1] === '1' ? 'user1' : 'user2', why: `file name says user${byName[1]}` };
   return { slot: null, why: 'linked slot not determined' };
 }
@@ -126,7 +141,12 @@ export function identifyFile(bytes: Uint8Array, name = ''): FileIdentity {
     espressifInitData: null,
   };
   if (bytes.length > 0 && bytes.every((b) => b === 0xff))
-    return { ...base, kind: 'blank', description: `Blank (${bytes.length} bytes of 0xFF, like blank.bin)`, evidence: ['all 0xFF'] };
+    return {
+      ...base,
+      kind: 'blank',
+      description: `Blank (${bytes.length} bytes of 0xFF, like blank.bin)`,
+      evidence: ['all 0xFF'],
+    };
   const init = initDataIdentity(bytes);
   if (init) return init;
   const parsed = parseImage(bytes);
@@ -160,7 +180,10 @@ export function identifyFile(bytes: Uint8Array, name = ''): FileIdentity {
         ? `Whole-flash dump (${firmware === 'arduino' ? 'Arduino core' : firmware} firmware)`
         : `${firmware === 'arduino' ? 'Arduino' : firmware === 'tasmota' ? 'Tasmota' : 'ESPHome'} firmware (eboot + app)`,
       headerFlashSize,
-      evidence: ['eboot at 0x0, 0xAA padding, sketch image at 0x1000 with IROM at 0x40201010', ...(product ? [product.evidence] : [])],
+      evidence: [
+        'eboot at 0x0, 0xAA padding, sketch image at 0x1000 with IROM at 0x40201010',
+        ...(product ? [product.evidence] : []),
+      ],
     };
   }
   const product = productOf(bytes, 'nonos');

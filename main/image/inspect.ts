@@ -78,7 +78,8 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
   const detected = await detectLayout(read, bytes.length);
   // Name the product inside (ESPHome, NodeMCU, MicroPython…) from its own strings; the rule stays the
   // structure's, so a product we do not know changes nothing.
-  const scanEnd = detected.family === 'arduino' ? (detected.appEnd ?? 0x1000) : Math.min(bytes.length, 0x100000);
+  const scanEnd =
+    detected.family === 'arduino' ? (detected.appEnd ?? 0x1000) : Math.min(bytes.length, 0x100000);
   const product = productInFlash(bytes.subarray(0, scanEnd), detected.family);
   const layout: Layout = product ? { ...detected, family: product } : detected;
   let app: HeaderSummary | null = null;
@@ -115,9 +116,15 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
     },
     notes: [
       ...layout.notes,
-      ...(wholeFlash ? [] : ['Not a whole-flash dump of a recognised firmware: factory data (RF init, WiFi config) not judged.']),
+      ...(wholeFlash
+        ? []
+        : [
+            'Not a whole-flash dump of a recognised firmware: factory data (RF init, WiFi config) not judged.',
+          ]),
       ...(wholeFlash && factoryRule(layout.family) === 'arduino'
-        ? ['Arduino-core firmware: PHY init data is compiled into the firmware, so S−0x4000 holds RF calibration, not init data.']
+        ? [
+            'Arduino-core firmware: PHY init data is compiled into the firmware, so S−0x4000 holds RF calibration, not init data.',
+          ]
         : []),
     ],
   };

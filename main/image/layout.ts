@@ -12,14 +12,7 @@ export type { Region, RegionKind } from './layout-regions.js';
 export type { AsyncRead } from './fs-detect.js';
 
 export type Family =
-  | 'arduino'
-  | 'tasmota'
-  | 'esphome'
-  | 'nonos-sdk'
-  | 'nodemcu'
-  | 'micropython'
-  | 'rtos-sdk-v3'
-  | 'unknown';
+  'arduino' | 'tasmota' | 'esphome' | 'nonos-sdk' | 'nodemcu' | 'micropython' | 'rtos-sdk-v3' | 'unknown';
 
 /**
  * Where a family keeps its factory data (notes 5.1–5.5). Arduino-core builds (Tasmota and ESPHome
