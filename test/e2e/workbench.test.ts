@@ -147,7 +147,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
     await shot('4-mqtt-after');
   }, 240_000);
 
-  it('compare view shows the demo boards differ in the RF init data at a glance', async () => {
+  it('compare view shows the demo boards differ in the RF calibration at a glance', async () => {
     // After the restore the demo boards match; a factory-fresh pair shows the difference, so compare the
     // good board with the bad board's pre-restore auto-backup from the library.
     await page.getByRole('tab', { name: 'Library' }).click();
@@ -163,7 +163,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
     await page.getByRole('button', { name: 'Compare A and B' }).click();
     const summary = page.locator('.compare-result .summary');
     await summary.waitFor({ timeout: 60_000 });
-    expect(await summary.textContent()).toMatch(/RF init/i);
+    expect(await summary.textContent()).toMatch(/RF calibration|rf-cal/i);
     expect(await page.locator('.sector-map .cell').count()).toBe(1024);
     expect(
       await page.locator('.sector-map .s-diff, .sector-map .s-a-blank, .sector-map .s-b-blank').count(),
