@@ -7,6 +7,7 @@ import type { Link, OpenLinkOptions } from './link.js';
 import { adapterKeyOf, listPorts, type PortInfo } from './list-ports.js';
 import { openSerialLink } from './serial-link.js';
 import { formatPortSpec, parsePortSpec } from './spec.js';
+import { openRfc2217Link } from './rfc2217-link.js';
 import { openTcpLink } from './tcp-link.js';
 import { openVirtualPort } from './virtual-ports.js';
 
@@ -27,7 +28,7 @@ export {
 export { registerVirtualPorts, type VirtualPorts } from './virtual-ports.js';
 
 export interface OpenLinkExtra extends OpenLinkOptions {
-  /** socket:// connect timeout in ms (default 5000). */
+  /** socket:// and rfc2217:// connect timeout in ms (default 5000). */
   timeoutMs?: number;
 }
 
@@ -45,13 +46,18 @@ export async function openLink(spec: string, opts: OpenLinkExtra): Promise<Link>
         baud: opts.baud,
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       });
+    case 'rfc2217':
+      return openRfc2217Link(formatPortSpec(p), p.host, p.port, {
+        baud: opts.baud,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      });
     case 'virtual':
       return openVirtualPort(p.name, { baud: opts.baud });
   }
 }
 
 export interface PortIdentity {
-  /** "CH340", "CP210x", …, "unknown", "virtual" or "tcp". */
+  /** "CH340", "CP210x", …, "unknown", "virtual", "tcp" or "rfc2217". */
   bridge: string;
   /** VID:PID:serial for USB adapters; null for TCP, virtual and ports without USB ids. */
   adapterKey: string | null;
@@ -70,7 +76,7 @@ export async function identifyPort(spec: string): Promise<PortIdentity> {
     return { bridge: 'unknown', adapterKey: null };
   }
   if (p.kind === 'virtual') return { bridge: 'virtual', adapterKey: null };
-  if (p.kind === 'tcp') return { bridge: 'tcp', adapterKey: null };
+  if (p.kind === 'tcp' || p.kind === 'rfc2217') return { bridge: p.kind, adapterKey: null };
   try {
     const real = await fs.realpath(p.path).catch(() => p.path);
     const port = (await listPorts({ virtual: false })).find((x) => x.path === p.path || x.path === real);
