@@ -48,7 +48,7 @@ async function startMosquitto(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + 5000;
   for (;;) {
     const up = await new Promise<boolean>((r) => {
