@@ -28,6 +28,14 @@ export interface PortInfo {
   label: string;
 }
 
+/** A port the user typed, parsed: the canonical spec and what that kind of link can do. */
+export interface PortCheck {
+  port: string;
+  kind: 'serial' | 'tcp' | 'rfc2217' | 'virtual';
+  /** One line for people: what reset and baud do on this kind of port. */
+  note: string;
+}
+
 export interface BoardInfo {
   port: string;
   bridge: string;
@@ -216,6 +224,7 @@ const jobStart = z.discriminatedUnion('kind', [
 export const methodSchemas = {
   'app.info': z.object({}).strict(),
   'ports.list': z.object({}).strict(),
+  'ports.check': z.object({ port: portSpec }).strict(),
   'jobs.start': jobStart,
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(64) }).strict(),
   'jobs.list': z.object({}).strict(),
@@ -242,6 +251,7 @@ export type JobStartRequest = { [K in JobKind]: { kind: K; params: JobParams<K> 
 export interface MethodParams {
   'app.info': Record<string, never>;
   'ports.list': Record<string, never>;
+  'ports.check': { port: string };
   'jobs.start': JobStartRequest;
   'jobs.cancel': { jobId: string };
   'jobs.list': Record<string, never>;
@@ -256,6 +266,7 @@ export interface MethodParams {
 export interface MethodResults {
   'app.info': AppInfo;
   'ports.list': PortInfo[];
+  'ports.check': PortCheck;
   'jobs.start': { jobId: string };
   'jobs.cancel': { cancelled: boolean };
   'jobs.list': JobSnapshot[];

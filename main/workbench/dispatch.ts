@@ -21,6 +21,7 @@ type Handlers = {
 const handlers: Handlers = {
   'app.info': (svc) => svc.appInfo(),
   'ports.list': (svc) => svc.listPorts(),
+  'ports.check': (svc, p) => svc.checkPort(p.port),
   'jobs.start': (svc, p) => svc.startJob(p),
   'jobs.cancel': (svc, p) => svc.cancelJob(p.jobId),
   'jobs.list': (svc) => svc.listJobs(),

@@ -13,6 +13,7 @@ import type {
   JobSnapshot,
   JobStartRequest,
   MethodResults,
+  PortCheck,
   PortInfo,
   RestorePlanView,
   WorkbenchEvent,
@@ -22,10 +23,20 @@ import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
+import { formatPortSpec, parsePortSpec } from '../transport/spec.js';
+
+const PORT_KIND_NOTES: Record<PortCheck['kind'], string> = {
+  serial: 'Serial device: Flashback resets the board through DTR/RTS and changes the baud rate.',
+  tcp:
+    'Raw TCP (socket://): no reset and a fixed baud rate — put the board in bootloader mode by hand ' +
+    '(hold FLASH, tap RST). For a remote adapter with reset, use rfc2217://.',
+  rfc2217: 'RFC 2217 (rfc2217://): the remote adapter’s baud rate and DTR/RTS reset follow Flashback.',
+  virtual: 'Virtual board: a simulated ESP8266 inside Flashback.',
+};
 
 /** A port spec rather than an image file or library id (DESIGN.md "Ports"). */
 export function isPortSpec(s: string): boolean {
-  return /^(virtual:|socket:\/\/|\/dev\/|COM\d+$)/i.test(s);
+  return /^(virtual:|socket:\/\/|rfc2217:\/\/|\/dev\/|COM\d+$)/i.test(s);
 }
 
 export interface ServiceOptions {
@@ -99,6 +110,12 @@ export class WorkbenchService {
       this.emit({ type: 'ports', ports });
     }
     return ports;
+  }
+
+  /** Parses a typed port; throws BAD_PORT_SPEC (with examples) when it is not one. */
+  checkPort(spec: string): PortCheck {
+    const p = parsePortSpec(spec);
+    return { port: formatPortSpec(p), kind: p.kind, note: PORT_KIND_NOTES[p.kind] };
   }
 
   startJob(req: JobStartRequest): { jobId: string } {

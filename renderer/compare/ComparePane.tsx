@@ -1,6 +1,7 @@
 /** One side of the compare view: a board port, a library backup or an image file, in its own store. */
 import { useId } from 'react';
 import { useStore } from 'zustand';
+import { portOptionText } from '../components/PortSelect.js';
 import { bytes, shortHash } from '../format.js';
 import type { PaneStore } from '../store/compare-pane.js';
 import { useApp } from '../store/index.js';
@@ -50,8 +51,7 @@ export function ComparePane({ store }: { store: PaneStore }) {
             {kind === 'port'
               ? ports.map((p) => (
                   <option key={p.path} value={p.path}>
-                    {p.label || p.path}
-                    {p.virtual ? ' (virtual)' : ` — ${p.bridge}`}
+                    {portOptionText(p)}
                   </option>
                 ))
               : library.map((e) => (
