@@ -1,6 +1,6 @@
-/** Refreshing the port list and checking a typed port (socket://, rfc2217://, a device path). */
+/** Refreshing the port list and adding a typed port (socket://, rfc2217://, a device the OS does not list). */
 import { useCallback } from 'react';
-import type { ErrorData, PortCheck } from '../../main/workbench/api.js';
+import type { ErrorData } from '../../main/workbench/api.js';
 import { useAppStore } from '../store/index.js';
 import { call, errorData, useApi } from './context.js';
 
@@ -13,20 +13,36 @@ export function useRefreshPorts(): () => Promise<void> {
   }, [api, store]);
 }
 
-/** Asks the service whether a typed string is a port; a good one is remembered in the list. */
-export function useCheckPort(): (typed: string) => Promise<PortCheck | { error: ErrorData }> {
+/**
+ * Asks the service to accept a typed port (it validates the spec; jobs open only listed or added
+ * ports). Resolves to the canonical spelling, or the error to show.
+ */
+export function useAddPort(): (typed: string) => Promise<{ port: string } | { error: ErrorData }> {
   const api = useApi();
   const store = useAppStore();
   return useCallback(
     async (typed) => {
       try {
-        const check = await call(api, 'ports.check', { port: typed });
-        store.getState().addTypedPort(check);
-        return check;
+        const { port, ports } = await call(api, 'ports.add', { port: typed });
+        store.getState().setPorts(ports);
+        return { port };
       } catch (e) {
         return { error: errorData(e) };
       }
     },
     [api, store],
   );
+}
+
+/** What reset and baud do on a kind of port, by its scheme (shown under the picker). */
+export function portKindNote(port: string | null): string | null {
+  if (!port) return null;
+  if (/^rfc2217:\/\//i.test(port))
+    return 'RFC 2217: the remote adapter’s baud rate and DTR/RTS reset follow Flashback.';
+  if (/^socket:\/\//i.test(port))
+    return (
+      'Raw TCP: no reset and a fixed baud rate — put the board in bootloader mode by hand (hold FLASH, ' +
+      'tap RST). For a remote adapter with reset, use rfc2217://.'
+    );
+  return null;
 }

@@ -5,11 +5,12 @@
  */
 import { useId, useState } from 'react';
 import type { ErrorData, PortInfo } from '../../main/workbench/api.js';
-import { useCheckPort, useRefreshPorts } from '../api/ports.js';
+import { portKindNote, useAddPort, useRefreshPorts } from '../api/ports.js';
 import { useApp } from '../store/index.js';
 
 /** Every entry starts with its path: two adapters of the same kind differ only there. */
 export function portOptionText(p: PortInfo): string {
+  if (p.label.startsWith(p.path)) return p.label;
   if (p.virtual) return `${p.path} — ${p.label || 'virtual board'}`;
   if (!p.vendorId) return `${p.path} — ${p.label || 'serial port (no USB id)'}`;
   return `${p.path} — ${p.label || p.bridge}`;
@@ -25,19 +26,18 @@ export function PortSelect({
   onChange: (port: string | null) => void;
 }) {
   const ports = useApp((s) => s.ports);
-  const typed = useApp((s) => s.typedPorts);
   const refresh = useRefreshPorts();
-  const check = useCheckPort();
+  const add = useAddPort();
   const id = useId();
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
   const [refreshing, setRefreshing] = useState(false);
+  // Network ports exist only when typed (ports.add); the service lists them after its own.
+  const typed = ports.filter((p) => /^(socket|rfc2217):\/\//i.test(p.path));
   const usb = ports.filter((p) => !p.virtual && p.vendorId);
-  const other = ports.filter((p) => !p.virtual && !p.vendorId);
+  const other = ports.filter((p) => !p.virtual && !p.vendorId && !typed.includes(p));
   const virtual = ports.filter((p) => p.virtual);
-  const listed = new Set(ports.map((p) => p.path));
-  const typedHere = typed.filter((t) => !listed.has(t.port));
-  const note = typed.find((t) => t.port === value)?.note;
+  const note = portKindNote(value);
 
   const onRefresh = async () => {
     setRefreshing(true);
@@ -47,7 +47,7 @@ export function PortSelect({
   const onUse = async (e: React.FormEvent) => {
     e.preventDefault();
     if (!draft.trim()) return;
-    const r = await check(draft.trim());
+    const r = await add(draft.trim());
     if ('error' in r) return setError(r.error);
     setError(null);
     setDraft('');
@@ -78,11 +78,11 @@ export function PortSelect({
               ))}
             </optgroup>
           ) : null}
-          {typedHere.length > 0 ? (
+          {typed.length > 0 ? (
             <optgroup label="Typed ports">
-              {typedHere.map((t) => (
-                <option key={t.port} value={t.port}>
-                  {t.port}
+              {typed.map((p) => (
+                <option key={p.path} value={p.path}>
+                  {p.path}
                 </option>
               ))}
             </optgroup>

@@ -7,7 +7,6 @@ import type {
   JobSnapshot,
   LibraryEntry,
   MqttEvent,
-  PortCheck,
   PortInfo,
   WorkbenchEvent,
 } from '../../main/workbench/api.js';
@@ -16,10 +15,7 @@ import { type WizardSlice, createWizardSlice } from './wizard.js';
 export interface PortsSlice {
   ports: PortInfo[];
   portsLoaded: boolean;
-  /** Ports the user typed (socket://, rfc2217://, a path not listed), newest first, checked by the service. */
-  typedPorts: PortCheck[];
   setPorts(ports: PortInfo[]): void;
-  addTypedPort(port: PortCheck): void;
 }
 
 export interface JobsSlice {
@@ -58,10 +54,7 @@ const MAX_LINES = 500;
 export const createPortsSlice: Slice<PortsSlice> = (set) => ({
   ports: [],
   portsLoaded: false,
-  typedPorts: [],
   setPorts: (ports) => set({ ports, portsLoaded: true }),
-  addTypedPort: (port) =>
-    set((s) => ({ typedPorts: [port, ...s.typedPorts.filter((p) => p.port !== port.port)].slice(0, 8) })),
 });
 
 export const createJobsSlice: Slice<JobsSlice> = (set) => ({

@@ -2,7 +2,7 @@
 /** The port picker: every port by its path, Refresh, and a typed socket:// / rfc2217:// port. */
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PortCheck, PortInfo } from '../../main/workbench/api.js';
+import type { PortInfo } from '../../main/workbench/api.js';
 import { App } from '../../renderer/App.js';
 import { CallError } from '../../renderer/api/context.js';
 import { createFakeClient } from '../../renderer/api/fake-client.js';
@@ -24,16 +24,20 @@ const cp2102: PortInfo = { ...ch340, path: '/dev/ttyUSB1', bridge: 'CP210x', lab
 
 function setup(lists: PortInfo[][]) {
   let n = 0;
+  const added: PortInfo[] = [];
+  const list = () => [...lists[Math.min(n++, lists.length - 1)]!, ...added];
   const api = createFakeClient({
-    'ports.list': () => lists[Math.min(n++, lists.length - 1)]!,
-    'ports.check': ({ port }): PortCheck => {
+    'ports.list': list,
+    'ports.add': ({ port }) => {
       if (!/^rfc2217:\/\/[^:]+:\d+$/.test(port.trim()))
         throw new CallError({
           code: 'BAD_PORT_SPEC',
           message: `Bad port "${port}": expected rfc2217://HOST:PORT`,
           hint: 'Give a port as e.g. rfc2217://192.168.1.5:2217.',
         });
-      return { port: port.trim(), kind: 'rfc2217', note: 'RFC 2217: baud and DTR/RTS reset follow.' };
+      const path = port.trim();
+      added.push({ path, bridge: 'rfc2217', virtual: false, label: `${path} (added by you)` });
+      return { port: path, ports: list() };
     },
   });
   render(<App api={api} store={createAppStore()} />);
@@ -75,7 +79,7 @@ describe('port picker', () => {
     const select = screen.getByLabelText('Good board port') as HTMLSelectElement;
     await waitFor(() => expect(select.value).toBe('rfc2217://10.0.0.7:2217'));
     expect(options(select, 'Typed ports')).toEqual(['rfc2217://10.0.0.7:2217']);
-    expect(screen.getByText(/baud and DTR\/RTS reset follow/)).toBeTruthy();
+    expect(screen.getByText(/baud rate and DTR\/RTS reset follow/)).toBeTruthy();
     // The bad board's picker offers it too.
     expect(options(screen.getByLabelText('Bad board port'), 'Typed ports')).toEqual([
       'rfc2217://10.0.0.7:2217',
