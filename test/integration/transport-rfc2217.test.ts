@@ -3,14 +3,15 @@
  * a real pty whose far end is test/support/pty-relay.py — bytes, the rate set on the tty, and a virtual
  * board that hears bytes at that rate. Skipped with a reason where ser2net or python3 is missing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempHome } from '../support/home.js';
-import { boardOnPty, hasPython, openPtyPeer, type PtyPeer } from '../support/pty-board.js';
+import { boardOnPty, openPtyPeer, python3, type PtyPeer } from '../support/pty-board.js';
+import { systemTool } from '../support/system-tools.js';
 
 const home = useTempHome();
 const { backupBoard, detectBoard } = await import('../../main/flash/index.js');
@@ -19,10 +20,7 @@ const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { openLink } = await import('../../main/transport/index.js');
 type Link = Awaited<ReturnType<typeof openLink>>;
 
-const hasSer2net = spawnSync('ser2net', ['-v']).status === 0;
-if (!hasSer2net)
-  console.warn('transport-rfc2217: skipped — ser2net is not installed (apt-get install ser2net)');
-if (!hasPython) console.warn('transport-rfc2217: skipped — /usr/bin/python3 is needed to hold the pty');
+const ser2netTool = systemTool('ser2net');
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -53,7 +51,7 @@ async function ser2net(tty: string): Promise<string> {
       '',
     ].join('\n'),
   );
-  const proc: ChildProcess = spawn('ser2net', ['-n', '-c', yaml, '-P', path.join(dir, 'pid')], {
+  const proc: ChildProcess = spawn(ser2netTool.path, ['-n', '-c', yaml, '-P', path.join(dir, 'pid')], {
     stdio: 'ignore',
   });
   cleanups.push(async () => {
@@ -105,7 +103,7 @@ function collect(n: number, subscribe: (f: (c: Uint8Array) => void) => unknown):
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
-describe.skipIf(!hasSer2net || !hasPython)('rfc2217:// through ser2net to a pty', () => {
+describe.skipIf(ser2netTool.missing || python3.missing)('rfc2217:// through ser2net to a pty', () => {
   it('negotiates RFC 2217, carries 0xFF both ways and sets the remote baud', async () => {
     const tty = await peer(openPtyPeer);
     const link = await open(await ser2net(tty.path));

@@ -5,15 +5,16 @@
  * reaches the tty garbles the line as it would on hardware. A pty has no modem lines, so such a board
  * must be created in download mode (GPIO0 strapped low).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VirtualBoard } from '../../main/sim/index.js';
+import { systemTool } from './system-tools.js';
 
 const RELAY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pty-relay.py');
-const PYTHON = '/usr/bin/python3';
-export const hasPython = spawnSync(PYTHON, ['-c', 'import pty, termios']).status === 0;
+/** python3 holds the pty (Node cannot open a pty master); tests skip when it is missing. */
+export const python3 = systemTool('python3');
 
 export interface PtyPeer {
   /** The tty path (a symlink to /dev/pts/N) for the code under test to open. */
@@ -28,7 +29,7 @@ export interface PtyPeer {
 }
 
 export async function openPtyPeer(ttyPath: string): Promise<PtyPeer> {
-  const relay = spawn(PYTHON, [RELAY, ttyPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const relay = spawn(python3.path, [RELAY, ttyPath], { stdio: ['pipe', 'pipe', 'inherit'] });
   const bauds: number[] = [];
   const listeners: Array<(chunk: Uint8Array, baud: number) => void> = [];
   let buf = Buffer.alloc(0);
