@@ -71,7 +71,7 @@ describe('image files come in by upload, never by path', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
     const sideB = await screen.findByRole('group', { name: 'Side B' });
     fireEvent.click(within(sideB).getByLabelText('Image file'));
-    const input = within(sideB).getByLabelText('Side B image file') as HTMLInputElement;
+    const input = within(sideB).getByLabelText<HTMLInputElement>('Side B image file');
     // No text box for a path: the only way in is a file chooser.
     expect(input.type).toBe('file');
     const file = new File([new Uint8Array(4096)], 'dump.bin', { type: 'application/octet-stream' });
