@@ -6,7 +6,7 @@
  */
 import { FlashbackError } from '../errors.js';
 import type { BoardWire } from './wire.js';
-import { applyByteFaults, corruptByte, type FaultOptions } from './faults.js';
+import { corruptByte, FaultInjector, type FaultOptions } from './faults.js';
 import { Line } from './line.js';
 import { DEFAULT_LATENCY_MS, ROM_SYNC_BAUD, wireMs } from './timing.js';
 
@@ -76,8 +76,7 @@ export class Uart {
 
   private modeled = 0;
   private readonly faults: FaultOptions;
-  private toBoardCount = 0;
-  private toHostCount = 0;
+  private readonly injector: FaultInjector;
   private totalBytes = 0;
   private dead = false;
   private runOf55 = 0;
@@ -93,6 +92,7 @@ export class Uart {
     this.pace = opts.pace ?? true;
     this.latencyMs = opts.latencyMs ?? DEFAULT_LATENCY_MS;
     this.faults = opts.faults ?? {};
+    this.injector = new FaultInjector(this.faults);
     this.toBoard = new Line((c, baud) => this.arriveAtBoard(c, baud), this.pace);
     this.toHost = new Line((c, baud) => this.arriveAtHost(c, baud), this.pace);
   }
@@ -109,11 +109,7 @@ export class Uart {
   /** The board sends bytes at `baud` (default: its UART's current rate). */
   boardSend(bytes: Uint8Array, baud = this.boardBaud): void {
     if (this.dead) return;
-    const dir = this.faults.direction ?? 'both';
-    let out = bytes;
-    if (dir !== 'to-board')
-      ({ out, counter: this.toHostCount } = applyByteFaults(bytes, this.faults, this.toHostCount));
-    out = this.cut(out);
+    const out = this.cut(this.injector.toHost(bytes));
     this.modeled += wireMs(out.length, baud);
     this.toHost.send(out, baud);
   }
@@ -202,11 +198,7 @@ export class Uart {
 
   private hostWrite(data: Uint8Array): void {
     if (this.dead) return;
-    const dir = this.faults.direction ?? 'both';
-    let out = data;
-    if (dir !== 'to-host')
-      ({ out, counter: this.toBoardCount } = applyByteFaults(data, this.faults, this.toBoardCount));
-    out = this.cut(out);
+    const out = this.cut(this.injector.toBoard(data));
     this.modeled += wireMs(out.length, this.hostBaud);
     this.toBoard.send(out, this.hostBaud);
   }

@@ -51,7 +51,7 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
     expect(fs.existsSync(path.join(home, 'library', `${goodId}.bin`))).toBe(true);
   });
 
-  it('compare of the two live boards points at the RF init data sector', () => {
+  it('compare of the two live boards points at the RF calibration sector', () => {
     const r = cli('compare', 'virtual:good', 'virtual:bad', '--json');
     expect(r.code, r.stderr).toBe(0);
     const sectors = r.json?.sectors as string[];

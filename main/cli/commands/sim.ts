@@ -40,7 +40,7 @@ export const simCommand: CliCommand = {
   summary: 'Serve a virtual ESP8266 on TCP (for esptool --port socket://…)',
   usage:
     'flashback sim [--listen tcp://127.0.0.1:0] [--profile good|bad] [--flash FILE] [--flash-size 4MB] ' +
-    '[--mac AA:BB:..] [--save FILE] [--no-pace] [--factory-reset] [--latency-ms N] [--fault drop:N|corrupt-every:N|disconnect:N|slow-erase:F …]',
+    '[--mac AA:BB:..] [--save FILE] [--no-pace] [--factory-reset] [--latency-ms N] [--fault drop:N|corrupt-every:N|corrupt-frame-every:N[@to-board|@to-host]|header:OP:BYTE[:NTH]|disconnect:N|slow-erase:F …]',
   options: {
     listen: { type: 'string' },
     profile: { type: 'string' },
