@@ -104,7 +104,8 @@ export function hostProbeCauses(p: HostProbeResult): Ranked[] {
         code: 'tls-mismatch',
         weight: 95,
         confidence: 'high',
-        cause: 'This port speaks TLS: a plain mqtt:// client (and a plain PubSubClient/WiFiClient) gets no CONNACK there',
+        cause:
+          'This port speaks TLS: a plain mqtt:// client (and a plain PubSubClient/WiFiClient) gets no CONNACK there',
         evidence: [...ev, `a TLS handshake on ${p.url.replace(/^mqtts?:\/\//, '')} succeeds`],
         fix: 'Use mqtts:// (WiFiClientSecure on the board, with the CA or fingerprint), or the broker’s plain port (usually 1883)',
         confirm: 'flashback mqtt-check --broker mqtts://HOST:PORT --ca ca.pem',
@@ -149,7 +150,8 @@ export function hostProbeCauses(p: HostProbeResult): Ranked[] {
         code: 'broker-unreachable',
         weight: 95,
         confidence: 'high',
-        cause: 'Nothing accepts connections at the broker address: broker down, wrong port, or not listening on this interface',
+        cause:
+          'Nothing accepts connections at the broker address: broker down, wrong port, or not listening on this interface',
         evidence: ev,
         fix: 'Start the broker; check the port; on mosquitto ≥ 2.0 add "listener 1883" and "allow_anonymous true" (or a password_file), then restart it',
       },
@@ -245,7 +247,8 @@ export function wifiCauses(f: BoardFacts): Ranked[] {
         ...common,
         code: 'wifi-auth',
         confidence: 'high',
-        cause: 'WiFi: authentication fails — wrong password, or a security mode the ESP8266 cannot use (WPA3-only, WPA2/3 mixed, enterprise)',
+        cause:
+          'WiFi: authentication fails — wrong password, or a security mode the ESP8266 cannot use (WPA3-only, WPA2/3 mixed, enterprise)',
         fix: 'Check the WiFi password in the firmware; set the AP to WPA2-PSK (AES) for this board',
         confirm: 'The AP/router log shows a PSK mismatch for the board’s MAC',
       });
@@ -323,7 +326,8 @@ export function rcCauses(f: BoardFacts, ev: Evidence): Ranked[] {
             : 'TCP reached the broker but no CONNACK came in time (rc=-4): the WiFi, the radio and the flash work; the broker side does not answer',
         evidence: [seen, ...(p ? [probeText(p)] : [])],
         fix: rcInfo(rc).fix,
-        confirm: 'The broker log shows "New connection from <board IP>" without a CONNACK, or a TLS handshake error',
+        confirm:
+          'The broker log shows "New connection from <board IP>" without a CONNACK, or a TLS handshake error',
       });
     else if (rc === 4 || rc === 5)
       out.push({
@@ -333,7 +337,8 @@ export function rcCauses(f: BoardFacts, ev: Evidence): Ranked[] {
         cause: "The broker refuses the board's credentials (or anonymous clients)",
         evidence: [seen, ...(p ? [probeText(p)] : [])],
         fix: rcInfo(rc).fix,
-        confirm: 'The broker log shows "not authorised" / "bad user name or password" for the board’s client id',
+        confirm:
+          'The broker log shows "not authorised" / "bad user name or password" for the board’s client id',
       });
     else if (rc >= 1 && rc <= 3)
       out.push({
@@ -386,7 +391,7 @@ function rcMinus2(f: BoardFacts, ev: Evidence, p: HostProbeResult | null, seen: 
         weight: 85,
         confidence: 'high',
         cause:
-          "Board side: the same sketch connects from another board, this one cannot open TCP to the broker — stale SDK/RF data in its last flash sectors or its radio",
+          'Board side: the same sketch connects from another board, this one cannot open TCP to the broker — stale SDK/RF data in its last flash sectors or its radio',
         evidence: [seen, probeText(p), `the same sketch passed on ${ev.referencePassed.port}`, ...wifi],
         fix: "Restore the good board's full backup (flashback restore rewrites the SDK and RF sectors), or write esp_init_data_default.bin at flash size − 0x4000 and blank.bin over the SDK config sectors",
         confirm: 'After the restore this board passes the check against the same broker',
@@ -414,12 +419,19 @@ function rcMinus2(f: BoardFacts, ev: Evidence, p: HostProbeResult | null, seen: 
         'The board cannot open TCP to its broker (rc=-2): wrong broker address or port in the firmware, the broker not listening on the LAN, or a firewall between them',
       evidence: [
         seen,
-        ...(ev.namedBroker ? [`the board's log names its broker ${ev.namedBroker.url}${ev.namedBroker.probe ? '' : ' (not probed)'}`] : []),
+        ...(ev.namedBroker
+          ? [
+              `the board's log names its broker ${ev.namedBroker.url}${ev.namedBroker.probe ? '' : ' (not probed)'}`,
+            ]
+          : []),
         ...wifi,
-        ...(ev.brokerWatch === 'embedded' && !ev.boardsBroker ? ['the embedded broker is not the board’s broker (the board never connected to it)'] : []),
+        ...(ev.brokerWatch === 'embedded' && !ev.boardsBroker
+          ? ['the embedded broker is not the board’s broker (the board never connected to it)']
+          : []),
       ],
       fix: 'Check the broker address/port compiled into the sketch; from a PC on the same WiFi try mosquitto_sub -h BROKER -p PORT -t "#"; on mosquitto ≥ 2.0 add "listener 1883"; open the port in the broker host’s firewall',
-      confirm: 'Re-run with --broker mqtt://HOST:PORT (the board’s broker): the host probe tells broker-down from board-side',
+      confirm:
+        'Re-run with --broker mqtt://HOST:PORT (the board’s broker): the host probe tells broker-down from board-side',
     });
   }
   return out;
@@ -436,7 +448,8 @@ function networkPath(seen: string, p: HostProbeResult, ev: Evidence, weight: num
       'The host reaches the broker but the board does not: the firmware points at another address/port, or the network isolates the board (AP client isolation, guest VLAN, host firewall)',
     evidence,
     fix: 'Make the sketch use one of the host LAN addresses and the port checked; allow the port in the host firewall; disable AP/client isolation for the board',
-    confirm: 'A phone on the board’s WiFi reaches the broker (e.g. an MQTT app); the broker log shows no connection attempt from the board',
+    confirm:
+      'A phone on the board’s WiFi reaches the broker (e.g. an MQTT app); the broker log shows no connection attempt from the board',
   };
 }
 
@@ -473,7 +486,9 @@ export function dropCauses(f: BoardFacts): Ranked[] {
       confidence: 'low',
       cause:
         'Keepalive or network drops: loop() blocks longer than the keepalive, the broker closes the session (e.g. a publish it does not authorise), or the WiFi link drops packets',
-      evidence: keepalives.length ? [...evidence, `keepalive in CONNECT: ${keepalives.join(', ')} s`] : evidence,
+      evidence: keepalives.length
+        ? [...evidence, `keepalive in CONNECT: ${keepalives.join(', ')} s`]
+        : evidence,
       fix: 'Call client.loop() often (no long delay()), raise the keepalive with setKeepAlive(), check topic ACLs and WiFi signal',
     },
   ];
@@ -491,7 +506,8 @@ function crashPattern(c: BoardFacts['crashes'][number]): string | null {
   const pc = c.epc1 ? parseInt(c.epc1, 16) : null;
   if (v !== null && (c.exception === 28 || c.exception === 29 || c.exception === 9 || c.exception === 3)) {
     const text = looksLikeText(v);
-    if (text) return `the bad address ${c.excvaddr} is ASCII text ${text}: a string/buffer overwrote a pointer, or text is used as a pointer`;
+    if (text)
+      return `the bad address ${c.excvaddr} is ASCII text ${text}: a string/buffer overwrote a pointer, or text is used as a pointer`;
     if (v < 0x1000) return `a null pointer was dereferenced (address ${c.excvaddr} = NULL + ${v})`;
     if (c.exception === 3 && v >= 0x40100000 && v < 0x40300000)
       return `a byte was read from flash/IRAM at ${c.excvaddr}: a PROGMEM string read with a normal pointer (use pgm_read_byte / F())`;
@@ -505,12 +521,21 @@ function crashPattern(c: BoardFacts['crashes'][number]): string | null {
 export function crashCauses(f: BoardFacts, symbols?: SymbolTable | null): Ranked[] {
   if (!f.crashes.length) return [];
   const out: Ranked[] = [];
-  const wdt = f.crashes.filter((c) => c.crash === 'wdt').length + f.banners.filter((b) => b.rstCause === 4).length;
-  const soft = f.crashes.filter((c) => c.crash === 'soft-wdt' || (c.crash === 'exception' && c.exception === 4));
+  const wdt =
+    f.crashes.filter((c) => c.crash === 'wdt').length + f.banners.filter((b) => b.rstCause === 4).length;
+  const soft = f.crashes.filter(
+    (c) => c.crash === 'soft-wdt' || (c.crash === 'exception' && c.exception === 4),
+  );
   const exc = f.crashes.filter((c) => c.crash === 'exception' && c.exception !== 4);
-  const appTail = f.lastAppLines.length ? [`the app's last lines: ${f.lastAppLines.map((l) => JSON.stringify(l)).join(' / ')}`] : [];
+  const appTail = f.lastAppLines.length
+    ? [`the app's last lines: ${f.lastAppLines.map((l) => JSON.stringify(l)).join(' / ')}`]
+    : [];
   const romCause = f.banners.at(-1);
-  const rom = romCause ? [`ROM: rst cause:${romCause.rstCause} (${romCause.rstMeaning}), boot mode (${romCause.bootMode.join(',')})`] : [];
+  const rom = romCause
+    ? [
+        `ROM: rst cause:${romCause.rstCause} (${romCause.rstMeaning}), boot mode (${romCause.bootMode.join(',')})`,
+      ]
+    : [];
   const name = (addr?: string) => {
     if (!addr || !symbols) return '';
     const s = symbols.lookup(parseInt(addr, 16));
@@ -550,7 +575,8 @@ export function crashCauses(f: BoardFacts, symbols?: SymbolTable | null): Ranked
       fix: symbols
         ? 'Fix the sketch at the function named above; the flash is not at fault'
         : "A bug in the sketch or a library, not the flash: pass the sketch's ELF with --elf FILE to name the function, or decode the stack with the ESP Exception Decoder",
-      confirm: 'The same crash at the same epc1 after reflashing the same build (a flash fault would move or vanish)',
+      confirm:
+        'The same crash at the same epc1 after reflashing the same build (a flash fault would move or vanish)',
     });
   }
   if (soft.length)
@@ -558,8 +584,13 @@ export function crashCauses(f: BoardFacts, symbols?: SymbolTable | null): Ranked
       code: 'soft-wdt',
       weight: f.everConnected ? 72 : 88,
       confidence: 'high',
-      cause: 'The software watchdog resets the chip: loop() (or a library it calls) blocks for ~3 s without yield()',
-      evidence: [`board log: Soft WDT reset ×${soft.length}${soft[0]!.ctx ? `, ctx: ${soft[0]!.ctx}` : ''}`, ...rom, ...appTail],
+      cause:
+        'The software watchdog resets the chip: loop() (or a library it calls) blocks for ~3 s without yield()',
+      evidence: [
+        `board log: Soft WDT reset ×${soft.length}${soft[0]!.ctx ? `, ctx: ${soft[0]!.ctx}` : ''}`,
+        ...rom,
+        ...appTail,
+      ],
       fix: 'Find the blocking loop (sensor reads, while() waiting for WiFi/MQTT without delay()) and add yield()/delay(0) in it; decode the stack with --elf to see where',
     });
   if (wdt && !exc.length && !soft.length)
@@ -580,7 +611,11 @@ export function bootCauses(f: BoardFacts, ev: Evidence): Ranked[] {
   const out: Ranked[] = [];
   const seen = new Set<string>();
   const code = (k: string): CauseCode =>
-    k === 'rf-init-missing' || k === 'system-param' || k === 'csum-err' || k === 'no-image' || k === 'flash-size-mismatch'
+    k === 'rf-init-missing' ||
+    k === 'system-param' ||
+    k === 'csum-err' ||
+    k === 'no-image' ||
+    k === 'flash-size-mismatch'
       ? k
       : 'boot-chain';
   for (const b of f.bootFailures) {
@@ -594,8 +629,14 @@ export function bootCauses(f: BoardFacts, ev: Evidence): Ranked[] {
       cause: `Boot chain: ${b.meaning}`,
       evidence: [
         `board log${b.baud ? ` (read at ${b.baud})` : ''}: "${b.line ?? b.failure}" ×${n}`,
-        ...(f.banners.length ? [`ROM: rst cause:${f.banners.at(-1)!.rstCause}, ${f.banners.length} boot banner(s) in ${Math.round(ev.windowMs / 1000)} s`] : []),
-        ...(f.lastAppLines.length && f.banners.length > 1 ? [`the app's last lines: ${f.lastAppLines.map((l) => JSON.stringify(l)).join(' / ')}`] : []),
+        ...(f.banners.length
+          ? [
+              `ROM: rst cause:${f.banners.at(-1)!.rstCause}, ${f.banners.length} boot banner(s) in ${Math.round(ev.windowMs / 1000)} s`,
+            ]
+          : []),
+        ...(f.lastAppLines.length && f.banners.length > 1
+          ? [`the app's last lines: ${f.lastAppLines.map((l) => JSON.stringify(l)).join(' / ')}`]
+          : []),
       ],
       fix: b.fix,
     });
@@ -606,7 +647,9 @@ export function bootCauses(f: BoardFacts, ev: Evidence): Ranked[] {
       weight: 98,
       confidence: b.bootMode[0] === 1 ? 'high' : 'medium',
       cause: `The chip did not boot from flash: ${b.bootMeaning}`,
-      evidence: [`ROM banner: rst cause ${b.rstCause} (${b.rstMeaning}), boot mode (${b.bootMode.join(',')})`],
+      evidence: [
+        `ROM banner: rst cause ${b.rstCause} (${b.rstMeaning}), boot mode (${b.bootMode.join(',')})`,
+      ],
       fix: 'Release the FLASH/BOOT button; check GPIO0 (high), GPIO2 (high) and GPIO15 (low) at reset',
     });
   return out;
@@ -628,7 +671,10 @@ export function quietCauses(f: BoardFacts, ev: Evidence): Ranked[] {
     ];
   const recognised = f.serial.filter((e) => e.kind !== 'garbage' && e.kind !== 'text');
   const appGarbage = f.serial.filter((e) => e.kind === 'garbage' && e.baud !== 74_880).length;
-  if (appGarbage > 0 && recognised.length <= f.banners.length + f.serial.filter((e) => e.kind === 'boot-ok').length)
+  if (
+    appGarbage > 0 &&
+    recognised.length <= f.banners.length + f.serial.filter((e) => e.kind === 'boot-ok').length
+  )
     return [
       {
         code: 'wrong-baud',

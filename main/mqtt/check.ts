@@ -272,7 +272,8 @@ export async function runMqttCheck(
       signal,
     });
     cleanup.push(() => serial.stop());
-    if (before === 'manual') log?.(`Press RESET on the board now; waiting for its boot banner at ${romBaud} baud`);
+    if (before === 'manual')
+      log?.(`Press RESET on the board now; waiting for its boot banner at ${romBaud} baud`);
     else if (resetting) await access.reset(link);
 
     // 4. Watch the window.

@@ -49,7 +49,11 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
   // What the broker saw of the board when its log says nothing about MQTT.
   const explicitTopic = ev.brokerWatch === 'topic' && !!ev.topic;
   const brokerEvidence =
-    f.boardConnected || (explicitTopic && f.boardPublishes > 0) ? 'high' : f.boardPublishes > 0 && ev.brokerWatch === 'topic' ? 'medium' : null;
+    f.boardConnected || (explicitTopic && f.boardPublishes > 0)
+      ? 'high'
+      : f.boardPublishes > 0 && ev.brokerWatch === 'topic'
+        ? 'medium'
+        : null;
 
   let verdict: Diagnosis['verdict'];
   const crashed = f.crashes.length > 0 || f.bootFailures.length > 0;
@@ -99,10 +103,17 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
         ? `The broker saw the board connect${ev.clientId ? ` as "${ev.clientId}"` : ''} (the sketch prints nothing about MQTT)`
         : `The board's messages arrived at the broker on ${ev.topic ?? 'its topics'} (the sketch prints nothing about MQTT)`,
       evidence: [
-        ...(f.boardConnected ? [`broker: CONNECT from ${f.boardConnects.find((c) => !ev.clientId || c.clientId === ev.clientId)?.address}`] : []),
+        ...(f.boardConnected
+          ? [
+              `broker: CONNECT from ${f.boardConnects.find((c) => !ev.clientId || c.clientId === ev.clientId)?.address}`,
+            ]
+          : []),
         `broker: ${f.boardPublishes} message(s) in the window`,
       ],
-      fix: brokerEvidence === 'medium' ? 'Pass --topic or --client-id to tie the messages to this board' : 'Nothing to fix',
+      fix:
+        brokerEvidence === 'medium'
+          ? 'Pass --topic or --client-id to tie the messages to this board'
+          : 'Nothing to fix',
     });
   } else if (causes.some((c) => c.code !== 'keepalive' && c.code !== 'board-side')) {
     // A connect failure seen once, with the window ending before the sketch's next retry, is not yet a
@@ -121,7 +132,9 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
         weight: 96,
         confidence: 'low',
         cause: `The board failed to connect ${f.failures.length}× but the window ended before its next retry could show whether it recovers`,
-        evidence: [`retry interval ≈ ${Math.round(f.retryMs / 1000)} s; window ${Math.round(ev.windowMs / 1000)} s`],
+        evidence: [
+          `retry interval ≈ ${Math.round(f.retryMs / 1000)} s; window ${Math.round(ev.windowMs / 1000)} s`,
+        ],
         fix: 'Run longer (--duration 30) so a failure that persists can be told from one that recovers',
       });
     } else verdict = 'fail';
@@ -150,13 +163,20 @@ export function diagnose(ev: Evidence, opts: DiagnoseOptions = {}): Diagnosis {
       fix: 'Check --topic matches what the sketch publishes',
     });
   // Only a virtual board can pass on a loopback-only broker: say a real one would not.
-  if (verdict === 'pass' && ev.hostProbe?.loopbackOnly && ev.boardsBroker && !f.boardConnects.some((c) => !/^127\.|^::1/.test(c.address)))
+  if (
+    verdict === 'pass' &&
+    ev.hostProbe?.loopbackOnly &&
+    ev.boardsBroker &&
+    !f.boardConnects.some((c) => !/^127\.|^::1/.test(c.address))
+  )
     causes.push({
       code: 'local-only',
       weight: 20,
       confidence: 'medium',
       cause: 'Note: the broker answers only on localhost, so boards on the LAN could not reach it',
-      evidence: [`TCP to the broker port on ${ev.hostProbe.lanTried?.join(', ')} is refused while loopback answers`],
+      evidence: [
+        `TCP to the broker port on ${ev.hostProbe.lanTried?.join(', ')} is refused while loopback answers`,
+      ],
       fix: 'Add "listener 1883" and "allow_anonymous true" (or a password_file) to mosquitto.conf before moving to real boards',
     });
   if (verdict !== 'pass' && f.garbageLines > 0 && !causes.some((c) => c.code === 'wrong-baud'))

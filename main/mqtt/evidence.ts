@@ -185,7 +185,8 @@ export function failurePersists(f: BoardFacts, ev: Evidence, minFailures = 2): b
   const after = f.failures.filter((x) => !f.everConnected || x.t > lastConnectT(f));
   if (!after.length || f.connected) return false;
   const span = after.at(-1)!.t - after[0]!.t;
-  if (after.length >= minFailures && (span >= f.retryMs * (minFailures - 1) * 0.8 || minFailures <= 1)) return true;
+  if (after.length >= minFailures && (span >= f.retryMs * (minFailures - 1) * 0.8 || minFailures <= 1))
+    return true;
   // Fewer failures than that, but the window ran a full retry interval past the last one without success.
   return ev.windowMs - after.at(-1)!.t >= f.retryMs * 1.2;
 }
@@ -219,8 +220,13 @@ export function certainty(ev: Evidence): 'pass' | 'fail' | null {
   }
   // The broker saw the board's CONNECT and its messages, although the sketch printed nothing of it.
   if (!f.mqttLines.length && f.boardConnected && f.boardPublishes >= 1) return 'pass';
+  // A CONNACK refusal is the broker's answer, not a transient: the host probe got the same one.
+  const refused = f.failures.at(-1);
+  if (refused && refused.rc > 0 && ev.hostProbe?.connack === refused.rc) return 'fail';
   if (ev.hostProbe) {
-    const tail = f.mqttLines.filter((e) => e.kind !== 'mqtt-attempt' && e.kind !== 'retry-interval' && e.kind !== 'broker-named');
+    const tail = f.mqttLines.filter(
+      (e) => e.kind !== 'mqtt-attempt' && e.kind !== 'retry-interval' && e.kind !== 'broker-named',
+    );
     const last3 = tail.slice(-3);
     if (
       last3.length === 3 &&

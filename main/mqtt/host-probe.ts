@@ -179,7 +179,12 @@ function roundTrip(client: MqttClient, topic: string, timeoutMs: number): Promis
 /** Does the port complete a TLS handshake? (a plain mqtt:// probe against a TLS listener) */
 export function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = tls.connect({ host, port, rejectUnauthorized: false, servername: net.isIP(host) ? undefined : host });
+    const sock = tls.connect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      servername: net.isIP(host) ? undefined : host,
+    });
     const done = (v: boolean) => {
       clearTimeout(timer);
       sock.destroy();
@@ -203,7 +208,11 @@ async function speaksPlainMqtt(b: BrokerUrl, timeoutMs: number): Promise<boolean
     const timer = setTimeout(() => done(false), timeoutMs);
     sock.once('connect', () => {
       // CONNECT, MQTT 3.1.1, clean session, keepalive 10, client id "fbtls"
-      sock.write(Buffer.from([0x10, 17, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 10, 0, 5, 0x66, 0x62, 0x74, 0x6c, 0x73]));
+      sock.write(
+        Buffer.from([
+          0x10, 17, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 10, 0, 5, 0x66, 0x62, 0x74, 0x6c, 0x73,
+        ]),
+      );
     });
     sock.once('data', (d) => done(d[0] === 0x20));
     sock.once('error', () => done(false));

@@ -33,10 +33,14 @@ function body(line: string): string {
 /** The firmware names its broker: Tasmota, core debug [hostByName], ESPHome, ESPEasy, common sketches. */
 function brokerNamed(s: string): LogEvent | null {
   let m: RegExpExecArray | null;
-  if ((m = /Connect failed to ([\w.-]+):(\d+)/i.exec(s))) return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
-  if ((m = /\[hostByName\] Host: \S+ IP: (\d{1,3}(?:\.\d{1,3}){3})/.exec(s))) return { kind: 'broker-named', host: m[1]! };
-  if ((m = /Resolved broker IP address to (\d{1,3}(?:\.\d{1,3}){3})/i.exec(s))) return { kind: 'broker-named', host: m[1]! };
-  if ((m = /Server Address: ([\w.-]+):(\d+)/.exec(s))) return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
+  if ((m = /Connect failed to ([\w.-]+):(\d+)/i.exec(s)))
+    return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
+  if ((m = /\[hostByName\] Host: \S+ IP: (\d{1,3}(?:\.\d{1,3}){3})/.exec(s)))
+    return { kind: 'broker-named', host: m[1]! };
+  if ((m = /Resolved broker IP address to (\d{1,3}(?:\.\d{1,3}){3})/i.exec(s)))
+    return { kind: 'broker-named', host: m[1]! };
+  if ((m = /Server Address: ([\w.-]+):(\d+)/.exec(s)))
+    return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
   if ((m = /Connecting to MQTT (?:broker|server) (?:at )?\(?([\w.-]+\.[\w-]+)\)?(?::(\d+))?/i.exec(s)))
     return { kind: 'broker-named', host: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}) };
   return null;
@@ -51,22 +55,38 @@ function mqttEvents(s: string): LogEvent[] {
   if ((m = /(?:try again|retry(?:ing)?) in (\d+) ?(s|sec|seconds?|ms)\b/i.exec(s)))
     extra.push({ kind: 'retry-interval', ms: Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) });
   // DNS: the broker's name does not resolve (ESPHome, core debug, sketches).
-  if ((m = /(?:Couldn't resolve IP address for|Error resolving MQTT broker IP address|DNS (?:lookup|resolution) failed for)\s*'?([^'!:\s]*)/i.exec(s))) {
-    out.push({ kind: 'mqtt-failed', rc: -2, meaning: `the broker name${m[1] ? ` "${m[1]}"` : ''} does not resolve (DNS)`, dns: m[1] || true });
+  if (
+    (m =
+      /(?:Couldn't resolve IP address for|Error resolving MQTT broker IP address|DNS (?:lookup|resolution) failed for)\s*'?([^'!:\s]*)/i.exec(
+        s,
+      ))
+  ) {
+    out.push({
+      kind: 'mqtt-failed',
+      rc: -2,
+      meaning: `the broker name${m[1] ? ` "${m[1]}"` : ''} does not resolve (DNS)`,
+      dns: m[1] || true,
+    });
     return [...out, ...extra];
   }
   // PubSubClient sketches print the attempt and its outcome on one line (Serial.print, then println).
   if (/Attempting MQTT connection|MQT: Attempting connection|Connecting to MQTT/i.test(s))
     out.push({ kind: 'mqtt-attempt' });
   // "failed, rc=-2", "failed, rc = 5", "failed with state -2", Tasmota "Connect failed to H:P, rc -2."
-  const rc = /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*|Connection status:\s*)(-?\d+)/i.exec(s);
+  const rc = /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*|Connection status:\s*)(-?\d+)/i.exec(
+    s,
+  );
   if (rc && /fail/i.test(s)) out.push(failed(Number(rc[1])));
   else if (/MQTT\s*:\s*Failed to connect|Connection refuse, reason code: (\d)/i.test(s)) {
     const code = /reason code: (\d)/.exec(s);
     out.push(
       code
         ? failed(Number(code[1]))
-        : { kind: 'mqtt-failed', rc: -2, meaning: 'the TCP connection to the broker failed (no code printed)' },
+        : {
+            kind: 'mqtt-failed',
+            rc: -2,
+            meaning: 'the TCP connection to the broker failed (no code printed)',
+          },
     );
   } else if (/MQTT : Connected to broker|MQTT connected\b|\[mqtt:\d+\]:? MQTT Connected/i.test(s))
     out.push({ kind: 'mqtt-connected' });
@@ -107,7 +127,8 @@ const wifiFailed = (stage: WifiStage, detail: string, reason?: number): LogEvent
 
 function wifiEvents(s: string): LogEvent[] {
   let m: RegExpExecArray | null;
-  if ((m = /^no (.+) found, reconnect after/i.exec(s))) return [wifiFailed('no-ap', `no "${m[1]}" found in the scan`)];
+  if ((m = /^no (.+) found, reconnect after/i.exec(s)))
+    return [wifiFailed('no-ap', `no "${m[1]}" found in the scan`)];
   if ((m = /STA disconnect:\s*(\d+)/.exec(s))) {
     const r = Number(m[1]);
     return [wifiFailed(wifiReasonStage(r), `STA disconnect: ${r}`, r)];
@@ -116,26 +137,41 @@ function wifiEvents(s: string): LogEvent[] {
     const r = Number(m[1]);
     return [wifiFailed(wifiReasonStage(r), s.slice(s.search(/reason/i)), r)];
   }
-  if ((m = /Event: Disconnected ssid='([^']*)'.*reason='([^']+)'/.exec(s)) || (m = /\[EVENT\] WIFI_REASON: (\d+)/.exec(s))) {
+  if (
+    (m = /Event: Disconnected ssid='([^']*)'.*reason='([^']+)'/.exec(s)) ||
+    (m = /\[EVENT\] WIFI_REASON: (\d+)/.exec(s))
+  ) {
     const text = m[2] ?? m[1]!;
     const code = /^\d+$/.test(text) ? Number(text) : undefined;
     const stage =
-      code !== undefined ? wifiReasonStage(code) : (WIFI_REASON_TEXT.find(([re]) => re.test(text))?.[1] ?? 'unknown');
+      code !== undefined
+        ? wifiReasonStage(code)
+        : (WIFI_REASON_TEXT.find(([re]) => re.test(text))?.[1] ?? 'unknown');
     return [wifiFailed(stage, `reason ${text}`, code)];
   }
   // Tasmota
-  if (/WIF: Connect failed with AP incorrect password/i.test(s)) return [wifiFailed('auth', 'AP: incorrect password')];
-  if (/WIF: Connect failed as AP cannot be reached/i.test(s)) return [wifiFailed('no-ap', 'AP cannot be reached')];
+  if (/WIF: Connect failed with AP incorrect password/i.test(s))
+    return [wifiFailed('auth', 'AP: incorrect password')];
+  if (/WIF: Connect failed as AP cannot be reached/i.test(s))
+    return [wifiFailed('no-ap', 'AP cannot be reached')];
   if (/WIF: Connect failed with AP timeout/i.test(s)) return [wifiFailed('weak-signal', 'AP timeout')];
   if (/WIF: Connect failed with AP/i.test(s)) return [wifiFailed('unknown', s)];
-  if (/^(beacon timeout|bcn_timout)/i.test(s) || /bcn_timout/.test(s)) return [wifiFailed('weak-signal', 'beacon timeout')];
-  if (/No network found!|No networks? found/i.test(s)) return [wifiFailed('no-ap', 'no network found in the scan')];
+  if (/^(beacon timeout|bcn_timout)/i.test(s) || /bcn_timout/.test(s))
+    return [wifiFailed('weak-signal', 'beacon timeout')];
+  if (/No network found!|No networks? found/i.test(s))
+    return [wifiFailed('no-ap', 'no network found in the scan')];
   if (/dhcp client start/i.test(s)) return [{ kind: 'wifi-state', detail: 'dhcp-start' }];
-  if ((m = /^state:\s*(\d+)\s*->\s*(\d+)/.exec(s))) return [{ kind: 'wifi-state', detail: `state ${m[1]}->${m[2]}` }];
-  if (/^(?:f [-r]?\d+, )?scandone$|^reconnect$|^wifi evt: \d+$/.test(s)) return [{ kind: 'wifi-state', detail: s }];
+  if ((m = /^state:\s*(\d+)\s*->\s*(\d+)/.exec(s)))
+    return [{ kind: 'wifi-state', detail: `state ${m[1]}->${m[2]}` }];
+  if (/^(?:f [-r]?\d+, )?scandone$|^reconnect$|^wifi evt: \d+$/.test(s))
+    return [{ kind: 'wifi-state', detail: s }];
   if ((m = /^Connecting to (?!MQTT)(.+?)\s*\.*$/i.exec(s))) return [{ kind: 'wifi-connecting', ssid: m[1] }];
   if ((m = /WIF: Connecting to AP\d?\s+(\S+)/.exec(s))) return [{ kind: 'wifi-connecting', ssid: m[1] }];
-  if (/\bwi-?fi\b.*\b(connection failed|failed to connect|disconnected)\b|Error while connecting to (?:WiFi|network)/i.test(s))
+  if (
+    /\bwi-?fi\b.*\b(connection failed|failed to connect|disconnected)\b|Error while connecting to (?:WiFi|network)/i.test(
+      s,
+    )
+  )
     return [wifiFailed('unknown', s)];
   if (
     /\bwi-?fi\b\s*:?\s*connected\b|connected to wi-?fi|WIF: Connected|WIFI : Connected!|^connected with .+, channel \d+|WiFi Connected!/i.test(
@@ -143,7 +179,12 @@ function wifiEvents(s: string): LogEvent[] {
     )
   )
     return [{ kind: 'wifi-connected' }];
-  if ((m = /(?:IP address:?\s*|^ip:|IP address of Device:\s*|WiFi connected:\s*)(\d{1,3}(?:\.\d{1,3}){3})/i.exec(s)))
+  if (
+    (m =
+      /(?:IP address:?\s*|^ip:|IP address of Device:\s*|WiFi connected:\s*)(\d{1,3}(?:\.\d{1,3}){3})/i.exec(
+        s,
+      ))
+  )
     return [{ kind: 'ip', ip: m[1]! }];
   return [];
 }
@@ -283,7 +324,10 @@ export class LogParser {
       return true;
     }
     if ((m = /^[0-9a-f]{8}:\s+((?:[0-9a-f]{8}\s*){1,4})$/i.exec(line))) {
-      const code = m[1]!.trim().split(/\s+/).filter((w) => /^40[12][0-9a-f]{5}$/i.test(w));
+      const code = m[1]!
+        .trim()
+        .split(/\s+/)
+        .filter((w) => /^40[12][0-9a-f]{5}$/i.test(w));
       c.stack = [...(c.stack ?? []), ...code.map((w) => `0x${w.toLowerCase()}`)].slice(0, 64);
       return true;
     }

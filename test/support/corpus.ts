@@ -29,7 +29,10 @@ export function captureLines(c: Capture): string[] {
 export function lineTimes(lines: string[]): number[] {
   const times = lines.map((l) => {
     let m: RegExpExecArray | null;
-    if ((m = /^(?:\[)?(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?/.exec(l)) || (m = /\s(\d{2}):(\d{2}):(\d{2})\s/.exec(l)))
+    if (
+      (m = /^(?:\[)?(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?/.exec(l)) ||
+      (m = /\s(\d{2}):(\d{2}):(\d{2})\s/.exec(l))
+    )
       return ((+m[1]! * 60 + +m[2]!) * 60 + +m[3]!) * 1000 + (m[4] ? +m[4].padEnd(3, '0').slice(0, 3) : 0);
     if ((m = /^\s*(\d+) : /.exec(l))) return +m[1]!;
     return null;
@@ -53,9 +56,16 @@ export function captureEvents(lines: string[], bauds?: number[]): TimedEvent[] {
   const p = new LogParser();
   const t = lineTimes(lines);
   return lines.flatMap((line, i) =>
-    p.push(line).events.map((e) =>
-      Object.assign(e, { t: t[i]!, source: 'serial' as const, line: line.trim(), ...(bauds ? { baud: bauds[i] } : {}) }),
-    ),
+    p
+      .push(line)
+      .events.map((e) =>
+        Object.assign(e, {
+          t: t[i]!,
+          source: 'serial' as const,
+          line: line.trim(),
+          ...(bauds ? { baud: bauds[i] } : {}),
+        }),
+      ),
   );
 }
 

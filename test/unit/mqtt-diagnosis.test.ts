@@ -133,7 +133,10 @@ describe('diagnose', () => {
     const ev = evidence([
       ...serial([seedFail[3]!], 0),
       ...serial([seedFail[3]!], 5000),
-      ...serial(['Attempting MQTT connection...connected', 'Publish message: a', 'Publish message: b'], 10000),
+      ...serial(
+        ['Attempting MQTT connection...connected', 'Publish message: a', 'Publish message: b'],
+        10000,
+      ),
       connect('c', 10000),
       publish('c', 10100),
       publish('c', 10200),
