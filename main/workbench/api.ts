@@ -307,7 +307,8 @@ export interface MethodParams {
 export interface MethodResults {
   'app.info': AppInfo;
   'ports.list': PortInfo[];
-  'ports.add': PortInfo[];
+  /** The canonical spelling of the added port, and the port list that now includes it. */
+  'ports.add': { port: string; ports: PortInfo[] };
   'jobs.start': { jobId: string };
   'jobs.cancel': { cancelled: boolean };
   'jobs.list': JobSnapshot[];

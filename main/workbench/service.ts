@@ -122,9 +122,9 @@ export class WorkbenchService {
   }
 
   /** A port the user typed in the UI becomes usable (validated; see KnownPorts). */
-  async addPort(port: string): Promise<PortInfo[]> {
-    await this.known.add(port);
-    return this.listPorts();
+  async addPort(port: string): Promise<{ port: string; ports: PortInfo[] }> {
+    const added = await this.known.add(port);
+    return { port: added, ports: await this.listPorts() };
   }
 
   async startJob(req: JobStartRequest): Promise<{ jobId: string }> {
