@@ -240,8 +240,10 @@ describe('browser host: uploads, downloads and fuzz (in process)', () => {
     const a = await openWs(host.port, host.token);
     const b = await openWs(host.port, host.token);
     const seenByB: { id: string; state: string }[] = [];
-    b.on('message', (m) => {
-      const msg = JSON.parse(String(m)) as { event?: { type: string; job?: { id: string; state: string } } };
+    b.on('message', (m: Buffer) => {
+      const msg = JSON.parse(m.toString('utf8')) as {
+        event?: { type: string; job?: { id: string; state: string } };
+      };
       if (msg.event?.type === 'job') seenByB.push(msg.event.job!);
     });
     const up = await request(host.port, {
