@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'ABORTED'
   | 'BAD_ARGUMENT'
   | 'NOT_CONFIRMED'
+  | 'PLAN_STALE'
   | 'INTERNAL';
 
 export interface ErrorData {

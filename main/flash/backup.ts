@@ -42,7 +42,7 @@ export async function backupWithSession(
 ): Promise<BackupResult> {
   const started = performance.now();
   const offset = params.offset ?? 0;
-  const size = params.size ?? info.flash.size;
+  const size = params.size ?? info.flash.size - offset;
   if (!size) {
     throw new FlashbackError(
       'BAD_ARGUMENT',

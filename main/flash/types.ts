@@ -5,7 +5,7 @@
 import type { AfterReset, BeforeReset, ChipInfo } from '../esp/types.js';
 
 export interface BoardTarget {
-  /** Port spec: device path, socket://HOST:PORT or virtual:NAME. */
+  /** Port spec: device path, socket://HOST:PORT, rfc2217://HOST:PORT or virtual:NAME. */
   port: string;
   /** Rate for bulk transfer once the stub runs (default 921600 on hardware and virtual, link rate on TCP). */
   baud?: number;

@@ -1,7 +1,8 @@
 /**
  * Explains a sector diff region by region: what differs between any two healthy boards (flasher-patched
  * header bytes 2–3, RF calibration, SDK WiFi config, EEPROM, OTA leftovers; ESP8266-NOTES 4.2, 5.5,
- * 5.6) versus what is suspicious (different firmware, corrupt RF init data, data in free space).
+ * 5.6) versus what is suspicious (different firmware, corrupt RF init data, a calibration cut short, data in
+ * free space).
  */
 import { judgeRfInit } from './rf-init.js';
 import type { RegionDiff, SectorSide, SectorState } from './compare.js';
@@ -100,11 +101,58 @@ function rfFinding({ a, b }: Input, r: RegionDiff, idx: number[]): Finding | nul
   };
 }
 
+/** How much of a sector was programmed: up to its last byte that is not 0xFF. */
+function programmedLength(b: Uint8Array): number {
+  let n = b.length;
+  while (n > 0 && b[n - 1] === 0xff) n--;
+  return n;
+}
+
+/**
+ * RF_CAL (Arduino S−0x4000, NONOS S−0x5000) differs between healthy boards: each chip has its own
+ * calibration and any content is legitimate. One thing is still telling: with the same firmware on both
+ * sides the same SDK writes calibrations of the same length, so a much shorter one was cut short while
+ * being saved, and the SDK reuses it (notes 5.5: erase it so a full calibration runs).
+ */
+function rfCalFinding(input: Input, r: RegionDiff, idx: number[]): Finding | null {
+  if (idx.length === 0) return null;
+  const { a, b } = input;
+  const sector = Math.floor(r.start / SECTOR_SIZE);
+  const ja = a.sectors?.get(sector);
+  const jb = b.sectors?.get(sector);
+  const sameApp = input.regions.filter((x) => x.kind === 'app').every((x) => x.diffSectors === 0);
+  if (ja && jb && sameApp) {
+    const [la, lb] = [programmedLength(ja), programmedLength(jb)];
+    if (la > 0 && lb > 0 && Math.min(la, lb) * 2 <= Math.max(la, lb)) {
+      const [short, long] = la < lb ? [a, b] : [b, a];
+      return {
+        severity: 'suspicious',
+        region: r.name,
+        sectors: idx,
+        message: `${short.label}: RF calibration at ${hex(r.start)} looks cut short (${Math.min(la, lb)} bytes programmed, ${long.label} has ${Math.max(la, lb)}).`,
+        why: 'Both run the same firmware, whose SDK writes calibrations of one length; a shorter one was interrupted while being saved, and the SDK reuses it, so the radio runs miscalibrated. Erase it so the SDK recalibrates (`flashback repair`), or restore from the good board.',
+      };
+    }
+  }
+  const blankOn = [
+    ja && programmedLength(ja) === 0 ? a.label : null,
+    jb && programmedLength(jb) === 0 ? b.label : null,
+  ].filter(Boolean);
+  return {
+    severity: 'expected',
+    region: r.name,
+    sectors: idx,
+    message: blankOn.length
+      ? `RF calibration is erased on ${blankOn.join(' and ')} (the SDK recalibrates at the next boot).`
+      : 'RF calibration differs (chip-specific).',
+    why: 'Each chip keeps its own RF calibration; any content is legitimate and an erased one is rebuilt by the SDK.',
+  };
+}
+
 const EXPECTED_WHY: Partial<Record<string, string>> = {
   sysparam:
     'The SDK keeps each board’s WiFi config, AP cache and save counters here; they differ between healthy boards.',
   eeprom: 'Application data the sketch stores per board.',
-  'rf-cal': 'Chip-specific RF calibration results.',
   ota: 'Leftovers of earlier OTA updates; never executed.',
   settings: 'Per-device settings (Tasmota rotates them across these sectors).',
 };
@@ -115,6 +163,11 @@ export function explainDifferences(input: Input): Finding[] {
     const idx = changedIn(input.sectors, r);
     if (r.kind === 'rf-init') {
       const f = rfFinding(input, r, idx);
+      if (f) out.push(f);
+      continue;
+    }
+    if (r.kind === 'rf-cal') {
+      const f = rfCalFinding(input, r, idx);
       if (f) out.push(f);
       continue;
     }

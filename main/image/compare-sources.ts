@@ -42,8 +42,13 @@ async function side(src: CompareSource, layout: Layout, wanted: number[]) {
 export async function compareSources(a: CompareSource, b: CompareSource): Promise<CompareReport> {
   const [la, lb] = [await detectLayout(a.read, a.flashSize), await detectLayout(b.read, b.flashSize)];
   const layout = la.family !== 'unknown' ? la : lb;
-  // Sector 0 (header patch check) and every RF init sector are read in full: 4 KiB each.
-  const wanted = [0, ...layout.regions.filter((r) => r.kind === 'rf-init').map((r) => r.start / SECTOR_SIZE)];
+  // Sector 0 (header patch check) and every RF init/calibration sector are read in full: 4 KiB each.
+  const wanted = [
+    0,
+    ...layout.regions
+      .filter((r) => r.kind === 'rf-init' || r.kind === 'rf-cal')
+      .map((r) => r.start / SECTOR_SIZE),
+  ];
   const report = compareSectorMaps(await side(a, layout, wanted), await side(b, layout, wanted));
   if (a.flashSize !== b.flashSize) {
     report.findings.unshift({

@@ -1,12 +1,14 @@
 /**
- * Judges a board's factory data (ESP8266-NOTES 5.2, 5.5, 5.6): the RF init data at S−0x4000, the SDK
- * system-param sectors and whether WiFi credentials are stored. Reads a few sectors through an async
- * reader, so it works on a file or a live board.
+ * Judges a board's factory data by what its own firmware does with each sector (ESP8266-NOTES 5.1–5.6):
+ * an Arduino-core build keeps PHY init data in the firmware and uses S−0x4000 for RF calibration (any
+ * content is legitimate), a NONOS-SDK build reads init data at S−0x4000 (byte 0 must be 0x05) and keeps
+ * RF_CAL at S−0x5000; both keep WiFi settings in the last three sectors. An unrecognised firmware is not
+ * judged. Reads a few sectors through an async reader, so it works on a file or a live board.
  */
 import { flashTail } from './arduino-map.js';
 import type { AsyncRead } from './fs-detect.js';
-import type { Layout } from './layout.js';
-import { judgeRfInit, type RfInitState } from './rf-init.js';
+import { detectLayout, factoryRule, type FactoryRule, type Layout } from './layout.js';
+import { judgeRfInit, RF_MAGIC, type RfInitState } from './rf-init.js';
 import { dataSectorOffsets, findWifiCredentials, sdkTailSize, type WifiCredentials } from './secrets.js';
 import { SECTOR_SIZE } from './sectors.js';
 import { FLAG_SELECT_OFFSET } from './sysparam.js';
@@ -26,8 +28,18 @@ export interface SysParamReport {
   explanation: string;
 }
 
+export interface RfCalReport {
+  offset: number;
+  state: 'blank' | 'data';
+  explanation: string;
+}
+
 export interface FactoryReport {
-  rfInitData: RfInitReport;
+  /** Which firmware rule the judgement follows (from the layout). */
+  rule: FactoryRule;
+  /** null when the firmware does not read init data from flash (Arduino core) or is not recognised. */
+  rfInitData: RfInitReport | null;
+  rfCal: RfCalReport | null;
   sysParams: SysParamReport;
   wifiCredentials: WifiCredentials;
 }
@@ -62,23 +74,62 @@ async function judgeSysParams(read: AsyncRead, size: number): Promise<SysParamRe
   };
 }
 
+/** NodeMCU 3.x keeps PHY_DATA low in flash, at 0xC000 (notes 5.3). */
+const NODEMCU3_PHY_DATA = 0xc000;
+
+function rfCalReport(offset: number, data: Uint8Array, rule: FactoryRule): RfCalReport {
+  const where =
+    rule === 'arduino'
+      ? 'this Arduino-core build keeps its PHY init data in the firmware'
+      : 'init data is judged separately';
+  return blank(data)
+    ? {
+        offset,
+        state: 'blank',
+        explanation:
+          'RF calibration (RF_CAL) is erased: the SDK runs a full calibration at the next boot and stores it here. Normal after an erase or a repair.',
+      }
+    : {
+        offset,
+        state: 'data',
+        explanation:
+          `RF calibration (RF_CAL) written by the SDK: chip-specific, any content is legitimate (${where}). ` +
+          'If only this board fails WiFi, erase it so the SDK recalibrates: `flashback repair`.',
+      };
+}
+
 export async function judgeFactoryData(
   read: AsyncRead,
   flashSize: number,
   layout?: Layout | null,
 ): Promise<FactoryReport> {
+  const l = layout ?? (await detectLayout(read, flashSize));
+  const rule = factoryRule(l.family);
   const size = sdkTailSize(await read(0, 4), flashSize);
-  const rfRegion = layout?.regions.find((r) => r.kind === 'rf-init');
-  const offset = rfRegion?.start ?? flashTail(size).rfCal;
-  const j = judgeRfInit(await read(offset, 128));
+  const tail = flashTail(size);
+  let rfInitData: RfInitReport | null = null;
+  let rfCal: RfCalReport | null = null;
+  if (rule === 'arduino') {
+    rfCal = rfCalReport(tail.rfCal, await read(tail.rfCal, 0x1000), rule);
+  } else if (rule === 'nonos') {
+    rfCal = rfCalReport(tail.eeprom, await read(tail.eeprom, 0x1000), rule);
+    let offset = tail.rfCal;
+    let j = judgeRfInit(await read(offset, 128));
+    if (j.state !== 'valid' && (await read(NODEMCU3_PHY_DATA, 1))[0] === RF_MAGIC) {
+      // NodeMCU 3.x: init data lives in its low partition table, not at the end (notes 5.3).
+      offset = NODEMCU3_PHY_DATA;
+      j = judgeRfInit(await read(offset, 128));
+    }
+    let explanation = j.explanation;
+    if (j.state === 'blank' && l.family === 'nodemcu')
+      explanation =
+        'RF init data is blank: NodeMCU ≤ 2.x writes esp_init_data_default here at its first boot (notes 5.3).';
+    rfInitData = { state: j.state, offset, magic: j.magic, crystalMHz: j.crystalMHz, explanation };
+  }
   return {
-    rfInitData: {
-      state: j.state,
-      offset,
-      magic: j.magic,
-      crystalMHz: j.crystalMHz,
-      explanation: j.explanation,
-    },
+    rule,
+    rfInitData,
+    rfCal,
     sysParams: await judgeSysParams(read, size),
     wifiCredentials: await findWifiCredentials(read, flashSize),
   };

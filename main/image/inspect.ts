@@ -6,7 +6,8 @@
 import { checksumVerdict, type ChecksumScheme } from './build-crc.js';
 import { judgeFactoryData, type FactoryReport } from './factory.js';
 import { parseImage, type ImageHeader } from './header.js';
-import { detectLayout, type Layout } from './layout.js';
+import { productInFlash } from './firmware-id.js';
+import { detectLayout, factoryRule, type FactoryRule, type Layout } from './layout.js';
 import { isBlankDigest, SECTOR_SIZE, sectorDigests } from './sectors.js';
 
 export interface HeaderSummary {
@@ -31,7 +32,10 @@ export interface InspectReport {
   family: Layout['family'];
   regions: { name: string; start: number; size: number; kind: string; state: string; description: string }[];
   fs: Layout['fs'];
-  rfInitData: FactoryReport['rfInitData'] | null;
+  /** Where this firmware keeps factory data: 'arduino' (init data in the firmware), 'nonos', 'unknown'. */
+  factoryRule: FactoryRule;
+  rfInitData: FactoryReport['rfInitData'];
+  rfCal: FactoryReport['rfCal'];
   sysParams: FactoryReport['sysParams'] | null;
   wifiCredentials: { present: boolean; ssid: string | null };
   notes: string[];
@@ -60,7 +64,7 @@ function regionState(
   size: number,
   factory: FactoryReport | null,
 ): string {
-  if (kind === 'rf-init' && factory && factory.rfInitData.offset === start) return factory.rfInitData.state;
+  if (kind === 'rf-init' && factory?.rfInitData?.offset === start) return factory.rfInitData.state;
   const first = Math.floor(start / SECTOR_SIZE);
   const slice = digests.slice(first, Math.ceil((start + size) / SECTOR_SIZE));
   const blanks = slice.filter(isBlankDigest).length;
@@ -71,14 +75,20 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
   const read = async (o: number, n: number) => bytes.subarray(o, o + n);
   const parsed = parseImage(bytes);
   const header = parsed.ok ? summarize(bytes, parsed.header, 0) : null;
-  const layout = await detectLayout(read, bytes.length);
+  const detected = await detectLayout(read, bytes.length);
+  // Name the product inside (ESPHome, NodeMCU, MicroPython…) from its own strings; the rule stays the
+  // structure's, so a product we do not know changes nothing.
+  const scanEnd =
+    detected.family === 'arduino' ? (detected.appEnd ?? 0x1000) : Math.min(bytes.length, 0x100000);
+  const product = productInFlash(bytes.subarray(0, scanEnd), detected.family);
+  const layout: Layout = product ? { ...detected, family: product } : detected;
   let app: HeaderSummary | null = null;
-  if (layout.family === 'arduino' || layout.family === 'tasmota') {
+  if (factoryRule(layout.family) === 'arduino') {
     const sketch = parseImage(bytes.subarray(0x1000));
     if (sketch.ok) app = summarize(bytes, sketch.header, 0x1000);
   }
   // Factory data only makes sense for a whole flash, not for a bare app .bin.
-  const wholeFlash = layout.family !== 'unknown' && bytes.length >= 0x80000;
+  const wholeFlash = factoryRule(layout.family) !== 'unknown' && bytes.length >= 0x80000;
   const factory = wholeFlash ? await judgeFactoryData(read, bytes.length, layout) : null;
   const digests = sectorDigests(bytes);
   return {
@@ -96,7 +106,9 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
       description: r.description,
     })),
     fs: layout.fs,
+    factoryRule: factoryRule(layout.family),
     rfInitData: factory?.rfInitData ?? null,
+    rfCal: factory?.rfCal ?? null,
     sysParams: factory?.sysParams ?? null,
     wifiCredentials: {
       present: factory?.wifiCredentials.present ?? false,
@@ -104,7 +116,16 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
     },
     notes: [
       ...layout.notes,
-      ...(wholeFlash ? [] : ['Not a whole-flash dump: factory data (RF init, WiFi config) not judged.']),
+      ...(wholeFlash
+        ? []
+        : [
+            'Not a whole-flash dump of a recognised firmware: factory data (RF init, WiFi config) not judged.',
+          ]),
+      ...(wholeFlash && factoryRule(layout.family) === 'arduino'
+        ? [
+            'Arduino-core firmware: PHY init data is compiled into the firmware, so S−0x4000 holds RF calibration, not init data.',
+          ]
+        : []),
     ],
   };
 }

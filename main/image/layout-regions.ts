@@ -41,11 +41,10 @@ function r(
   return { name, start, size: end - start, kind, expectedToDiffer, description };
 }
 
-/** The SDK's last sectors (notes 5.2): init data at S−0x4000, two alternating data sectors, the flag. */
-function sdkTail(size: number, rfName: string, rfDescription: string): Region[] {
+/** The SDK's last three sectors (notes 5.2, 5.6): two alternating system-param data sectors and the flag. */
+function sdkParams(size: number): Region[] {
   const t = flashTail(size);
   return [
-    r(rfName, t.rfCal, t.rfCal + SECTOR, 'rf-init', true, rfDescription),
     r(
       'sdk-config',
       t.sysParam,
@@ -120,11 +119,17 @@ export function arduinoRegions(
       appEnd === null ? 'Sketch image (its length could not be read)' : 'Sketch image (IROM at 0x40201010)',
     ),
     r('eeprom', t.eeprom, t.eeprom + SECTOR, 'eeprom', true, 'Arduino EEPROM emulation: application data'),
-    ...sdkTail(
-      size,
-      'rf-init',
-      'RF init/calibration data at S−0x4000 (byte 0 must be 0x05 for SDK firmware)',
+    // The core answers the SDK's PHY init-data read from a table inside the firmware and points the
+    // SDK's RF_CAL sector at S−0x4000 (notes 5.1, 5.5): chip calibration, any content is legitimate.
+    r(
+      'rf-cal',
+      t.rfCal,
+      t.rfCal + SECTOR,
+      'rf-cal',
+      true,
+      'RF calibration (RF_CAL, S−0x4000) written by the SDK: chip-specific, any content is legitimate; PHY init data is inside the firmware',
     ),
+    ...sdkParams(size),
   ];
   if (fs) {
     named.push(
@@ -171,7 +176,15 @@ export function nonosRegions(size: number, flashSize: number, appEnd: number, ha
       true,
       'SDK RF_CAL sector (S−0x5000): chip-specific calibration',
     ),
-    ...sdkTail(size, 'rf-init', 'SDK RF init data (esp_init_data_default, S−0x4000; byte 0 must be 0x05)'),
+    r(
+      'rf-init',
+      t.rfCal,
+      t.rfCal + SECTOR,
+      'rf-init',
+      true,
+      'SDK RF init data (esp_init_data_default, S−0x4000; byte 0 must be 0x05)',
+    ),
+    ...sdkParams(size),
   ];
   if (hasIrom && roundUp(appEnd) <= 0x10000) {
     named.push(

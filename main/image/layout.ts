@@ -11,7 +11,22 @@ import { arduinoRegions, nonosRegions, unknownRegions, type Region } from './lay
 export type { Region, RegionKind } from './layout-regions.js';
 export type { AsyncRead } from './fs-detect.js';
 
-export type Family = 'arduino' | 'tasmota' | 'nonos-sdk' | 'rtos-sdk-v3' | 'unknown';
+export type Family =
+  'arduino' | 'tasmota' | 'esphome' | 'nonos-sdk' | 'nodemcu' | 'micropython' | 'rtos-sdk-v3' | 'unknown';
+
+/**
+ * Where a family keeps its factory data (notes 5.1–5.5). Arduino-core builds (Tasmota and ESPHome
+ * included) answer the SDK's PHY init-data read from a table in the firmware and use S−0x4000 for RF
+ * calibration; NONOS-SDK builds (NodeMCU ≤ 2.x, MicroPython, AT, boot_v1.x + user1) read init data at
+ * S−0x4000 and keep RF_CAL at S−0x5000. Anything else is not judged.
+ */
+export type FactoryRule = 'arduino' | 'nonos' | 'unknown';
+
+export function factoryRule(family: Family): FactoryRule {
+  if (family === 'arduino' || family === 'tasmota' || family === 'esphome') return 'arduino';
+  if (family === 'nonos-sdk' || family === 'nodemcu' || family === 'micropython') return 'nonos';
+  return 'unknown';
+}
 
 export interface Layout {
   family: Family;
@@ -116,6 +131,9 @@ export async function detectLayout(read: AsyncRead, flashSize: number): Promise<
     }
     const appEnd = await imageExtent(read, 0, size);
     if (appEnd !== null) {
+      // boot_v1.x at 0 and a V2 user1 image at 0x1000: the SDK's FOTA layout (notes 4.4).
+      if ((await read(SKETCH_START, 1))[0] === 0xea)
+        notes.push('boot_v1.x at 0x0 with a V2 (user1) image at 0x1000: SDK FOTA layout.');
       const irom = await read(0x10000, 4);
       const hasIrom = !irom.every((b) => b === 0xff);
       return {

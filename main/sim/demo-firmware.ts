@@ -1,24 +1,27 @@
 /**
  * The virtual boards' run-mode firmware: behaves like the PubSubClient example sketch the demo image
- * stands for. It reads the app descriptor from flash (demo-image.ts); with valid RF init data
- * (S − 0x4000: byte 0 = 0x05, crystal byte 48 ≤ 2, notes 5.5) it opens a real MQTT connection through
- * the board's VirtualNetwork and publishes every `intervalMs`; with blank or corrupt init data its radio
- * never carries a TCP connect, so it prints `failed, rc=-2` every 5 s — the seed story. Output is at
- * 115200 with Serial.println's CRLF.
+ * stands for (Arduino core: PHY init data compiled in, RF_CAL at S − 0x4000). It reads the app descriptor
+ * from flash (demo-image.ts); with a usable RF calibration (a complete record, or an erased sector that
+ * the SDK recalibrates; rf-cal-model.ts) it opens a real MQTT connection through the board's
+ * VirtualNetwork and publishes every `intervalMs`; with a calibration cut short its radio never carries a
+ * TCP connect, so it prints `failed, rc=-2` every 5 s — the seed story. Output is at 115200 with
+ * Serial.println's CRLF.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { findAppDescriptor, type AppDescriptor } from './app-descriptor.js';
 import type { FirmwareContext, FirmwareRunner } from './firmware-api.js';
+import { rfCalState, sdkFlashSize } from './rf-cal-model.js';
 
 /** The sketch's static IP line (the demo WiFi is virtual too). */
 export const DEMO_IP = '192.168.4.23';
 /** PubSubClient example: "try again in 5 seconds". */
 const RETRY_MS = 5000;
 
-export function rfInitValid(ctx: Pick<FirmwareContext, 'readFlash' | 'flashSize'>): boolean {
-  if (ctx.flashSize < 0x4000) return false;
-  const d = ctx.readFlash(ctx.flashSize - 0x4000, 49);
-  return d[0] === 0x05 && (d[48] ?? 0xff) <= 2;
+/** True when the SDK can bring the radio up: RF_CAL (S−0x4000 by the header's size) is erased or complete. */
+export function radioCalibrated(ctx: Pick<FirmwareContext, 'readFlash' | 'flashSize'>): boolean {
+  const size = sdkFlashSize(ctx.readFlash, ctx.flashSize);
+  if (size < 0x4000) return false;
+  return rfCalState(ctx.readFlash(size - 0x4000, 0x1000)) !== 'cut-short';
 }
 
 /** Resolves after ms, or early (false) when the board is reset. */
@@ -120,7 +123,7 @@ export const demoFirmware: FirmwareRunner = async (ctx) => {
     println('Flashback virtual board: no app descriptor in this image; nothing to run.');
     return;
   }
-  const rfOk = rfInitValid(ctx);
+  const rfOk = radioCalibrated(ctx);
   println('');
   println(`Connecting to ${app.wifi}`);
   for (let i = 0; i < 5; i++) {
@@ -134,7 +137,7 @@ export const demoFirmware: FirmwareRunner = async (ctx) => {
   const clientId = `${app.clientIdPrefix}${ctx.chipId.toString(16)}`;
   while (!ctx.signal.aborted) {
     ctx.print('Attempting MQTT connection...');
-    // Without valid RF init data the radio cannot carry the TCP connect: rc=-2, as on the seed board.
+    // A miscalibrated radio cannot carry the TCP connect: rc=-2, as on the seed board.
     const { rc, client } = rfOk
       ? await connectOnce(ctx, app, clientId)
       : await sleep(200, ctx.signal).then(() => ({ rc: -2, client: undefined }));

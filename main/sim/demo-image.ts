@@ -3,17 +3,19 @@
  * PubSubClient sketch, Arduino core layout "4M (FS:2MB OTA:~1019KB)" (ESP8266-NOTES 5.1), scaled to
  * other sizes by the same table. Deterministic: a seeded PRNG, never Math.random.
  *
- * The boards differ only where two healthy boards do (system-param sectors: boot counter, BSSID cache)
- * plus the seed story: the bad board's RF init data (S−0x4000) is a half-written sector whose byte 0 is
- * not 0x05, so its SDK cannot calibrate the radio (notes 5.5) and the sketch fails with rc=-2.
+ * The boards differ only where two healthy boards do (RF calibration, system-param sectors: boot counter,
+ * BSSID cache) plus the seed story: the bad board's RF calibration (RF_CAL, S−0x4000 in an Arduino
+ * layout) was cut short while the SDK saved it. The core keeps PHY init data in the firmware and tells
+ * the SDK to reuse the stored calibration, so the radio runs miscalibrated and the sketch fails with
+ * rc=-2 (rf-cal-model.ts). Restoring a donor's flash or erasing RF_CAL (repair) cures it.
  */
 import { arduinoFsOptions, flashTail, SKETCH_START } from '../image/arduino-map.js';
 import { sizeCode } from '../image/flash-params.js';
 import { buildLfsSuperblock } from '../image/littlefs.js';
-import { defaultRfInitData } from '../image/rf-init.js';
 import { STATION_PASSWORD, STATION_SSID, writeCString } from '../image/sysparam.js';
 import { buildV1Image } from '../image/v1-image.js';
 import { encodeAppDescriptor, type AppDescriptor } from './app-descriptor.js';
+import { RF_CAL_RECORD_LENGTH } from './rf-cal-model.js';
 
 export { findAppDescriptor, type AppDescriptor } from './app-descriptor.js';
 
@@ -132,13 +134,15 @@ function sysParamSectors(profile: DemoProfile): { data: Uint8Array; flag: Uint8A
   return { data, flag };
 }
 
-function rfInitSector(profile: DemoProfile): Uint8Array {
+function rfCalSector(profile: DemoProfile): Uint8Array {
   const sector = new Uint8Array(0x1000).fill(0xff);
+  const rnd = prng(profile === 'good' ? 0xca1_0001 : 0xbad0_0005);
   if (profile === 'good') {
-    sector.set(defaultRfInitData(), 0);
+    // A complete calibration record: chip-specific values (real dumps start with 0x00 here too).
+    for (let i = 0; i < RF_CAL_RECORD_LENGTH; i++) sector[i] = rnd() < 0.4 ? 0 : Math.floor(rnd() * 255);
+    sector[0] = 0x00;
   } else {
-    // A half-written sector: the first 64 bytes zeroed with a few stray bits, the rest still erased.
-    const rnd = prng(0xbad0_0005);
+    // Cut short while being saved: the first 64 bytes programmed, the rest still erased.
     for (let i = 0; i < 64; i++) sector[i] = rnd() < 0.1 ? Math.floor(rnd() * 256) & 0x7a : 0;
     sector[0] = 0x00;
   }
@@ -162,7 +166,7 @@ export function buildDemoImage(profile: DemoProfile, flashSize = 4 * 1024 * 1024
   const eeprom = ascii('FBEE\x01\x00');
   flash.set(eeprom, tail.eeprom);
   flash.set(new Uint8Array([0xd0, 0x07, 0x00, 0x00, 0x02, 0x01]), tail.eeprom + eeprom.length); // interval, led
-  flash.set(rfInitSector(profile), tail.rfCal);
+  flash.set(rfCalSector(profile), tail.rfCal);
   const { data, flag } = sysParamSectors(profile);
   flash.set(data, tail.sysParam);
   flash.set(flag, tail.sysParam + 0x2000);

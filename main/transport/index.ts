@@ -8,6 +8,7 @@ import type { Link, OpenLinkOptions } from './link.js';
 import { adapterKeyOf, listPorts, type PortInfo } from './list-ports.js';
 import { openSerialLink } from './serial-link.js';
 import { formatPortSpec, parsePortSpec } from './spec.js';
+import { openRfc2217Link } from './rfc2217-link.js';
 import { openTcpLink } from './tcp-link.js';
 import { openVirtualLink } from './virtual-link.js';
 
@@ -26,7 +27,7 @@ export {
 } from './bridges.js';
 
 export interface OpenLinkExtra extends OpenLinkOptions {
-  /** socket:// connect timeout in ms (default 5000). */
+  /** socket:// and rfc2217:// connect timeout in ms (default 5000). */
   timeoutMs?: number;
   /** virtual: board options applied when this process first opens the board (pacing, faults). */
   board?: OpenBoardOptions;
@@ -46,13 +47,18 @@ export async function openLink(spec: string, opts: OpenLinkExtra): Promise<Link>
         baud: opts.baud,
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       });
+    case 'rfc2217':
+      return openRfc2217Link(formatPortSpec(p), p.host, p.port, {
+        baud: opts.baud,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      });
     case 'virtual':
       return openVirtualLink(p.name, { baud: opts.baud, ...(opts.board ? { board: opts.board } : {}) });
   }
 }
 
 export interface PortIdentity {
-  /** "CH340", "CP210x", …, "unknown", "virtual" or "tcp". */
+  /** "CH340", "CP210x", …, "unknown", "virtual", "tcp" or "rfc2217". */
   bridge: string;
   /** VID:PID:serial for USB adapters; null for TCP, virtual and ports without USB ids. */
   adapterKey: string | null;
@@ -71,7 +77,7 @@ export async function identifyPort(spec: string): Promise<PortIdentity> {
     return { bridge: 'unknown', adapterKey: null };
   }
   if (p.kind === 'virtual') return { bridge: 'virtual', adapterKey: null };
-  if (p.kind === 'tcp') return { bridge: 'tcp', adapterKey: null };
+  if (p.kind === 'tcp' || p.kind === 'rfc2217') return { bridge: p.kind, adapterKey: null };
   try {
     const real = await fs.realpath(p.path).catch(() => p.path);
     const port = (await listPorts({ virtual: false })).find((x) => x.path === p.path || x.path === real);

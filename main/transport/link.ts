@@ -1,8 +1,8 @@
 /**
- * The one byte-link interface every transport implements (serial device, socket://, virtual:).
+ * The one byte-link interface every transport implements (serial device, socket://, rfc2217://, virtual:).
  * The ESP protocol layer talks only to this. Modeled on node-serialport's bindings interface.
  */
-export type LinkKind = 'serial' | 'tcp' | 'virtual';
+export type LinkKind = 'serial' | 'tcp' | 'rfc2217' | 'virtual';
 
 export interface ControlSignals {
   /** DTR asserted (true) pulls GPIO0 low on NodeMCU-style auto-reset circuits. */

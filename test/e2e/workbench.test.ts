@@ -11,11 +11,11 @@ import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workbench } from '../../main/host/index.js';
+import { systemTool } from '../support/system-tools.js';
 
 const root = path.resolve(__dirname, '../..');
 const out = path.join(root, 'test-output', 'e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const chromiumTool = systemTool('chromium');
 
 function newest(dir: string): number {
   let t = 0;
@@ -42,7 +42,7 @@ function buildRendererIfStale(): void {
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stderr}`);
 }
 
-describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boards)', () => {
+describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, demo boards)', () => {
   let browser: Browser;
   let page: Page;
   let wb: Workbench;
@@ -55,7 +55,7 @@ describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boa
     const { startWorkbench } = await import('../../main/host/index.js');
     wb = await startWorkbench({ port: 0 });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumTool.path,
       args: [
         '--no-sandbox',
         '--disable-gpu',
@@ -147,7 +147,7 @@ describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boa
     await shot('4-mqtt-after');
   }, 240_000);
 
-  it('compare view shows the demo boards differ in the RF init data at a glance', async () => {
+  it('compare view shows the demo boards differ in the RF calibration at a glance', async () => {
     // After the restore the demo boards match; a factory-fresh pair shows the difference, so compare the
     // good board with the bad board's pre-restore auto-backup from the library.
     await page.getByRole('tab', { name: 'Library' }).click();
@@ -163,7 +163,7 @@ describe.skipIf(!haveChromium)('workbench e2e (browser host + Chromium, demo boa
     await page.getByRole('button', { name: 'Compare A and B' }).click();
     const summary = page.locator('.compare-result .summary');
     await summary.waitFor({ timeout: 60_000 });
-    expect(await summary.textContent()).toMatch(/RF init/i);
+    expect(await summary.textContent()).toMatch(/RF calibration|rf-cal/i);
     expect(await page.locator('.sector-map .cell').count()).toBe(1024);
     expect(
       await page.locator('.sector-map .s-diff, .sector-map .s-a-blank, .sector-map .s-b-blank').count(),

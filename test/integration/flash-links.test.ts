@@ -3,12 +3,13 @@
  * ser2net use) and through a real pty pair made by socat, opened with node-serialport. Neither link has
  * control lines, so the board waits in its ROM loader (download strap) and the client must not reset.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTempHome } from '../support/home.js';
+import { systemTool } from '../support/system-tools.js';
 
 const home = useTempHome();
 const { backupBoard, detectBoard, executeRestore } = await import('../../main/flash/index.js');
@@ -62,15 +63,19 @@ describe('socket:// to `flashback sim`-style TCP server', () => {
   });
 });
 
-const hasSocat = spawnSync('socat', ['-V']).status === 0;
-describe.skipIf(!hasSocat)('serial device: a real pty pair (socat) through node-serialport', () => {
+const socatTool = systemTool('socat');
+describe.skipIf(socatTool.missing)('serial device: a real pty pair (socat) through node-serialport', () => {
   it('detects and backs up a range over /dev/pts with the stub', async () => {
     const dir = fs.mkdtempSync(path.join(home, 'pty-'));
     const a = path.join(dir, 'board');
     const h = path.join(dir, 'host');
-    const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${h}`], {
-      stdio: 'ignore',
-    });
+    const socat: ChildProcess = spawn(
+      socatTool.path,
+      [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${h}`],
+      {
+        stdio: 'ignore',
+      },
+    );
     cleanups.push(() => socat.kill());
     for (let i = 0; i < 100 && !(fs.existsSync(a) && fs.existsSync(h)); i++)
       await new Promise((r) => setTimeout(r, 20));

@@ -240,7 +240,7 @@ describe('virtual board, in-process', () => {
     expect(r.diffSectors).toContain(0x3fc000);
   });
 
-  it('quick compare of the demo boards points at the RF init data sector', async () => {
+  it('quick compare of the demo boards points at the RF calibration sector', async () => {
     const a = makeBoard(good);
     const c = makeBoard(bad);
     const r = await quickCompare(a.port, c.port, fast);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../main/mqtt/embedded-broker.js';
 import type { BrokerEvent, LogEvent } from '../../main/mqtt/events.js';
 import { LineSplitter, LogParser } from '../../main/mqtt/log-parser.js';
-import { demoFirmware, rfInitValid } from '../../main/sim/demo-firmware.js';
+import { demoFirmware, radioCalibrated } from '../../main/sim/demo-firmware.js';
 import { buildDemoImage, DEMO_APP } from '../../main/sim/demo-image.js';
 import type { FirmwareContext } from '../../main/sim/firmware-api.js';
 import { createNetwork, DEMO_BROKER, type RoutableNetwork } from '../../main/sim/network.js';
@@ -59,13 +59,19 @@ describe('demo firmware', () => {
     broker = undefined;
   });
 
-  it('the demo images differ in RF init validity', () => {
+  it('the demo images differ in RF calibration (complete vs cut short)', () => {
     const size = 1024 * 1024;
     expect(
-      rfInitValid({ flashSize: size, readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l) }),
+      radioCalibrated({
+        flashSize: size,
+        readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l),
+      }),
     ).toBe(true);
     expect(
-      rfInitValid({ flashSize: size, readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l) }),
+      radioCalibrated({
+        flashSize: size,
+        readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l),
+      }),
     ).toBe(false);
   });
 
@@ -95,7 +101,7 @@ describe('demo firmware', () => {
     expect(run.events.filter((e) => e.kind === 'publish')).toHaveLength(2);
   });
 
-  it('bad board (corrupt init data): WiFi connected, then rc=-2 every 5 s, never reaches the broker', async () => {
+  it('bad board (RF calibration cut short): WiFi connected, then rc=-2 every 5 s, never reaches the broker', async () => {
     broker = await startEmbeddedBroker({ port: 0 });
     const seen: BrokerEvent[] = [];
     broker.onEvent((e) => seen.push(e));

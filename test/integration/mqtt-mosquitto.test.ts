@@ -4,7 +4,7 @@
  * (anonymous, CONNACK 5, TLS with --ca, 2.x local-only mode) and the whole check with a virtual board.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +19,10 @@ import { demoFirmware } from '../../main/sim/demo-firmware.js';
 import { buildDemoImage, DEMO_APP } from '../../main/sim/demo-image.js';
 import { createNetwork } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
+import { systemTool } from '../support/system-tools.js';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
+const mosquitto = systemTool('mosquitto');
+const openssl = systemTool('openssl');
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -41,7 +43,7 @@ async function startMosquitto(
   // Started as root, mosquitto drops to a "mosquitto" user that may not exist; `user root` keeps it as is
   // (ignored when not root).
   writeFileSync(conf, `user root\npersistence false\nlog_dest stderr\n${config}\n`);
-  const proc = spawn(MOSQUITTO, ['-c', conf, ...(withP ? ['-p', String(port)] : [])], {
+  const proc = spawn(mosquitto.path, ['-c', conf, ...(withP ? ['-p', String(port)] : [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -106,121 +108,115 @@ function goodBoard(): { access: BoardAccess; network: ReturnType<typeof createNe
   return { access, network, close: () => board.close() };
 }
 
-describe.skipIf(!existsSync(MOSQUITTO))(
-  `Debian mosquitto (${existsSync(MOSQUITTO) ? MOSQUITTO : 'not installed: skipped'})`,
-  () => {
-    const stops: (() => void)[] = [];
-    afterAll(() => stops.forEach((s) => s()));
+describe.skipIf(mosquitto.missing)(`Debian mosquitto (${mosquitto.path || mosquitto.reason})`, () => {
+  const stops: (() => void)[] = [];
+  afterAll(() => stops.forEach((s) => s()));
 
-    it('accepts anonymous clients on an explicit loopback listener with allow_anonymous true', async () => {
+  it('accepts anonymous clients on an explicit loopback listener with allow_anonymous true', async () => {
+    const port = await freePort();
+    const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous true`, port, false);
+    stops.push(m.stop);
+    const r = await probeBroker({ url: `mqtt://127.0.0.1:${port}` });
+    expect(r.ok).toBe(true);
+    expect(r.roundTripMs).not.toBeNull();
+  });
+
+  it('a wrong password is refused with CONNACK 5 (allow_anonymous false, no password file)', async () => {
+    const port = await freePort();
+    const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous false`, port, false);
+    stops.push(m.stop);
+    const r = await probeBroker({ url: `mqtt://127.0.0.1:${port}`, username: 'board', password: 'wrong' });
+    expect(r.ok).toBe(false);
+    expect(r.tcp.ok).toBe(true);
+    expect(r.connack).toBe(5);
+    expect(r.rcEquivalent).toBe(5);
+  });
+
+  it.skipIf(openssl.missing)('mqtts:// with --ca: trusted with the CA file, refused without it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fb-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync(
+      openssl.path,
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const port = await freePort();
+    const m = await startMosquitto(
+      `listener ${port} 127.0.0.1\nallow_anonymous true\ncertfile ${cert}\nkeyfile ${key}`,
+      port,
+      false,
+    );
+    stops.push(m.stop, () => rmSync(dir, { recursive: true, force: true }));
+    const trusted = await probeBroker({ url: `mqtts://127.0.0.1:${port}`, caFile: cert });
+    expect(trusted.ok).toBe(true);
+    const untrusted = await probeBroker({ url: `mqtts://127.0.0.1:${port}` });
+    expect(untrusted.ok).toBe(false);
+    expect(untrusted.error).toMatch(/self.signed|certificate/i);
+  });
+
+  it.skipIf(lanAddresses().length === 0)(
+    'no listener line (2.x local-only mode): loopback works, LAN refused',
+    async () => {
       const port = await freePort();
-      const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous true`, port, false);
+      const m = await startMosquitto('', port, true);
       stops.push(m.stop);
       const r = await probeBroker({ url: `mqtt://127.0.0.1:${port}` });
       expect(r.ok).toBe(true);
-      expect(r.roundTripMs).not.toBeNull();
+      expect(r.loopbackOnly).toBe(true);
+      expect(r.lanTried).toEqual(lanAddresses().map((a) => a.address));
+    },
+  );
+
+  it('check: virtual:good against mosquitto with --topic → PASS', async () => {
+    const port = await freePort();
+    const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous true`, port, false);
+    stops.push(m.stop);
+    const b = goodBoard();
+    stops.push(b.close);
+    const r = await runMqttCheck({
+      port: 'virtual:good',
+      broker: `mqtt://127.0.0.1:${port}`,
+      topic: DEMO_APP.topic,
+      board: b.access,
+      network: b.network,
     });
+    expect(r.verdict).toBe('pass');
+    expect(r.broker.watch).toBe('topic');
+  });
 
-    it('a wrong password is refused with CONNACK 5 (allow_anonymous false, no password file)', async () => {
-      const port = await freePort();
-      const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous false`, port, false);
-      stops.push(m.stop);
-      const r = await probeBroker({ url: `mqtt://127.0.0.1:${port}`, username: 'board', password: 'wrong' });
-      expect(r.ok).toBe(false);
-      expect(r.tcp.ok).toBe(true);
-      expect(r.connack).toBe(5);
-      expect(r.rcEquivalent).toBe(5);
+  it('check: mosquitto refusing anonymous clients → board rc=5, host CONNACK 5, credentials first', async () => {
+    const port = await freePort();
+    const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous false`, port, false);
+    stops.push(m.stop);
+    const b = goodBoard();
+    stops.push(b.close);
+    const r = await runMqttCheck({
+      port: 'virtual:good',
+      broker: `mqtt://127.0.0.1:${port}`,
+      board: b.access,
+      network: b.network,
+      durationMs: 9000,
     });
-
-    it.skipIf(!existsSync('/usr/bin/openssl'))(
-      'mqtts:// with --ca: trusted with the CA file, refused without it',
-      async () => {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'fb-tls-'));
-        const key = path.join(dir, 'key.pem');
-        const cert = path.join(dir, 'cert.pem');
-        execFileSync(
-          '/usr/bin/openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-keyout',
-            key,
-            '-out',
-            cert,
-            '-days',
-            '1',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1',
-          ],
-          { stdio: 'ignore' },
-        );
-        const port = await freePort();
-        const m = await startMosquitto(
-          `listener ${port} 127.0.0.1\nallow_anonymous true\ncertfile ${cert}\nkeyfile ${key}`,
-          port,
-          false,
-        );
-        stops.push(m.stop, () => rmSync(dir, { recursive: true, force: true }));
-        const trusted = await probeBroker({ url: `mqtts://127.0.0.1:${port}`, caFile: cert });
-        expect(trusted.ok).toBe(true);
-        const untrusted = await probeBroker({ url: `mqtts://127.0.0.1:${port}` });
-        expect(untrusted.ok).toBe(false);
-        expect(untrusted.error).toMatch(/self.signed|certificate/i);
-      },
-    );
-
-    it.skipIf(lanAddresses().length === 0)(
-      'no listener line (2.x local-only mode): loopback works, LAN refused',
-      async () => {
-        const port = await freePort();
-        const m = await startMosquitto('', port, true);
-        stops.push(m.stop);
-        const r = await probeBroker({ url: `mqtt://127.0.0.1:${port}` });
-        expect(r.ok).toBe(true);
-        expect(r.loopbackOnly).toBe(true);
-        expect(r.lanTried).toEqual(lanAddresses().map((a) => a.address));
-      },
-    );
-
-    it('check: virtual:good against mosquitto with --topic → PASS', async () => {
-      const port = await freePort();
-      const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous true`, port, false);
-      stops.push(m.stop);
-      const b = goodBoard();
-      stops.push(b.close);
-      const r = await runMqttCheck({
-        port: 'virtual:good',
-        broker: `mqtt://127.0.0.1:${port}`,
-        topic: DEMO_APP.topic,
-        board: b.access,
-        network: b.network,
-      });
-      expect(r.verdict).toBe('pass');
-      expect(r.broker.watch).toBe('topic');
-    });
-
-    it('check: mosquitto refusing anonymous clients → board rc=5, host CONNACK 5, credentials first', async () => {
-      const port = await freePort();
-      const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous false`, port, false);
-      stops.push(m.stop);
-      const b = goodBoard();
-      stops.push(b.close);
-      const r = await runMqttCheck({
-        port: 'virtual:good',
-        broker: `mqtt://127.0.0.1:${port}`,
-        board: b.access,
-        network: b.network,
-        durationMs: 9000,
-      });
-      expect(r.verdict).toBe('fail');
-      expect(r.board.rcCodes).toEqual([5]);
-      expect(r.hostProbe.connack).toBe(5);
-      expect(r.diagnosis[0]!.fix).toMatch(/allow_anonymous true|password_file/);
-    });
-  },
-);
+    expect(r.verdict).toBe('fail');
+    expect(r.board.rcCodes).toEqual([5]);
+    expect(r.hostProbe.connack).toBe(5);
+    expect(r.diagnosis[0]!.fix).toMatch(/allow_anonymous true|password_file/);
+  });
+});

@@ -41,5 +41,8 @@ describe('flashback ports', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines.find((l) => l.startsWith('PORT'))).toMatch(/PORT\s+BRIDGE\s+DESCRIPTION/);
     expect(lines.some((l) => /^virtual:good\s+virtual\s+virtual demo board/.test(l))).toBe(true);
+    // Remote ports cannot be listed: the output says how to give one.
+    expect(r.stdout).toMatch(/rfc2217:\/\/HOST:PORT/);
+    expect(r.stdout).toMatch(/socket:\/\/HOST:PORT/);
   });
 });

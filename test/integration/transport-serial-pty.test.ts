@@ -3,7 +3,7 @@
  * ttys, so this exercises open/lock/read/write/baud/flush, and the "no modem lines" degradation (ptys
  * reject TIOCMSET). Skipped with a reason where socat is not installed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlashbackError } from '../../main/errors.js';
 import { openLink } from '../../main/transport/index.js';
 import type { Link } from '../../main/transport/link.js';
+import { systemTool } from '../support/system-tools.js';
 
-const hasSocat = spawnSync('socat', ['-V']).status === 0;
-if (!hasSocat) console.warn('transport-serial-pty: skipped — socat is not installed (apt-get install socat)');
+const socatTool = systemTool('socat');
 
 let dir: string;
 let socat: ChildProcess;
@@ -48,12 +48,12 @@ function collect(link: Link, n: number): Promise<Uint8Array> {
   });
 }
 
-describe.skipIf(!hasSocat)('serial link over a socat pty pair', () => {
+describe.skipIf(socatTool.missing)('serial link over a socat pty pair', () => {
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-pty-'));
     a = path.join(dir, 'a');
     b = path.join(dir, 'b');
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    socat = spawn(socatTool.path, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
       stdio: 'ignore',
     });
     await waitFor(() => fs.existsSync(a) && fs.existsSync(b));

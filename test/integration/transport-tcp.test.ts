@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlashbackError } from '../../main/errors.js';
 import { openLink } from '../../main/transport/index.js';
 import type { Link } from '../../main/transport/link.js';
+import { systemTool } from '../support/system-tools.js';
 
 const servers: net.Server[] = [];
 const links: Link[] = [];
@@ -97,11 +98,11 @@ describe('socket:// link', () => {
   });
 
   // Node's net.Server always accepts, so a listener that never accepts (backlog full) comes from python3.
-  const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
-  it.skipIf(!hasPython)(
+  const python = systemTool('python3');
+  it.skipIf(python.missing)(
     'times out connecting to a listener whose backlog is full (needs python3)',
     async () => {
-      const py = spawn('python3', [
+      const py = spawn(python.path, [
         '-c',
         'import socket,sys,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\n' +
           'c=socket.socket();c.connect(s.getsockname())\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)',

@@ -9,4 +9,5 @@ export function useTempHome(prefix = 'flashback-test-'): string {
   return dir;
 }
 
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/esp8266');
+/** Espressif's SDK data files (MIT, licence beside them), kept in the repository: test/fixtures/esp8266. */
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/esp8266');

@@ -1,18 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseImage } from '../../main/image/header.js';
 import { parseLfsSuperblock } from '../../main/image/littlefs.js';
-import { judgeRfInit } from '../../main/image/rf-init.js';
 import { readCString } from '../../main/image/sysparam.js';
 import { buildDemoImage, DEMO_APP, findAppDescriptor } from '../../main/sim/demo-image.js';
+import { RF_CAL_RECORD_LENGTH, rfCalState } from '../../main/sim/rf-cal-model.js';
 
-const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/fixtures/esp8266',
-);
 const MB = 1024 * 1024;
 const good = buildDemoImage('good');
 const bad = buildDemoImage('bad');
@@ -83,19 +76,18 @@ describe('demo image', () => {
     expect(good.subarray(0x210000, 0x3fa000).every((b) => b === 0xff)).toBe(true);
   });
 
-  it('good RF init data matches the SDK fixture in the fields the notes define', () => {
-    const fixture = fs.readFileSync(path.join(FIXTURES, 'esp_init_data_default_v08.bin'));
-    const rf = good.subarray(0x3fc000, 0x3fc000 + 128);
-    for (const i of [0, 1, 34, 35, 36, 37, 38, 39, 48, 114]) expect(rf[i], `byte ${i}`).toBe(fixture[i]);
-    expect(judgeRfInit(rf).state).toBe('valid');
-    expect(good.subarray(0x3fc080, 0x3fd000).every((b) => b === 0xff)).toBe(true);
+  it('good board: a complete RF calibration record at S−0x4000 (Arduino RF_CAL), not init data', () => {
+    const cal = good.subarray(0x3fc000, 0x3fd000);
+    expect(cal[0]).toBe(0x00);
+    expect(rfCalState(cal)).toBe('complete');
+    expect(cal.subarray(RF_CAL_RECORD_LENGTH).every((b) => b === 0xff)).toBe(true);
   });
 
-  it('bad RF init data is a half-written sector whose byte 0 is not 0x05', () => {
-    const rf = bad.subarray(0x3fc000, 0x3fd000);
-    expect(rf[0]).not.toBe(0x05);
-    expect(rf.subarray(64).every((b) => b === 0xff)).toBe(true);
-    expect(judgeRfInit(rf).state).toBe('corrupt');
+  it('bad board: the RF calibration was cut short while being saved (64 bytes, the rest erased)', () => {
+    const cal = bad.subarray(0x3fc000, 0x3fd000);
+    expect(cal.subarray(64).every((b) => b === 0xff)).toBe(true);
+    expect(rfCalState(cal)).toBe('cut-short');
+    expect(rfCalState(new Uint8Array(0x1000).fill(0xff))).toBe('blank');
   });
 
   it('stores the station config in the system-param sector', () => {
@@ -106,7 +98,7 @@ describe('demo image', () => {
     expect(good[0x3ff000]).toBe(0); // flag sector selects the first data sector
   });
 
-  it('differs between profiles only in RF init, system-param and flag sectors', () => {
+  it('differs between profiles only in RF calibration, system-param and flag sectors', () => {
     expect(diffSectors(good, bad)).toEqual([0x3fc000, 0x3fd000, 0x3ff000]);
   });
 

@@ -28,7 +28,7 @@ describe('sector digests', () => {
 });
 
 describe('compare the demo boards', () => {
-  it('points at the corrupt RF init sector as the only suspicious difference, and says the sketch is identical', async () => {
+  it('points at the RF calibration cut short as the only suspicious difference, and says the sketch is identical', async () => {
     const r = await compareSources(bytesSource('good', good), bytesSource('bad', bad));
     expect(r.sectorSize).toBe(4096);
     expect(r.sectors.length).toBe(1024);
@@ -36,9 +36,12 @@ describe('compare the demo boards', () => {
     expect(changed).toEqual([0x3fc, 0x3fd, 0x3ff]);
     const suspicious = r.findings.filter((f) => f.severity === 'suspicious');
     expect(suspicious).toHaveLength(1);
-    expect(suspicious[0]).toMatchObject({ region: 'rf-init', sectors: [0x3fc] });
-    expect(suspicious[0]?.message).toMatch(/bad.*byte 0 is 0x00, not 0x05/);
-    expect(suspicious[0]?.why).toMatch(/rf_cal\[0\] !=0x05/);
+    expect(suspicious[0]).toMatchObject({ region: 'rf-cal', sectors: [0x3fc] });
+    expect(suspicious[0]?.message).toMatch(
+      /^bad: RF calibration at 0x3FC000 looks cut short \(\d+ bytes programmed, good has 1024\)/,
+    );
+    expect(suspicious[0]?.why).toMatch(/recalibrates/);
+    expect(JSON.stringify(r.findings)).not.toMatch(/corrupt|0x05/);
     expect(
       r.findings
         .filter((f) => f.severity === 'expected')
@@ -47,8 +50,8 @@ describe('compare the demo boards', () => {
     ).toEqual(['sdk-config', 'sdk-flag']);
     expect(r.findings.find((f) => f.region === 'sketch')?.message).toMatch(/identical/);
     expect(r.regions.find((x) => x.name === 'sketch')?.diffSectors).toBe(0);
-    expect(r.regions.find((x) => x.name === 'rf-init')).toMatchObject({ diffSectors: 1, diffBytes: 4096 });
-    expect(r.summary).toMatch(/1 suspicious \(rf-init\)/);
+    expect(r.regions.find((x) => x.name === 'rf-cal')).toMatchObject({ diffSectors: 1, diffBytes: 4096 });
+    expect(r.summary).toMatch(/1 suspicious \(rf-cal\)/);
   });
 
   it('finds two identical flashes identical', async () => {
@@ -85,7 +88,10 @@ describe('compare the demo boards', () => {
     wiped.fill(0xff, 0x3fc000, 0x400000); // Arduino "erase SDK settings"
     const r = await compareSources(bytesSource('good', good), bytesSource('wiped', wiped));
     expect(r.sectors[0x3fc]).toBe('b-blank');
-    expect(r.findings.find((f) => f.region === 'rf-init')?.message).toMatch(/wiped.*blank/);
+    expect(r.findings.find((f) => f.region === 'rf-cal')).toMatchObject({
+      severity: 'expected',
+      message: expect.stringMatching(/erased on wiped/),
+    });
   });
 
   it('warns when the two flashes have different sizes', async () => {

@@ -39,7 +39,8 @@ describe('detectLayout: Arduino core', () => {
     expect(byName(l, 'ota')?.start).toBe(byName(l, 'sketch')!.start + byName(l, 'sketch')!.size);
     expect(byName(l, 'littlefs')).toMatchObject({ start: 0x200000, size: 0x1fa000, kind: 'fs' });
     expect(byName(l, 'eeprom')).toMatchObject({ start: 0x3fb000, expectedToDiffer: true });
-    expect(byName(l, 'rf-init')).toMatchObject({ start: 0x3fc000, size: 0x1000 });
+    expect(byName(l, 'rf-cal')).toMatchObject({ start: 0x3fc000, size: 0x1000, kind: 'rf-cal' });
+    expect(byName(l, 'rf-init')).toBeUndefined(); // the core keeps PHY init data in the firmware
     expect(byName(l, 'sdk-config')).toMatchObject({ start: 0x3fd000, size: 0x2000, kind: 'sysparam' });
     expect(byName(l, 'sdk-flag')).toMatchObject({ start: 0x3ff000, size: 0x1000 });
     expect(stats.bytes).toBeLessThan(8 * 1024);
@@ -53,7 +54,7 @@ describe('detectLayout: Arduino core', () => {
     contiguous(l);
     expect(byName(l, 'littlefs')).toMatchObject({ start: 0xeb000, size: 0x10000 });
     expect(byName(l, 'eeprom')?.start).toBe(0xfb000);
-    expect(byName(l, 'rf-init')?.start).toBe(0xfc000);
+    expect(byName(l, 'rf-cal')?.start).toBe(0xfc000);
     expect(byName(l, 'sdk-config')?.start).toBe(0xfd000);
   });
 

@@ -61,7 +61,8 @@ describe('flashback inspect', () => {
     expect(j.regions[0]).toEqual(
       expect.objectContaining({ name: 'eboot', start: 0, size: 4096, state: 'data' }),
     );
-    expect(j.rfInitData.state).toBe('corrupt');
+    expect(j.rfInitData).toBeNull(); // Arduino core: PHY init data is inside the firmware
+    expect(j.rfCal).toMatchObject({ offset: 0x3fc000, state: 'data' });
     expect(j.wifiCredentials).toEqual({ present: true, ssid: 'FlashbackLab' });
     expect(r.stdout).not.toContain('demo-password');
   });
@@ -78,14 +79,14 @@ describe('flashback inspect', () => {
 });
 
 describe('flashback compare (files and library ids)', () => {
-  it('points at the RF init sector', async () => {
+  it('points at the RF calibration sector', async () => {
     const r = await cli('compare', goodFile, badFile, '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.sectorSize).toBe(4096);
     expect(j.sectors).toHaveLength(1024);
-    expect(j.regions.find((x: { name: string }) => x.name === 'rf-init').diffSectors).toBe(1);
-    expect(j.findings[0]).toMatchObject({ severity: 'suspicious', region: 'rf-init' });
+    expect(j.regions.find((x: { name: string }) => x.name === 'rf-cal').diffSectors).toBe(1);
+    expect(j.findings[0]).toMatchObject({ severity: 'suspicious', region: 'rf-cal' });
   });
 });
 

@@ -32,6 +32,16 @@ describe('parsePortSpec', () => {
     });
     expect(parsePortSpec('socket://[::1]:5555')).toEqual({ kind: 'tcp', host: '::1', port: 5555 });
     expect(parsePortSpec('virtual:good')).toEqual({ kind: 'virtual', name: 'good' });
+    expect(parsePortSpec('rfc2217://192.168.1.5:2217')).toEqual({
+      kind: 'rfc2217',
+      host: '192.168.1.5',
+      port: 2217,
+    });
+    expect(parsePortSpec('RFC2217://[fe80::1]:4000/')).toEqual({
+      kind: 'rfc2217',
+      host: 'fe80::1',
+      port: 4000,
+    });
   });
 
   it('round-trips through formatPortSpec', () => {
@@ -40,6 +50,8 @@ describe('parsePortSpec', () => {
       'COM3',
       'socket://127.0.0.1:4000',
       'socket://[::1]:5555',
+      'rfc2217://esp-bridge.lan:2217',
+      'rfc2217://[::1]:4000',
       'virtual:bad',
     ]) {
       expect(formatPortSpec(parsePortSpec(s))).toBe(s);
@@ -54,6 +66,8 @@ describe('parsePortSpec', () => {
       'socket://127.0.0.1:0',
       'socket://127.0.0.1:70000',
       'socket://127.0.0.1:abc',
+      'rfc2217://127.0.0.1',
+      'rfc2217://127.0.0.1:0',
       'tcp://127.0.0.1:4000',
       'virtual:',
       'virtual:../etc',
@@ -67,6 +81,8 @@ describe('parsePortSpec', () => {
     }
     expect(codeOf(() => parsePortSpec('ttyUSB0')).message).toMatch(/\/dev\/ttyUSB0/);
     expect(codeOf(() => parsePortSpec('tcp://x:1')).message).toMatch(/unknown scheme "tcp"/);
+    expect(codeOf(() => parsePortSpec('rfc2217://x')).message).toMatch(/expected rfc2217:\/\/HOST:PORT/);
+    expect(codeOf(() => parsePortSpec('hello')).hint).toMatch(/rfc2217:\/\//);
   });
 });
 

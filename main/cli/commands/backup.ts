@@ -7,7 +7,7 @@ export const backupCommand: CliCommand = {
   name: 'backup',
   summary: 'Back up the whole flash (or a range) into the image library, verified by MD5',
   usage:
-    'flashback backup --port P [--out FILE] [--label TEXT] [--baud N] [--offset A --size N] [--no-library] [--json]',
+    'flashback backup --port P [--out FILE] [--label TEXT] [--baud N] [--offset A --size N|ALL] [--no-library] [--json]',
   options: {
     ...boardOptions,
     out: { type: 'string', short: 'o' },
@@ -18,7 +18,8 @@ export const backupCommand: CliCommand = {
   },
   async run(ctx) {
     const offset = num(ctx, 'offset');
-    const size = num(ctx, 'size');
+    // esptool's `read_flash 0 ALL`: the whole chip, sized from its JEDEC id (the default anyway).
+    const size = /^all$/i.test(str(ctx, 'size') ?? '') ? undefined : num(ctx, 'size');
     const out = str(ctx, 'out');
     const label = str(ctx, 'label');
     const library = ctx.values['no-library'] === true ? null : str(ctx, 'library');

@@ -43,6 +43,7 @@ export const inspectCommand: CliCommand = {
       );
     }
     if (r.rfInitData) ctx.out(`RF init data (${hex(r.rfInitData.offset)}): ${r.rfInitData.explanation}`);
+    if (r.rfCal) ctx.out(`RF calibration (${hex(r.rfCal.offset)}): ${r.rfCal.explanation}`);
     if (r.sysParams) ctx.out(`System params: ${r.sysParams.explanation}`);
     ctx.out(
       r.wifiCredentials.present

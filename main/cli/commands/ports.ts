@@ -1,14 +1,22 @@
-/** `flashback ports [--json]`: serial ports with their USB bridge, and the virtual boards. */
+/**
+ * `flashback ports [--json]`: serial ports with their USB bridge, and the virtual boards. Remote ports
+ * (socket://, rfc2217://) cannot be listed, so the output says how to give one.
+ */
 import { defaultBaudFor, listPorts, type PortInfo } from '../../transport/index.js';
 import type { CliCommand } from '../command.js';
 
 function table(ports: PortInfo[]): string[] {
-  const rows = ports.map((p) => [p.path, p.bridge, p.label]);
+  // A port without a USB id (a built-in UART) has no bridge to name: "-" rather than "unknown".
+  const rows = ports.map((p) => [p.path, p.virtual || p.vendorId ? p.bridge : '-', p.label]);
   const w0 = Math.max(4, ...rows.map((r) => r[0]!.length));
   const w1 = Math.max(6, ...rows.map((r) => r[1]!.length));
   const line = (r: string[]) => `${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}`;
   return [line(['PORT', 'BRIDGE', 'DESCRIPTION']), ...rows.map(line)];
 }
+
+export const REMOTE_NOTE =
+  'Remote ports are not listed: give --port socket://HOST:PORT (raw TCP: ser2net raw, ESP-Link) or ' +
+  'rfc2217://HOST:PORT (RFC 2217: remote baud and DTR/RTS reset, e.g. ser2net telnet(rfc2217)).';
 
 export const portsCommand: CliCommand = {
   name: 'ports',
@@ -28,6 +36,7 @@ export const portsCommand: CliCommand = {
       if (p.bridge !== 'unknown') ctx.out(`${p.path}: default bulk rate ${defaultBaudFor(p.bridge)} baud`);
       for (const n of p.notes ?? []) ctx.out(`${p.path}: note: ${n}`);
     }
+    ctx.out(REMOTE_NOTE);
     return { ports };
   },
 };
