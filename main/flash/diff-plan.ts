@@ -54,6 +54,7 @@ export async function planDiff(
   opts: DiffPlanOptions,
 ): Promise<DiffPlan> {
   const imageMd5 = bufferSectorMd5s(image);
+  const preserve = opts.preserve ?? new Set<number>();
   const end = offset + imageMd5.length * SECTOR;
   const reach = Math.min(session.reach, session.info.flash.size || session.reach);
   const scopeStart = opts.scope === 'chip' ? 0 : Math.floor(offset / BLOCK) * BLOCK;
@@ -67,13 +68,21 @@ export async function planDiff(
       ? opts.knownBlockMd5
       : await hashPieces(session, pieces, opts);
   const sectorMd5 = new Map<number, string>();
-  const preserve = opts.preserve ?? new Set<number>();
 
   // Blocks that match the image, or are blank, give their sectors' hashes for free.
   const imagePieceMd5 = pieces.map((p) =>
     p.offset >= offset && p.offset + p.size <= end ? bufferPieceMd5s(image, offset, [p])[0]! : null,
   );
   const differing: Piece[] = [];
+  // Only sectors the plan may write need a sector hash here (preserved gaps are looked at only if a
+  // neighbour in their block gets written, below).
+  const wanted = (p: Piece) => {
+    for (let at = p.offset; at < p.offset + p.size; at += SECTOR) {
+      const i = (at - offset) / SECTOR;
+      if (at >= offset && at < end && !preserve.has(i)) return true;
+    }
+    return false;
+  };
   pieces.forEach((p, i) => {
     const first = p.offset / SECTOR;
     const count = Math.ceil(p.size / SECTOR);
@@ -81,7 +90,7 @@ export async function planDiff(
       for (let s = first; s < first + count; s++) sectorMd5.set(s, blankMd5(SECTOR));
     } else if (imagePieceMd5[i] === blockMd5[i]) {
       for (let s = first; s < first + count; s++) sectorMd5.set(s, imageMd5[s - offset / SECTOR]!);
-    } else if (!opts.full) {
+    } else if (!opts.full && wanted(p)) {
       differing.push(p);
     }
   });
