@@ -138,3 +138,27 @@ async function hashSectorsOf(
     }
   }
 }
+
+/**
+ * Several sector-aligned spans as one image from the first to the last; the sectors between them (and
+ * each span's `keep` sectors) are preserved, so one plan — and one audit — covers the whole job.
+ */
+export function combineSpans(spans: Array<{ start: number; bytes: Uint8Array; keep?: Set<number> }>): {
+  start: number;
+  bytes: Uint8Array;
+  gaps: Set<number>;
+} {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const start = sorted[0]!.start;
+  const end = Math.max(...sorted.map((s) => s.start + s.bytes.length));
+  const bytes = new Uint8Array(end - start).fill(0xff);
+  const covered = new Set<number>();
+  for (const s of sorted) {
+    bytes.set(s.bytes, s.start - start);
+    for (let k = 0; k < Math.ceil(s.bytes.length / SECTOR); k++)
+      if (!s.keep?.has(k)) covered.add((s.start - start) / SECTOR + k);
+  }
+  const gaps = new Set<number>();
+  for (let k = 0; k < Math.ceil(bytes.length / SECTOR); k++) if (!covered.has(k)) gaps.add(k);
+  return { start, bytes, gaps };
+}

@@ -17,7 +17,7 @@ import type { OpOptions } from '../progress.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { piecesOf } from './block-hashes.js';
-import { planDiff } from './diff-plan.js';
+import { combineSpans, planDiff } from './diff-plan.js';
 import { readProvenRange } from './read-range.js';
 import { SECTOR } from './sector-map.js';
 import { writeProven } from './sector-writer.js';
@@ -242,7 +242,7 @@ export async function writeFiles(
     const spans = await buildSpans(session, patched);
     // One plan over all spans (the gaps between them preserved): with the backup it covers the whole
     // chip, so the audit after writing sees a write that went anywhere.
-    const combined = combine(spans);
+    const combined = combineSpans(spans);
     const diff = await planDiff(session, combined.start, combined.bytes, {
       ...opts,
       full: params.full ?? false,
@@ -308,21 +308,6 @@ export async function writeFiles(
       plan,
     };
   });
-}
-
-/** The spans as one image from the first to the last, with the sectors between them to be left alone. */
-function combine(spans: Span[]): { start: number; bytes: Uint8Array; gaps: Set<number> } {
-  const start = spans[0]!.start;
-  const last = spans[spans.length - 1]!;
-  const bytes = new Uint8Array(last.start + last.bytes.length - start).fill(0xff);
-  const covered = new Set<number>();
-  for (const s of spans) {
-    bytes.set(s.bytes, s.start - start);
-    for (let k = 0; k < s.bytes.length / SECTOR; k++) covered.add((s.start - start) / SECTOR + k);
-  }
-  const gaps = new Set<number>();
-  for (let k = 0; k < bytes.length / SECTOR; k++) if (!covered.has(k)) gaps.add(k);
-  return { start, bytes, gaps };
 }
 
 function partlyWritten(e: unknown, port: string, backupId: string | null): FlashbackError {
