@@ -22,6 +22,7 @@ import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
+import { packageVersion } from '../package-info.js';
 
 /** A port spec rather than an image file or library id (DESIGN.md "Ports"). */
 export function isPortSpec(s: string): boolean {
@@ -83,7 +84,7 @@ export class WorkbenchService {
 
   appInfo(): AppInfo {
     return {
-      version: this.opts.version ?? '0.1.0',
+      version: this.opts.version ?? packageVersion(),
       dataHome: this.deps.dataHome,
       shell: this.opts.shell,
       defaults: this.deps.defaults,
