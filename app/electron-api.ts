@@ -12,6 +12,8 @@ export interface WebPreferences {
   allowRunningInsecureContent: boolean;
   webviewTag: boolean;
   spellcheck: boolean;
+  /** Off in packaged builds: no inspector for whoever sits at the machine. */
+  devTools: boolean;
 }
 
 export interface Frame {
@@ -88,6 +90,19 @@ export interface App {
   exit(code?: number): void;
   setPath(name: 'userData', value: string): void;
   getVersion(): string;
+  /** True when running from a packaged build (asar), false under `electron .`. */
+  readonly isPackaged: boolean;
+}
+
+export interface Dialog {
+  showOpenDialog(
+    win: BrowserWindow,
+    options: { properties: 'openFile'[]; filters?: { name: string; extensions: string[] }[]; title?: string },
+  ): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showSaveDialog(
+    win: BrowserWindow,
+    options: { defaultPath?: string; title?: string },
+  ): Promise<{ canceled: boolean; filePath?: string }>;
 }
 
 export interface ElectronApi {
@@ -95,4 +110,5 @@ export interface ElectronApi {
   BrowserWindow: BrowserWindowConstructor;
   ipcMain: IpcMain;
   session: { defaultSession: Session };
+  dialog: Dialog;
 }

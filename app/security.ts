@@ -16,7 +16,7 @@ export const CSP = [
   "form-action 'none'",
 ].join('; ');
 
-export function webPreferences(preload: string): WebPreferences {
+export function webPreferences(preload: string, packaged = false): WebPreferences {
   return {
     preload,
     contextIsolation: true,
@@ -27,6 +27,7 @@ export function webPreferences(preload: string): WebPreferences {
     allowRunningInsecureContent: false,
     webviewTag: false,
     spellcheck: false,
+    devTools: !packaged,
   };
 }
 

@@ -10,6 +10,7 @@ import { packageRoot } from '../main/package-info.js';
 import type { WorkbenchDeps } from '../main/workbench/deps.js';
 import { WorkbenchService } from '../main/workbench/service.js';
 import type { BrowserWindow, ElectronApi } from './electron-api.js';
+import { openFileWithDialog, saveFileWithDialog } from './files.js';
 import { forwardEvents, registerIpc, trustedFrame } from './ipc.js';
 import { hardenSession, lockNavigation, webPreferences } from './security.js';
 
@@ -40,7 +41,7 @@ export async function startApp(
   deps: WorkbenchDeps,
   paths: AppPaths = defaultPaths(),
 ): Promise<StartedApp | null> {
-  const { app, BrowserWindow, ipcMain, session } = electron;
+  const { app, BrowserWindow, ipcMain, session, dialog } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return null;
@@ -70,7 +71,15 @@ export async function startApp(
 
   await app.whenReady();
   hardenSession(session.defaultSession);
-  registerIpc(ipcMain, service, trustedFrame(pathToFileURL(paths.rendererDir).href));
+  const indexHtml = path.join(paths.rendererDir, 'index.html');
+  const current = () => {
+    if (!win) throw new Error('No window');
+    return win;
+  };
+  registerIpc(ipcMain, service, trustedFrame(pathToFileURL(indexHtml).href), {
+    open: () => openFileWithDialog(dialog, current(), service),
+    save: (params) => saveFileWithDialog(dialog, current(), service, params),
+  });
 
   const open = () => {
     win = new BrowserWindow({
@@ -80,7 +89,7 @@ export async function startApp(
       minHeight: 600,
       show: false,
       title: 'Flashback',
-      webPreferences: webPreferences(paths.preload),
+      webPreferences: webPreferences(paths.preload, app.isPackaged),
     });
     const off = forwardEvents(service, win.webContents);
     win.once('ready-to-show', () => win?.show());
@@ -88,7 +97,7 @@ export async function startApp(
       off();
       win = null;
     });
-    return win.loadFile(path.join(paths.rendererDir, 'index.html'));
+    return win.loadFile(indexHtml);
   };
   app.on('activate', () => {
     if (!win) void open();

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'BROKER_UNREACHABLE'
   | 'ABORTED'
   | 'BAD_ARGUMENT'
+  | 'PLAN_STALE'
   | 'INTERNAL';
 
 export interface ErrorData {

@@ -2,10 +2,10 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { createElectronClient } from './api/electron-bridge.js';
-import { createWsClient, wsUrl } from './api/ws-bridge.js';
+import { createWsClient, httpSide, wsUrl } from './api/ws-bridge.js';
 import './styles.css';
 
 const api = window.flashback
   ? createElectronClient(window.flashback)
-  : createWsClient(wsUrl(window.location));
+  : createWsClient(wsUrl(window.location), httpSide(window.location));
 createRoot(document.getElementById('root')!).render(<App api={api} />);

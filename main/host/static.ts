@@ -35,7 +35,15 @@ export async function serveStatic(
   res: ServerResponse,
   headers: Record<string, string>,
 ): Promise<void> {
-  const rel = decodeURIComponent(urlPath).replace(/^\/+/, '');
+  let rel: string;
+  try {
+    rel = decodeURIComponent(urlPath).replace(/^\/+/, '');
+  } catch {
+    // A malformed escape (`/%E0%A4%A`) is the client's mistake, never the host's end.
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    res.end('Malformed URL\n');
+    return;
+  }
   let file = path.resolve(root, rel || 'index.html');
   if (!file.startsWith(path.resolve(root) + path.sep)) file = path.join(root, 'index.html');
   let body: Buffer;

@@ -8,7 +8,6 @@
  * `powerOn()`), in run mode unless the board was created with `bootMode: 'download'` (GPIO0 strapped
  * low, like holding FLASH: what `flashback sim` uses so esptool's `--before no_reset` finds the ROM).
  */
-import { SlipDecoder, slipEncode } from '../esp/slip.js';
 import { bootBanner, checkFlashImage, DOWNLOAD_BANNER_TAIL } from './boot-rom.js';
 import type { ChipPort, LoaderEngine, StubKind } from './chip-port.js';
 import {
@@ -27,6 +26,8 @@ import type { FaultOptions } from './faults.js';
 import type { FirmwareRunner, VirtualNetwork } from './firmware-api.js';
 import { NorFlash } from './nor-flash.js';
 import { RomLoader } from './rom-loader.js';
+import { RomSpi } from './rom-spi.js';
+import { slipFrame } from './slip-rx.js';
 import { SpiController } from './spi-controller.js';
 import { StubLegacy } from './stub-legacy.js';
 import { StubV2 } from './stub-v2.js';
@@ -59,6 +60,11 @@ export interface VirtualBoardOptions {
   network?: VirtualNetwork;
   /** 'download': GPIO0 strapped low, so power-on and resets enter the ROM loader. Default 'run'. */
   bootMode?: 'run' | 'download';
+  /**
+   * false: no DTR/RTS auto-reset circuit (ESP-01 on a bare adapter): the host's control lines reach
+   * nothing, so a stub left running stays at its last baud until power-on. Default true (NodeMCU).
+   */
+  autoReset?: boolean;
 }
 
 export type BoardState = 'off' | 'reset' | 'rom' | 'stub' | 'app' | 'halted';
@@ -78,7 +84,7 @@ export class VirtualBoard {
   private readonly efuse: [number, number, number, number];
   private readonly spi: SpiController;
   private readonly regs = new Map<number, number>();
-  private readonly decoder: SlipDecoder;
+  readonly romSpi: RomSpi;
   private readonly port: ChipPort;
   private engine: LoaderEngine | null = null;
   private appAbort: AbortController | null = null;
@@ -102,14 +108,12 @@ export class VirtualBoard {
     this.efuse = efuseWords(this.mac, this.chip, this.flash.size);
     this.chipId = chipIdFromEfuse(this.efuse);
     this.spi = new SpiController(this.flash);
-    this.decoder = new SlipDecoder((frame) => {
-      this.uart.exchange();
-      this.engine?.handleFrame(frame);
-    });
-    this.uart.onRx = (bytes) => {
-      if (this.engine) this.decoder.push(bytes);
+    this.romSpi = new RomSpi(this.flash);
+    this.uart.onRx = (bytes) => this.engine?.pushBytes(bytes);
+    // Without an auto-reset circuit (ESP-01 on a bare adapter) DTR/RTS reach nothing.
+    this.uart.onSignals = (dtr, rts) => {
+      if (opts.autoReset !== false) this.setLines(dtr, rts);
     };
-    this.uart.onSignals = (dtr, rts) => this.setLines(dtr, rts);
     this.port = this.makePort();
   }
 
@@ -141,6 +145,16 @@ export class VirtualBoard {
 
   powerOn(): void {
     if (this.poweredOn) return;
+    this.poweredOn = true;
+    this.boot(1);
+  }
+
+  /** Unplug and plug in again: the only way to stop a stub on a board without auto-reset. */
+  powerCycle(): void {
+    if (this.enTimer) clearTimeout(this.enTimer);
+    this.enTimer = null;
+    this.stopAll();
+    this.uart.clearOutput();
     this.poweredOn = true;
     this.boot(1);
   }
@@ -187,7 +201,6 @@ export class VirtualBoard {
     this.engine?.stop();
     this.engine = null;
     this.stubValue = null;
-    this.decoder.reset();
     this.appAbort?.abort();
     this.appAbort = null;
   }
@@ -195,6 +208,7 @@ export class VirtualBoard {
   /** Reset exit: GPIO0 (or the download strap) picks the ROM loader or the flash boot. */
   private boot(cause: number): void {
     this.stopAll();
+    this.romSpi.reset();
     const download = this.gpio0Low || this.opts.bootMode === 'download';
     this.gpio0Low = false;
     const banner = bootBanner(cause, download ? 1 : 3);
@@ -270,10 +284,11 @@ export class VirtualBoard {
   private makePort(): ChipPort {
     return {
       flash: this.flash,
+      romSpi: this.romSpi,
       uart: this.uart,
       readReg: (a) => this.readReg(a),
       writeReg: (a, v, m) => this.writeReg(a, v, m),
-      sendFrame: (payload, baud) => this.uart.boardSend(slipEncode(payload), baud),
+      sendFrame: (payload, baud) => this.uart.boardSend(slipFrame(payload), baud),
       startStub: (kind) => {
         this.stopAll();
         this.stateValue = 'stub';

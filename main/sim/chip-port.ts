@@ -3,12 +3,15 @@
  * to send frames, and the transitions they can cause. Keeps the engines free of board wiring.
  */
 import type { NorFlash } from './nor-flash.js';
+import type { RomSpi } from './rom-spi.js';
 import type { Uart } from './uart.js';
 
 export type StubKind = 'v2' | 'legacy';
 
 export interface ChipPort {
   readonly flash: NorFlash;
+  /** The ROM's SPI routines and flash descriptor (the ROM loader and the v2 stub go through them). */
+  readonly romSpi: RomSpi;
   readonly uart: Uart;
   readReg(addr: number): number;
   /** new = (old & ~mask) | (value & mask). */
@@ -27,9 +30,9 @@ export interface ChipPort {
   softResetToRom(): void;
 }
 
-/** A protocol engine receiving decoded SLIP frames. */
+/** A protocol engine: takes the raw bytes the UART received and decodes them its own way (slip-rx.ts). */
 export interface LoaderEngine {
-  handleFrame(frame: Uint8Array): void;
+  pushBytes(bytes: Uint8Array): void;
   /** The chip left this engine (reset, jump): drop pending work. */
   stop(): void;
 }

@@ -27,6 +27,8 @@ export const Op = {
 } as const;
 
 export interface Request {
+  /** First byte: 0 for a request. */
+  direction: number;
   op: number;
   checksum: number;
   data: Uint8Array;
@@ -44,13 +46,19 @@ export function words(b: Uint8Array, count: number, off = 0): number[] {
   return Array.from({ length: count }, (_, i) => u32(b, off + 4 * i));
 }
 
-/** Parses a host→chip frame; null when it is not a request (direction byte ≠ 0 or too short). */
+/** Parses a host→chip frame; null when it is too short to hold a header. */
 export function parseRequest(frame: Uint8Array): Request | null {
-  if (frame.length < 8 || frame[0] !== 0x00) return null;
+  if (frame.length < 8) return null;
   const op = frame[1]!;
   const len = frame[2]! | (frame[3]! << 8);
   const data = frame.subarray(8);
-  return { op, checksum: u32(frame, 4), data: data.subarray(0, len), lengthMismatch: data.length !== len };
+  return {
+    direction: frame[0]!,
+    op,
+    checksum: u32(frame, 4),
+    data: data.subarray(0, len),
+    lengthMismatch: data.length !== len,
+  };
 }
 
 export function buildResponse(op: number, value: number, data: Uint8Array): Uint8Array {
@@ -75,12 +83,4 @@ export function xorChecksum(data: Uint8Array): number {
 export function dataPacket(data: Uint8Array): { len: number; seq: number; payload: Uint8Array } | null {
   if (data.length < 16) return null;
   return { len: u32(data, 0), seq: u32(data, 4), payload: data.subarray(16) };
-}
-
-/** The SYNC body: 07 07 12 20 + 32 × 55 (notes 1.5). */
-export function isSyncBody(data: Uint8Array): boolean {
-  if (data.length !== 36 || data[0] !== 0x07 || data[1] !== 0x07 || data[2] !== 0x12 || data[3] !== 0x20)
-    return false;
-  for (let i = 4; i < 36; i++) if (data[i] !== 0x55) return false;
-  return true;
 }

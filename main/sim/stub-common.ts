@@ -9,8 +9,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ChipPort, LoaderEngine, StubKind } from './chip-port.js';
 import { Inflater } from './inflater.js';
-import { Op, buildResponse, dataPacket, isSyncBody, parseRequest, words, xorChecksum } from './packets.js';
-import { eraseSectors } from './rom-loader.js';
+import { Op, buildResponse, dataPacket, parseRequest, words, xorChecksum, type Request } from './packets.js';
 import { BLOCK_SIZE, SECTOR_SIZE } from './timing.js';
 
 /** Stub error codes: first status byte (notes 1.2). */
@@ -56,8 +55,6 @@ interface ReadState {
 
 export abstract class StubBase implements LoaderEngine {
   abstract readonly kind: StubKind;
-  /** Highest flash address + 1 the stub's flash routines reach. */
-  protected abstract readonly reach: number;
   /** The v2 stub erases only sectors that are not blank already. */
   protected abstract readonly skipBlankErase: boolean;
 
@@ -75,11 +72,16 @@ export abstract class StubBase implements LoaderEngine {
   }
 
   // --- variant hooks -------------------------------------------------------------------------------
+  /** Raw UART bytes: each stub decodes SLIP its own way (slip-rx.ts) and calls `enqueue`. */
+  abstract pushBytes(bytes: Uint8Array): void;
+  /**
+   * Checks a parsed request before it runs (direction byte, frame length, deferred errors); returns
+   * true when it answered or dropped the request itself.
+   */
+  protected abstract screen(req: Request): boolean;
   protected abstract flashBeginLengthOk(len: number): boolean;
   /** A data-phase error (write, inflate, read packet size, baud) happened after the OK reply. */
   protected abstract dataPhaseError(code: number): void;
-  /** Called before executing each command; returns true when it consumed the command (v2 deferred error). */
-  protected abstract preempt(op: number): boolean;
   /** READ_FLASH asked for packets over 4096 bytes (the OK reply has already gone out). */
   protected abstract oversizedReadPacket(): void;
   /** FLASH_END / FLASH_DEFL_END with the reboot flag (0). */
@@ -103,10 +105,21 @@ export abstract class StubBase implements LoaderEngine {
     this.inflater = null;
   }
 
-  handleFrame(frame: Uint8Array): void {
+  /** A decoded frame (a command, or a READ_FLASH ACK while a read runs), processed in arrival order. */
+  protected enqueue(frame: Uint8Array): void {
     if (this.stopped) return;
+    this.port.uart.exchange();
     this.queue.push(frame);
     void this.pump();
+  }
+
+  /**
+   * Both stubs reach flash through the ROM's SPI routines, bounded by the ROM's descriptor (notes
+   * 1.12): the v2 stub by whatever the ROM loader was told before it started, the legacy stub by the
+   * 16 MiB it configures itself at start-up.
+   */
+  protected get reach(): number {
+    return this.port.romSpi.descriptor.size;
   }
 
   private async pump(): Promise<void> {
@@ -133,13 +146,12 @@ export abstract class StubBase implements LoaderEngine {
   private async process(frame: Uint8Array): Promise<void> {
     if (this.read) return this.onReadAck(frame);
     const req = parseRequest(frame);
-    if (!req) return;
-    if (this.preempt(req.op)) return;
-    if (req.lengthMismatch) return this.fail(req.op, StubError.BAD_DATA_LEN);
+    if (!req || this.screen(req)) return;
     const d = req.data;
     switch (req.op) {
       case Op.SYNC:
-        if (!isSyncBody(d)) return this.fail(req.op, StubError.BAD_DATA_LEN);
+        // Both stubs check only the length (36), then answer eight times with value 0 (notes 1.5).
+        if (d.length !== 36) return this.fail(req.op, StubError.BAD_DATA_LEN);
         for (let i = 0; i < 8; i++) this.ok(Op.SYNC);
         return;
       case Op.READ_REG:
@@ -166,13 +178,15 @@ export abstract class StubBase implements LoaderEngine {
       case Op.SPI_FLASH_MD5:
         return this.md5(d);
       case Op.ERASE_FLASH:
-        if (this.port.flash.size > this.reach) return this.fail(req.op, StubError.FAILED_SPI_OP);
+        // The chip-erase command has no address: the whole array goes, whatever the descriptor says.
         this.port.flash.eraseChip();
         return this.ok(req.op);
       case Op.ERASE_REGION:
         return this.eraseRegion(d);
       case Op.SPI_SET_PARAMS:
-        return d.length === 24 ? this.ok(req.op) : this.fail(req.op, StubError.BAD_DATA_LEN);
+        if (d.length !== 24) return this.fail(req.op, StubError.BAD_DATA_LEN);
+        this.setParams(words(d, 6));
+        return this.ok(req.op);
       case Op.SPI_ATTACH:
         return d.length === 4 || d.length === 8 ? this.ok(req.op) : this.fail(req.op, StubError.BAD_DATA_LEN);
       case Op.CHANGE_BAUDRATE:
@@ -187,6 +201,9 @@ export abstract class StubBase implements LoaderEngine {
         return this.unknownCommand(req.op);
     }
   }
+
+  /** SPI_SET_PARAMS: the legacy stub calls the ROM's SPIParamCfg; the v2 stub keeps its own copy. */
+  protected abstract setParams(w: number[]): void;
 
   protected unknownCommand(op: number): void {
     this.fail(op, StubError.CMD_NOT_IMPLEMENTED);
@@ -368,7 +385,12 @@ export abstract class StubBase implements LoaderEngine {
     if (offset % SECTOR_SIZE !== 0 || size % SECTOR_SIZE !== 0)
       return this.fail(Op.ERASE_REGION, StubError.BAD_DATA_LEN);
     if (!this.inReach(offset, size)) return this.fail(Op.ERASE_REGION, StubError.FAILED_SPI_OP);
-    eraseSectors(this.port, offset / SECTOR_SIZE, size / SECTOR_SIZE);
+    for (let at = offset; at < offset + size;) {
+      const block = at % BLOCK_SIZE === 0 && offset + size - at >= BLOCK_SIZE;
+      if (block) this.port.flash.eraseBlock(at);
+      else this.port.flash.eraseSector(at);
+      at += block ? BLOCK_SIZE : SECTOR_SIZE;
+    }
     this.ok(Op.ERASE_REGION);
   }
 

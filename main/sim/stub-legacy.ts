@@ -7,21 +7,70 @@
  * - FLASH_END(0) soft-resets back into the ROM loader (esptool's `--after no_reset`), RUN_USER_CODE
  *   returns into the ROM boot path and the app starts;
  * - CHANGE_BAUDRATE scales the current divider by old/new, so a wrong old rate gives a wrong result;
- * - SPIParamCfg is preset to 16 MiB, so it reaches the whole of a 16 MB chip.
+ * - at start-up it calls the ROM's SPIParamCfg with 16 MiB (and SPI_SET_PARAMS calls it again), so it
+ *   reaches the whole of a 16 MB chip;
+ * - SLIP (slip-rx.ts): two alternating buffers, an empty frame (C0 C0) executes the stale one again and
+ *   leaves the receiver out of phase; the command's length comes from its header, not from what
+ *   arrived; the direction byte is not looked at; a length over 0x4010 is refused with C0 EE;
+ * - READ_FLASH ACKs are read synchronously with a fresh SLIP state, where the length does count.
  */
 import type { ChipPort } from './chip-port.js';
-import { StubBase } from './stub-common.js';
+import type { Request } from './packets.js';
+import { defaultDescriptor } from './rom-spi.js';
+import { LegacySlipDecoder, LegacySlipReceiver } from './slip-rx.js';
+import { StubBase, StubError } from './stub-common.js';
 
 export const LEGACY_REACH = 16 * 1024 * 1024;
+const LEGACY_MAX_DATA = 0x4000 + 16;
 
 export class StubLegacy extends StubBase {
   readonly kind = 'legacy' as const;
-  protected readonly reach = LEGACY_REACH;
   protected readonly skipBlankErase = false;
   private writeError = 0;
+  private readonly rx: LegacySlipReceiver;
+  private ack: { decoder: LegacySlipDecoder; bytes: number[] } | null = null;
 
   constructor(port: ChipPort) {
     super(port);
+    port.romSpi.paramCfg({ ...defaultDescriptor(), size: LEGACY_REACH });
+    this.rx = new LegacySlipReceiver((buffer) => {
+      // The header's length decides how much of the buffer is the command (stale bytes included).
+      const len = buffer[2]! | (buffer[3]! << 8);
+      this.enqueue(buffer.slice(0, Math.min(buffer.length, 8 + len)));
+    });
+  }
+
+  pushBytes(bytes: Uint8Array): void {
+    if (this.stopped) return;
+    for (const b of bytes) {
+      if (!this.read) {
+        this.ack = null;
+        this.rx.byte(b);
+        continue;
+      }
+      // During READ_FLASH the stub polls the UART itself (SLIP_recv), one ACK frame at a time.
+      this.ack ??= { decoder: new LegacySlipDecoder(), bytes: [] };
+      const r = this.ack.decoder.byte(b);
+      if (typeof r === 'number') this.ack.bytes.push(r);
+      else if (r === 'end') {
+        const frame = Uint8Array.from(this.ack.bytes);
+        this.ack = null;
+        this.enqueue(frame);
+      }
+    }
+  }
+
+  protected screen(req: Request): boolean {
+    if (req.data.length > LEGACY_MAX_DATA) {
+      this.port.sendFrame(Uint8Array.of(1, req.op, 2, 0, 0, 0, 0, 0, StubError.BAD_DATA_LEN, 0xee));
+      return true;
+    }
+    return false;
+  }
+
+  protected setParams(w: number[]): void {
+    const [id = 0, size = 0, blockSize = 0, sectorSize = 0, pageSize = 0, statusMask = 0] = w;
+    this.port.romSpi.paramCfg({ id, size, blockSize, sectorSize, pageSize, statusMask });
   }
 
   protected flashBeginLengthOk(len: number): boolean {
@@ -30,10 +79,6 @@ export class StubLegacy extends StubBase {
 
   protected dataPhaseError(code: number): void {
     if (!this.writeError) this.writeError = code;
-  }
-
-  protected preempt(): boolean {
-    return false;
   }
 
   protected override endError(): number {

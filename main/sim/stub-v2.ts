@@ -7,23 +7,48 @@
  * - FLASH_DEFL_DATA with sequence 0 restarts the inflater;
  * - CHANGE_BAUDRATE reads only the new rate and scales as if the link had started at 115200;
  * - no reboot: FLASH_END(0) and RUN_USER_CODE leave it in the stub ("TODO: Implement reboot");
- * - it reaches flash through ROM routines bounded at 4 MiB. Decision: any access ending above 4 MiB
- *   fails with 0xC4 (failed SPI op), so 8/16 MB boards show the limit instead of silently mirroring.
+ * - it reaches flash through the ROM's SPIRead/SPIWrite, bounded by the ROM's descriptor: 4 MiB unless
+ *   the ROM loader got SPI_SET_PARAMS before the stub started; its own SPI_SET_PARAMS changes only its
+ *   own copy. Accesses past the descriptor fail with 0xC4 (failed SPI op);
+ * - SLIP: exact frame lengths, an empty frame (C0 C0) puts the receiver out of phase, an invalid escape
+ *   drops the frame (slip-rx.ts); a frame whose direction byte is not 0 gets INVALID_COMMAND, one whose
+ *   length disagrees with its header BAD_DATA_LEN, both before any deferred error is reported.
  */
 import type { ChipPort } from './chip-port.js';
+import type { Request } from './packets.js';
+import { V2SlipReceiver } from './slip-rx.js';
 import { StubBase, StubError, type WriteState } from './stub-common.js';
 import { ROM_SYNC_BAUD } from './timing.js';
 
-export const V2_REACH = 4 * 1024 * 1024;
-
 export class StubV2 extends StubBase {
   readonly kind = 'v2' as const;
-  protected readonly reach = V2_REACH;
   protected readonly skipBlankErase = true;
   private deferred = 0;
+  private readonly rx: V2SlipReceiver;
 
   constructor(port: ChipPort) {
     super(port);
+    this.rx = new V2SlipReceiver((frame) => this.enqueue(frame));
+  }
+
+  pushBytes(bytes: Uint8Array): void {
+    if (!this.stopped) this.rx.push(bytes);
+  }
+
+  protected screen(req: Request): boolean {
+    if (req.direction !== 0) {
+      this.fail(req.op, StubError.INVALID_COMMAND);
+      return true;
+    }
+    if (req.lengthMismatch) {
+      this.fail(req.op, StubError.BAD_DATA_LEN);
+      return true;
+    }
+    return this.preempt(req.op);
+  }
+
+  protected setParams(): void {
+    // Only the stub's own descriptor: the ROM routines it reads and writes through keep theirs.
   }
 
   protected flashBeginLengthOk(len: number): boolean {
@@ -34,7 +59,8 @@ export class StubV2 extends StubBase {
     if (!this.deferred) this.deferred = code;
   }
 
-  protected preempt(op: number): boolean {
+  /** A deferred data-phase error answers (and swallows) the next command. */
+  private preempt(op: number): boolean {
     if (!this.deferred) return false;
     const code = this.deferred;
     this.deferred = 0;

@@ -143,26 +143,75 @@ export interface AppInfo {
   defaults: { broker: string | null };
 }
 
+// ---------- files in and out (no API takes a host path) ----------
+
+/**
+ * The largest file the workbench accepts: a 16 MB flash image plus a little for a header or trailer.
+ * Browser: POST the raw bytes to UPLOAD_PATH (token in the `x-flashback-token` header or the page's
+ * cookie; `?name=` the file name) → `{ ok, value: UploadInfo }`. Electron: the preload's
+ * `openFile()` shows the file dialog; the main process reads the file and registers the same kind of
+ * upload. Either way jobs take the upload id, never a path.
+ */
+export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+export const UPLOAD_PATH = '/api/upload';
+/** Browser: GET DOWNLOAD_PATH + id streams the file as an attachment. Electron: `saveFile(id)`. */
+export const DOWNLOAD_PATH = '/api/download/';
+export const UPLOAD_ID = /^upload:[A-Za-z0-9_-]{16}$/;
+export const LIBRARY_ID = /^[0-9a-fA-F]{6,64}$/;
+
+export interface UploadInfo {
+  /** `upload:…`: what `plan-restore`, `verify` and `compare` accept in place of a file path. */
+  id: string;
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface DownloadInfo {
+  id: string;
+  /** The name the browser or the save dialog suggests. */
+  name: string;
+  size: number;
+}
+
+/** A library id (sha256 or a unique prefix of ≥ 6 hex digits) or an upload id — never a path. */
+export const imageRef = z
+  .string()
+  .max(80)
+  .refine((s) => LIBRARY_ID.test(s) || UPLOAD_ID.test(s), {
+    message: 'expected a library id or an uploaded file (host paths are not accepted)',
+  });
+
+/** Whether a job param names an uploaded file (the service swaps it for the stored copy). */
+export const isUploadRef = (s: string): boolean => UPLOAD_ID.test(s);
+
 // ---------- jobs ----------
 
 const portSpec = z.string().min(1).max(512);
 const flashMode = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
+/** A compare side: a board's port, a library backup or an uploaded file. */
+const compareSide = z.union([imageRef, portSpec]);
+const planOptions = z.object({
+  port: portSpec,
+  /** Library id (sha256 prefix) or upload id. */
+  image: imageRef,
+  flashMode: flashMode.optional(),
+  full: z.boolean().optional(),
+  backup: z.boolean().optional(),
+  preserve: z.array(z.string().max(64)).max(16).optional(),
+});
 
 export const jobParamSchemas = {
   detect: z.object({ port: portSpec }),
   backup: z.object({ port: portSpec, label: z.string().max(200).optional() }),
-  'plan-restore': z.object({
-    port: portSpec,
-    /** Library id (sha256 prefix) or image file path. */
-    image: z.string().min(1).max(4096),
-    flashMode: flashMode.optional(),
-    full: z.boolean().optional(),
-    backup: z.boolean().optional(),
-    preserve: z.array(z.string().max(64)).max(16).optional(),
-  }),
-  restore: z.object({ planId: z.string().min(1).max(64) }),
-  verify: z.object({ port: portSpec, image: z.string().min(1).max(4096) }),
-  compare: z.object({ a: z.string().min(1).max(4096), b: z.string().min(1).max(4096) }),
+  'plan-restore': planOptions,
+  /**
+   * A plan is a contract: `options` are the choices the UI shows next to the confirm button. They must
+   * equal those the plan was made with, or the start is refused (PLAN_STALE) and nothing is written.
+   */
+  restore: z.object({ planId: z.string().min(1).max(64), options: planOptions }),
+  verify: z.object({ port: portSpec, image: imageRef }),
+  compare: z.object({ a: compareSide, b: compareSide }),
   'mqtt-check': z.object({
     port: portSpec,
     broker: z.string().max(512).optional(),
@@ -216,19 +265,20 @@ const jobStart = z.discriminatedUnion('kind', [
 export const methodSchemas = {
   'app.info': z.object({}).strict(),
   'ports.list': z.object({}).strict(),
+  /**
+   * A port the user typed (a network serial server, a device the OS does not list). Jobs and the
+   * monitor use only listed ports and ports added here, so no single request makes the host open an
+   * arbitrary TCP connection.
+   */
+  'ports.add': z.object({ port: portSpec }).strict(),
   'jobs.start': jobStart,
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(64) }).strict(),
   'jobs.list': z.object({}).strict(),
   'library.list': z.object({}).strict(),
   'library.rename': z.object({ id: z.string().min(1).max(128), label: z.string().min(1).max(200) }).strict(),
   'library.remove': z.object({ id: z.string().min(1).max(128) }).strict(),
-  'library.export': z
-    .object({
-      id: z.string().min(1).max(128),
-      scrub: z.boolean().default(true),
-      dest: z.string().max(4096).optional(),
-    })
-    .strict(),
+  // No destination: the export is written inside the data folder and offered as a download.
+  'library.export': z.object({ id: z.string().min(1).max(128), scrub: z.boolean().default(true) }).strict(),
   'monitor.open': z
     .object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() })
     .strict(),
@@ -242,13 +292,14 @@ export type JobStartRequest = { [K in JobKind]: { kind: K; params: JobParams<K> 
 export interface MethodParams {
   'app.info': Record<string, never>;
   'ports.list': Record<string, never>;
+  'ports.add': { port: string };
   'jobs.start': JobStartRequest;
   'jobs.cancel': { jobId: string };
   'jobs.list': Record<string, never>;
   'library.list': Record<string, never>;
   'library.rename': { id: string; label: string };
   'library.remove': { id: string };
-  'library.export': { id: string; scrub?: boolean; dest?: string };
+  'library.export': { id: string; scrub?: boolean };
   'monitor.open': { port: string; baud?: number };
   'monitor.close': { port: string };
 }
@@ -256,13 +307,15 @@ export interface MethodParams {
 export interface MethodResults {
   'app.info': AppInfo;
   'ports.list': PortInfo[];
+  /** The canonical spelling of the added port, and the port list that now includes it. */
+  'ports.add': { port: string; ports: PortInfo[] };
   'jobs.start': { jobId: string };
   'jobs.cancel': { cancelled: boolean };
   'jobs.list': JobSnapshot[];
   'library.list': LibraryEntry[];
   'library.rename': LibraryEntry;
   'library.remove': { removed: boolean };
-  'library.export': { file: string; scrubbed: boolean };
+  'library.export': { download: DownloadInfo; scrubbed: boolean };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };
 }
@@ -281,9 +334,21 @@ export type WorkbenchEvent =
 export interface WorkbenchClient {
   call<M extends MethodName>(method: M, params: MethodParams[M]): Promise<Reply<MethodResults[M]>>;
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
+  /**
+   * True when the shell has its own file dialogs (Electron): `openFile()` then ignores `file` and
+   * asks the user itself. In the browser the page passes the File from an `<input type="file">`.
+   * Resolves `null` when the user cancelled the dialog.
+   */
+  readonly nativeFileDialogs: boolean;
+  openFile(file?: Blob & { name: string }): Promise<Reply<UploadInfo | null>>;
+  /** Hands a prepared download to the user (browser download / Electron save dialog). */
+  saveFile(download: DownloadInfo): Promise<Reply<{ saved: boolean }>>;
 }
 
 /** Names on the Electron IPC channel and the host's WebSocket path. */
 export const IPC_INVOKE = 'flashback:invoke';
 export const IPC_EVENT = 'flashback:event';
+/** Electron only: the main process shows the open / save dialog (no path ever crosses to the page). */
+export const IPC_OPEN_FILE = 'flashback:open-file';
+export const IPC_SAVE_FILE = 'flashback:save-file';
 export const WS_PATH = '/api/ws';

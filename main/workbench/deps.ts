@@ -49,7 +49,12 @@ export interface WorkbenchDeps {
     list(): Promise<LibraryEntry[]>;
     rename(id: string, label: string): Promise<LibraryEntry>;
     remove(id: string): Promise<boolean>;
-    export(id: string, scrub: boolean, dest?: string): Promise<{ file: string; scrubbed: boolean }>;
+    /** Writes the (scrubbed) image into `dir` (inside the data folder); `name` is for the user. */
+    export(
+      id: string,
+      scrub: boolean,
+      dir: string,
+    ): Promise<{ file: string; name: string; scrubbed: boolean }>;
   };
   openMonitor(port: string, baud: number): Promise<MonitorLink>;
   /** Annotates one serial-log line (PubSubClient rc codes); null when it carries nothing. */

@@ -21,13 +21,14 @@ type Handlers = {
 const handlers: Handlers = {
   'app.info': (svc) => svc.appInfo(),
   'ports.list': (svc) => svc.listPorts(),
+  'ports.add': (svc, p) => svc.addPort(p.port),
   'jobs.start': (svc, p) => svc.startJob(p),
   'jobs.cancel': (svc, p) => svc.cancelJob(p.jobId),
   'jobs.list': (svc) => svc.listJobs(),
   'library.list': (svc) => svc.library().list(),
   'library.rename': (svc, p) => svc.library().rename(p.id, p.label),
   'library.remove': async (svc, p) => ({ removed: await svc.library().remove(p.id) }),
-  'library.export': (svc, p) => svc.library().export(p.id, p.scrub ?? true, p.dest),
+  'library.export': (svc, p) => svc.exportLibrary(p.id, p.scrub ?? true),
   'monitor.open': (svc, p) => svc.openMonitor(p.port, p.baud),
   'monitor.close': (svc, p) => svc.closeMonitor(p.port),
 };

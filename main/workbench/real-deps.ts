@@ -2,7 +2,6 @@
  * The real collaborators of WorkbenchService: main/flash for boards, main/library for backups,
  * main/mqtt for the health check, main/transport for ports and the monitor.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { dataHome, dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
@@ -137,13 +136,13 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       list: async () => (await library.list()).map(libraryEntry),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),
       remove: async (id) => Boolean(await library.remove(id)),
-      export: async (id, scrub, dest) => {
+      export: async (id, scrub, dir) => {
         const meta = await library.show(id);
-        const dir = path.join(dataHome(), 'exports');
-        await mkdir(dir, { recursive: true });
         const name = `${(meta.label ?? meta.id.slice(0, 12)).replace(/[^\w.-]+/g, '_')}${scrub ? '-scrubbed' : ''}.bin`;
-        const r = await library.export(id, dest ?? path.join(dir, name), { scrub });
-        return { file: r.file, scrubbed: scrub };
+        // A fresh file per export (never over another one): the download serves exactly these bytes.
+        const file = path.join(dir, `${Date.now().toString(36)}-${meta.id.slice(0, 12)}-${name}`);
+        const r = await library.export(id, file, { scrub });
+        return { file: r.file, name, scrubbed: scrub };
       },
     },
     openMonitor: async (port, baud) => {

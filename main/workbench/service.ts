@@ -3,7 +3,6 @@
  * serial ports (PortOwner), and pushes events (ports plugged/unplugged, job progress, MQTT log,
  * monitor output) to every subscribed bridge. Bridges never call it directly: see ./dispatch.ts.
  */
-import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import type {
   AppInfo,
@@ -17,16 +16,32 @@ import type {
   RestorePlanView,
   WorkbenchEvent,
 } from './api.js';
+import { LIBRARY_ID, isUploadRef } from './api.js';
 import type { MonitorLink, PlannedRestore, WorkbenchDeps } from './deps.js';
 import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
 import { packageVersion } from '../package-info.js';
+import { PlanBook } from './plans.js';
+import { KnownPorts } from './known-ports.js';
+import { Transfers } from './transfers.js';
 
 /** A port spec rather than an image file or library id (DESIGN.md "Ports"). */
 export function isPortSpec(s: string): boolean {
-  return /^(virtual:|socket:\/\/|\/dev\/|COM\d+$)/i.test(s);
+  return /^(virtual:|socket:\/\/|rfc2217:\/\/|\/dev\/|COM\d+$)/i.test(s);
+}
+
+/** Every port a job would open (checked against the known ports before it starts). */
+function jobPorts(req: JobStartRequest): string[] {
+  switch (req.kind) {
+    case 'restore':
+      return [];
+    case 'compare':
+      return [req.params.a, req.params.b].filter((s) => !isUploadRef(s) && !LIBRARY_ID.test(s));
+    default:
+      return [req.params.port];
+  }
 }
 
 export interface ServiceOptions {
@@ -40,7 +55,10 @@ export class WorkbenchService {
   private readonly listeners = new Set<(e: WorkbenchEvent) => void>();
   private readonly jobs: JobRunner;
   private readonly owner: PortOwner;
-  private readonly plans = new Map<string, PlannedRestore>();
+  private readonly plans = new PlanBook();
+  private readonly known: KnownPorts;
+  /** Uploaded files in, exports out: always inside the data folder. */
+  readonly transfers: Transfers;
   private lastPorts = '';
   private poll: ReturnType<typeof setInterval> | undefined;
 
@@ -52,6 +70,8 @@ export class WorkbenchService {
       (job) => this.emit({ type: 'job', job }),
       (jobId, line) => this.emit({ type: 'job-log', jobId, line }),
     );
+    this.transfers = new Transfers(deps.dataHome);
+    this.known = new KnownPorts(() => this.deps.listPorts());
     this.owner = new PortOwner({
       open: (port, baud) => this.deps.openMonitor(port, baud),
       attach: (port, link) => this.attachMonitor(port, link),
@@ -93,7 +113,7 @@ export class WorkbenchService {
 
   /** Lists ports; emits `ports` when the set changed since the last look (plug/unplug). */
   async listPorts(): Promise<PortInfo[]> {
-    const ports = await this.deps.listPorts();
+    const ports = await this.known.list();
     const key = JSON.stringify(ports);
     if (key !== this.lastPorts) {
       this.lastPorts = key;
@@ -102,9 +122,21 @@ export class WorkbenchService {
     return ports;
   }
 
-  startJob(req: JobStartRequest): { jobId: string } {
+  /** A port the user typed in the UI becomes usable (validated; see KnownPorts). */
+  async addPort(port: string): Promise<{ port: string; ports: PortInfo[] }> {
+    const added = await this.known.add(port);
+    return { port: added, ports: await this.listPorts() };
+  }
+
+  async startJob(req: JobStartRequest): Promise<{ jobId: string }> {
+    for (const port of jobPorts(req)) await this.known.check(port);
     const snap = this.run(req);
     return { jobId: snap.id };
+  }
+
+  /** The stored copy behind an upload id; library ids and ports pass through unchanged. */
+  private file(ref: string): string {
+    return isUploadRef(ref) ? this.transfers.uploadFile(ref) : ref;
   }
 
   private run(req: JobStartRequest): JobSnapshot {
@@ -114,28 +146,24 @@ export class WorkbenchService {
         return this.onPort('detect', req.params.port, (o) => d.detect(req.params, o));
       case 'backup':
         return this.onPort('backup', req.params.port, (o) => d.backup(req.params, o));
-      case 'plan-restore':
-        return this.onPort('plan-restore', req.params.port, async (o) =>
-          this.keepPlan(await d.planRestore(req.params, o)),
+      case 'plan-restore': {
+        const options = req.params;
+        const params = { ...options, image: this.file(options.image) };
+        return this.onPort('plan-restore', options.port, async (o) =>
+          this.keepPlan(await d.planRestore(params, o), options),
         );
-      case 'restore': {
-        const plan = this.plans.get(req.params.planId);
-        if (!plan) {
-          throw new FlashbackError(
-            'BAD_ARGUMENT',
-            'That restore plan is unknown or already used',
-            'Plan the restore again.',
-          );
-        }
-        return this.onPort('restore', plan.view.port, async (o) => {
-          const r = await d.executeRestore(plan, o);
-          this.plans.delete(req.params.planId);
-          return r;
-        });
       }
-      case 'verify':
-        return this.onPort('verify', req.params.port, (o) => d.verify(req.params, o));
+      case 'restore': {
+        // Refused here, before any job exists: unknown, used or stale plans never reach the board.
+        const plan = this.plans.take(req.params.planId, req.params.options);
+        return this.onPort('restore', plan.view.port, (o) => d.executeRestore(plan, o));
+      }
+      case 'verify': {
+        const params = { ...req.params, image: this.file(req.params.image) };
+        return this.onPort('verify', req.params.port, (o) => d.verify(params, o));
+      }
       case 'compare': {
+        const params = { a: this.file(req.params.a), b: this.file(req.params.b) };
         // Live boards on either side are owned for the compare like any other job's port.
         const ports = [req.params.a, req.params.b].filter(isPortSpec);
         const held = (o: OpOptions, jobId: string) =>
@@ -144,7 +172,7 @@ export class WorkbenchService {
               this.owner
                 .withPort(port, jobId, inner)
                 .catch((e: unknown) => Promise.reject(busyHint(e, port))),
-            () => d.compare(req.params, o),
+            () => d.compare(params, o),
           )();
         return this.jobs.start('compare', ports[0] ?? null, held);
       }
@@ -164,10 +192,8 @@ export class WorkbenchService {
     );
   }
 
-  private keepPlan(plan: PlannedRestore): RestorePlanView {
-    const planId = `plan-${this.plans.size + 1}-${Date.now().toString(36)}`;
-    this.plans.set(planId, plan);
-    return { planId, ...plan.view };
+  private keepPlan(plan: PlannedRestore, options: JobParams<'plan-restore'>): RestorePlanView {
+    return { planId: this.plans.add(plan, options), ...plan.view };
   }
 
   /** A job that owns `port` while it runs; a busy port gets a hint naming the likely culprit. */
@@ -197,7 +223,14 @@ export class WorkbenchService {
     return this.deps.library;
   }
 
+  /** Writes the export inside the data folder (exports/) and offers it as a download. */
+  async exportLibrary(id: string, scrub: boolean): Promise<MethodResults['library.export']> {
+    const r = await this.deps.library.export(id, scrub, this.transfers.exportDir);
+    return { download: await this.transfers.addDownload(r.file, r.name), scrubbed: r.scrubbed };
+  }
+
   async openMonitor(port: string, baud = 115200): Promise<MethodResults['monitor.open']> {
+    await this.known.check(port);
     await this.owner.openMonitor(port, baud).catch((e: unknown) => {
       throw busyHint(e, port);
     });

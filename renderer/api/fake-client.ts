@@ -13,6 +13,8 @@ import type {
   WorkbenchClient,
   WorkbenchEvent,
   ErrorData,
+  DownloadInfo,
+  UploadInfo,
 } from '../../main/workbench/api.js';
 
 type Handlers = { [M in MethodName]?: (p: MethodParams[M]) => MethodResults[M] | Promise<MethodResults[M]> };
@@ -25,6 +27,9 @@ export interface FakeClient extends WorkbenchClient {
   finish<K extends JobKind>(jobId: string, kind: K, result: JobResults[K]): void;
   fail(jobId: string, kind: JobKind, error: ErrorData): void;
   progress(jobId: string, kind: JobKind, p: JobSnapshot['progress']): void;
+  /** Files "uploaded" (their names) and downloads handed to the user, in order. */
+  uploads: string[];
+  downloads: DownloadInfo[];
 }
 
 export function createFakeClient(handlers: Handlers = {}): FakeClient {
@@ -54,10 +59,30 @@ export function createFakeClient(handlers: Handlers = {}): FakeClient {
     },
     'jobs.cancel': () => ({ cancelled: true }),
   };
+  const uploads: string[] = [];
+  const downloads: DownloadInfo[] = [];
   return {
     calls,
     started,
     emit,
+    uploads,
+    downloads,
+    nativeFileDialogs: false,
+    async openFile(file) {
+      if (!file) return { ok: true, value: null };
+      uploads.push(file.name);
+      const info: UploadInfo = {
+        id: `upload:${String(uploads.length).padStart(16, '0')}`,
+        name: file.name,
+        size: file.size,
+        sha256: '0'.repeat(64),
+      };
+      return { ok: true, value: info };
+    },
+    async saveFile(d) {
+      downloads.push(d);
+      return { ok: true, value: { saved: true } };
+    },
     async call<M extends MethodName>(method: M, params: MethodParams[M]): Promise<Reply<MethodResults[M]>> {
       calls.push({ method, params });
       const h = (handlers[method] ?? defaults[method]) as

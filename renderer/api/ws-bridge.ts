@@ -3,16 +3,64 @@
  * resolve on the matching `{id, reply}`; `{event}` messages go to subscribers. Reconnects after a drop
  * (host restarted, laptop slept) and fails pending calls with a hint instead of hanging.
  */
-import type { Reply, WorkbenchClient, WorkbenchEvent } from '../../main/workbench/api.js';
+import type { Reply, UploadInfo, WorkbenchClient, WorkbenchEvent } from '../../main/workbench/api.js';
 
+// Literal copies of main/workbench/api.ts: the renderer only `import type`s from main/.
 const WS_PATH = '/api/ws';
+const UPLOAD_PATH = '/api/upload';
+const DOWNLOAD_PATH = '/api/download/';
+
+/** Where the host's HTTP side is and the token it wants (from the page's own URL). */
+export interface HttpSide {
+  origin: string;
+  token: string;
+}
+
+export function httpSide(loc: Pick<Location, 'origin' | 'search'>): HttpSide {
+  return { origin: loc.origin, token: new URLSearchParams(loc.search).get('token') ?? '' };
+}
+
+const unreachable = (message: string): Reply<never> => ({
+  ok: false,
+  error: { code: 'PORT_CLOSED', message, hint: 'Check that `flashback serve` is still running, then retry.' },
+});
+
+/** POSTs the file's bytes; the host answers with the upload id jobs accept. */
+export async function uploadOverHttp(
+  http: HttpSide,
+  file: Blob & { name: string },
+  fetchImpl: typeof fetch = fetch,
+): Promise<Reply<UploadInfo>> {
+  try {
+    const res = await fetchImpl(`${http.origin}${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-flashback-token': http.token },
+      body: file,
+    });
+    const body = (await res.json().catch(() => null)) as Reply<UploadInfo> | null;
+    return body ?? unreachable(`The upload failed (HTTP ${res.status})`);
+  } catch (e) {
+    return unreachable(`The upload failed: ${(e as Error).message}`);
+  }
+}
+
+/** Starts the browser's own download of a prepared export (the page's cookie authorises the GET). */
+export function downloadOverHttp(http: HttpSide, id: string, name: string, doc: Document = document): void {
+  const a = doc.createElement('a');
+  a.href = `${http.origin}${DOWNLOAD_PATH}${encodeURIComponent(id)}`;
+  a.download = name;
+  a.rel = 'noopener';
+  doc.body.appendChild(a);
+  a.click();
+  a.remove();
+}
 
 export function wsUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
   const token = new URLSearchParams(loc.search).get('token') ?? '';
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
 }
 
-export function createWsClient(url: string): WorkbenchClient & { close(): void } {
+export function createWsClient(url: string, http?: HttpSide): WorkbenchClient & { close(): void } {
   const listeners = new Set<(e: WorkbenchEvent) => void>();
   const pending = new Map<number, (r: Reply<never>) => void>();
   let nextId = 1;
@@ -43,11 +91,12 @@ export function createWsClient(url: string): WorkbenchClient & { close(): void }
         resolve(s);
       };
       s.onmessage = (m) => {
-        const msg = JSON.parse(String(m.data)) as {
-          id?: number;
-          reply?: Reply<never>;
-          event?: WorkbenchEvent;
-        };
+        let msg: { id?: number; reply?: Reply<never>; event?: WorkbenchEvent };
+        try {
+          msg = JSON.parse(String(m.data)) as typeof msg;
+        } catch {
+          return;
+        }
         if (msg.event) for (const l of listeners) l(msg.event);
         else if (typeof msg.id === 'number' && msg.reply) {
           pending.get(msg.id)?.(msg.reply);
@@ -90,6 +139,17 @@ export function createWsClient(url: string): WorkbenchClient & { close(): void }
       listeners.add(listener);
       void connect().catch(() => undefined);
       return () => listeners.delete(listener);
+    },
+    nativeFileDialogs: false,
+    async openFile(file) {
+      if (!file) return { ok: true, value: null };
+      if (!http) return unreachable('This page cannot upload files');
+      return uploadOverHttp(http, file);
+    },
+    saveFile(download) {
+      if (!http) return Promise.resolve(unreachable('This page cannot download files'));
+      downloadOverHttp(http, download.id, download.name);
+      return Promise.resolve({ ok: true, value: { saved: true } });
     },
     close() {
       closed = true;

@@ -1,6 +1,8 @@
 /** One side of the compare view: a board port, a library backup or an image file, in its own store. */
 import { useId } from 'react';
 import { useStore } from 'zustand';
+import { FilePicker } from '../components/FilePicker.js';
+import { portOptionText } from '../components/PortSelect.js';
 import { bytes, shortHash } from '../format.js';
 import type { PaneStore } from '../store/compare-pane.js';
 import { useApp } from '../store/index.js';
@@ -9,6 +11,7 @@ export function ComparePane({ store }: { store: PaneStore }) {
   const side = useStore(store, (s) => s.side);
   const kind = useStore(store, (s) => s.kind);
   const value = useStore(store, (s) => s.value);
+  const upload = useStore(store, (s) => s.upload);
   const ports = useApp((s) => s.ports);
   const library = useApp((s) => s.library);
   const id = useId();
@@ -29,18 +32,17 @@ export function ComparePane({ store }: { store: PaneStore }) {
           </label>
         ))}
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-value`}>
-          Side {title} {kind === 'port' ? 'port' : kind === 'library' ? 'backup' : 'file path'}
-        </label>
-        {kind === 'file' ? (
-          <input
-            id={`${id}-value`}
-            value={value}
-            placeholder="/path/to/backup.bin"
-            onChange={(e) => store.getState().setValue(e.target.value)}
-          />
-        ) : (
+      {kind === 'file' ? (
+        <FilePicker
+          label={`Side ${title} image file`}
+          value={upload}
+          onPicked={(u) => store.getState().setUpload(u)}
+        />
+      ) : (
+        <div className="field">
+          <label htmlFor={`${id}-value`}>
+            Side {title} {kind === 'port' ? 'port' : 'backup'}
+          </label>
           <select
             id={`${id}-value`}
             value={value}
@@ -50,8 +52,7 @@ export function ComparePane({ store }: { store: PaneStore }) {
             {kind === 'port'
               ? ports.map((p) => (
                   <option key={p.path} value={p.path}>
-                    {p.label || p.path}
-                    {p.virtual ? ' (virtual)' : ` — ${p.bridge}`}
+                    {portOptionText(p)}
                   </option>
                 ))
               : library.map((e) => (
@@ -60,8 +61,8 @@ export function ComparePane({ store }: { store: PaneStore }) {
                   </option>
                 ))}
           </select>
-        )}
-      </div>
+        </div>
+      )}
     </fieldset>
   );
 }

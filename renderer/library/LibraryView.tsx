@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { ErrorData, LibraryEntry } from '../../main/workbench/api.js';
 import { call, errorData, useApi } from '../api/context.js';
+import { saveDownload } from '../api/files.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { bytes, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
@@ -34,7 +35,8 @@ function Row({
   });
   const exportIt = act(async () => {
     const r = await call(api, 'library.export', { id: entry.id, scrub: true });
-    onNote(`Exported ${r.scrubbed ? 'with WiFi credentials removed ' : ''}to ${r.file}`);
+    const saved = await saveDownload(api, r.download);
+    if (saved) onNote(`Exported ${r.download.name}${r.scrubbed ? ' with WiFi credentials removed' : ''}.`);
   });
   return (
     <>

@@ -1,8 +1,9 @@
 /**
  * A store per compare pane (STYLE.md 11): what the pane compares (a port, a library backup or an
- * image file). Two panes, two independent stores, created with their initial props.
+ * uploaded image file). Two panes, two independent stores, created with their initial props.
  */
 import { createStore, type StoreApi } from 'zustand';
+import type { UploadInfo } from '../../main/workbench/api.js';
 
 export type SourceKind = 'port' | 'library' | 'file';
 
@@ -10,8 +11,11 @@ export interface PaneState {
   side: 'a' | 'b';
   kind: SourceKind;
   value: string;
+  /** For an image file: the upload (its id is `value`). */
+  upload: UploadInfo | null;
   setKind(kind: SourceKind): void;
   setValue(value: string): void;
+  setUpload(upload: UploadInfo): void;
 }
 
 export type PaneStore = StoreApi<PaneState>;
@@ -21,7 +25,9 @@ export function createPaneStore(init: { side: 'a' | 'b'; kind?: SourceKind; valu
     side: init.side,
     kind: init.kind ?? 'port',
     value: init.value ?? '',
-    setKind: (kind) => set({ kind, value: '' }),
+    upload: null,
+    setKind: (kind) => set({ kind, value: '', upload: null }),
     setValue: (value) => set({ value }),
+    setUpload: (upload) => set({ value: upload.id, upload }),
   }));
 }

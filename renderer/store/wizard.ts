@@ -8,10 +8,12 @@ import type {
   BackupSummary,
   BoardInfo,
   JobKind,
+  JobParams,
   JobResults,
   JobSnapshot,
   RestorePlanView,
 } from '../../main/workbench/api.js';
+import type { FlashModeChoice } from '../wizard/flash-modes.js';
 import type { AppState } from './slices.js';
 
 export const STEPS = ['detect', 'backup', 'restore', 'mqtt'] as const;
@@ -34,16 +36,52 @@ export interface WizardSlice {
     /** Image chosen for the restore (library id); defaults to the backup just taken. */
     image: string | null;
     planJob: string | null;
+    /** The options `planJob` was asked with: the confirm button shows only while they still hold. */
+    planOptions: JobParams<'plan-restore'> | null;
+    /** The restore choices on screen. */
+    options: RestoreChoices;
     restoreJob: string | null;
     /** MQTT checks in order, each tagged with whether the restore had happened. */
     mqttJobs: { jobId: string; afterRestore: boolean }[];
   };
   choosePort(role: Role, port: string | null): void;
-  setWizardJob(key: 'backupJob' | 'planJob' | 'restoreJob', jobId: string | null): void;
+  setWizardJob(key: 'backupJob' | 'restoreJob', jobId: string | null): void;
+  setPlanJob(jobId: string | null, options: JobParams<'plan-restore'> | null): void;
+  setRestoreChoice<K extends keyof RestoreChoices>(key: K, value: RestoreChoices[K]): void;
   setDetectJob(role: Role, jobId: string): void;
   chooseImage(id: string | null): void;
   addMqttJob(jobId: string): void;
   goTo(step: Step): boolean;
+}
+
+export interface RestoreChoices {
+  flashMode: FlashModeChoice;
+  backup: boolean;
+  /** Keep the bad board's own WiFi settings and RF data (preserve sdk-config). */
+  keepOwn: boolean;
+}
+
+/** The plan-restore request for what the screen shows now (null until a port and image are chosen). */
+export function restoreRequest(
+  port: string | null,
+  image: string | null,
+  o: RestoreChoices,
+): JobParams<'plan-restore'> | null {
+  if (!port || !image) return null;
+  return {
+    port,
+    image,
+    flashMode: o.flashMode,
+    backup: o.backup,
+    ...(o.keepOwn ? { preserve: ['sdk-config'] } : {}),
+  };
+}
+
+export function sameRequest(
+  a: JobParams<'plan-restore'> | null,
+  b: JobParams<'plan-restore'> | null,
+): boolean {
+  return a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function jobResult<K extends JobKind>(s: AppState, id: string | null, kind: K): JobResults[K] | null {
@@ -80,6 +118,8 @@ export const createWizardSlice: StateCreator<AppState, [], [], WizardSlice> = (s
     backupJob: null,
     image: null,
     planJob: null,
+    planOptions: null,
+    options: { flashMode: 'keep', backup: true, keepOwn: false },
     restoreJob: null,
     mqttJobs: [],
   },
@@ -94,11 +134,12 @@ export const createWizardSlice: StateCreator<AppState, [], [], WizardSlice> = (s
     })),
   setDetectJob: (role, jobId) =>
     set((s) => ({ wizard: { ...s.wizard, detectJob: { ...s.wizard.detectJob, [role]: jobId } } })),
-  setWizardJob: (key, jobId) =>
-    set((s) => ({
-      wizard: { ...s.wizard, [key]: jobId, ...(key === 'planJob' ? { restoreJob: null } : {}) },
-    })),
-  chooseImage: (image) => set((s) => ({ wizard: { ...s.wizard, image, planJob: null } })),
+  setWizardJob: (key, jobId) => set((s) => ({ wizard: { ...s.wizard, [key]: jobId } })),
+  setPlanJob: (planJob, planOptions) =>
+    set((s) => ({ wizard: { ...s.wizard, planJob, planOptions, restoreJob: null } })),
+  setRestoreChoice: (key, value) =>
+    set((s) => ({ wizard: { ...s.wizard, options: { ...s.wizard.options, [key]: value } } })),
+  chooseImage: (image) => set((s) => ({ wizard: { ...s.wizard, image, planJob: null, planOptions: null } })),
   addMqttJob: (jobId) =>
     set((s) => ({
       wizard: {

@@ -1,11 +1,10 @@
 /** Step 3: plan the restore onto the bad board, show the plan, write only after the user confirms. */
-import { useState } from 'react';
 import { useStartJob } from '../api/jobs.js';
 import { JobProgress } from '../components/JobProgress.js';
 import { PlanView } from './PlanView.js';
 import { bytes, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
-import { backupOf, planOf, restoredOf } from '../store/wizard.js';
+import { backupOf, planOf, restoreRequest, restoredOf, sameRequest } from '../store/wizard.js';
 import { FLASH_MODES, type FlashModeChoice } from './flash-modes.js';
 
 export function RestoreStep() {
@@ -20,27 +19,24 @@ export function RestoreStep() {
   const plan = useApp(planOf);
   const restored = useApp(restoredOf);
   const busy = useApp((s) => [planJob, restoreJob].some((id) => id && s.jobs[id]?.state === 'running'));
-  const [flashMode, setFlashMode] = useState<FlashModeChoice>('keep');
-  const [backupFirst, setBackupFirst] = useState(true);
-  const [keepOwn, setKeepOwn] = useState(false);
+  const choices = useApp((s) => s.wizard.options);
   const image = chosen ?? backup?.libraryId ?? library[0]?.id ?? null;
+  const request = restoreRequest(port, image, choices);
+  const planOptions = useApp((s) => s.wizard.planOptions);
+  // A plan is a contract: once any choice differs from what it was made with, it cannot be confirmed.
+  const stale = plan !== null && !sameRequest(request, planOptions);
+  const choose = store.getState().setRestoreChoice;
 
   const makePlan = async () => {
-    if (!port || !image) return;
-    store.getState().setWizardJob(
-      'planJob',
-      await start('plan-restore', {
-        port,
-        image,
-        flashMode,
-        backup: backupFirst,
-        ...(keepOwn ? { preserve: ['sdk-config'] } : {}),
-      }),
-    );
+    if (!request) return;
+    store.getState().setPlanJob(await start('plan-restore', request), request);
   };
   const execute = async () => {
-    if (!plan) return;
-    store.getState().setWizardJob('restoreJob', await start('restore', { planId: plan.planId }));
+    if (!plan || !request || stale) return;
+    // The server checks these are the plan's options too (PLAN_STALE otherwise).
+    store
+      .getState()
+      .setWizardJob('restoreJob', await start('restore', { planId: plan.planId, options: request }));
   };
 
   return (
@@ -65,8 +61,8 @@ export function RestoreStep() {
         <label htmlFor="restore-mode">Flash mode</label>
         <select
           id="restore-mode"
-          value={flashMode}
-          onChange={(e) => setFlashMode(e.target.value as FlashModeChoice)}
+          value={choices.flashMode}
+          onChange={(e) => choose('flashMode', e.target.value as FlashModeChoice)}
         >
           {FLASH_MODES.map((m) => (
             <option key={m.value} value={m.value}>
@@ -79,8 +75,8 @@ export function RestoreStep() {
         <input
           id="restore-backup"
           type="checkbox"
-          checked={backupFirst}
-          onChange={(e) => setBackupFirst(e.target.checked)}
+          checked={choices.backup}
+          onChange={(e) => choose('backup', e.target.checked)}
         />
         <label htmlFor="restore-backup">Back up the bad board first (recommended)</label>
       </div>
@@ -88,8 +84,8 @@ export function RestoreStep() {
         <input
           id="restore-keep"
           type="checkbox"
-          checked={keepOwn}
-          onChange={(e) => setKeepOwn(e.target.checked)}
+          checked={choices.keepOwn}
+          onChange={(e) => choose('keepOwn', e.target.checked)}
         />
         <label htmlFor="restore-keep">
           Keep the bad board's own WiFi settings and RF data (last four sectors). Leave off to cure bad
@@ -97,12 +93,18 @@ export function RestoreStep() {
         </label>
       </div>
       <div className="actions">
-        <button type="button" disabled={!port || !image || busy} onClick={() => void makePlan()}>
+        <button type="button" disabled={!request || busy} onClick={() => void makePlan()}>
           Plan restore
         </button>
       </div>
       <JobProgress jobId={planJob} label="Planning" onRetry={() => void makePlan()} />
-      {plan ? (
+      {plan && stale && !restored ? (
+        <p className="notice" role="status">
+          You changed an option after this plan was made. Press <strong>Plan restore</strong> again to see
+          what will be written with the new choices.
+        </p>
+      ) : null}
+      {plan && !stale ? (
         <>
           <PlanView plan={plan} />
           {!restored ? (

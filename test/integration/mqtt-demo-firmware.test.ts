@@ -62,10 +62,16 @@ describe('demo firmware', () => {
   it('the demo images differ in RF calibration (complete vs cut short)', () => {
     const size = 1024 * 1024;
     expect(
-      radioCalibrated({ flashSize: size, readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l) }),
+      radioCalibrated({
+        flashSize: size,
+        readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l),
+      }),
     ).toBe(true);
     expect(
-      radioCalibrated({ flashSize: size, readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l) }),
+      radioCalibrated({
+        flashSize: size,
+        readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l),
+      }),
     ).toBe(false);
   });
 

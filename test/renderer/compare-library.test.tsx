@@ -64,13 +64,36 @@ describe('compare view', () => {
   });
 });
 
+describe('image files come in by upload, never by path', () => {
+  it('side B "Image file" uploads the chosen File and compares by its upload id', async () => {
+    const api = createFakeClient({ 'ports.list': () => demoPorts });
+    render(<App api={api} store={createAppStore()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
+    const sideB = await screen.findByRole('group', { name: 'Side B' });
+    fireEvent.click(within(sideB).getByLabelText('Image file'));
+    const input = within(sideB).getByLabelText('Side B image file') as HTMLInputElement;
+    // No text box for a path: the only way in is a file chooser.
+    expect(input.type).toBe('file');
+    const file = new File([new Uint8Array(4096)], 'dump.bin', { type: 'application/octet-stream' });
+    fireEvent.change(input, { target: { files: [file] } });
+    expect(await within(sideB).findByText('dump.bin (4 KiB)')).toBeTruthy();
+    expect(api.uploads).toEqual(['dump.bin']);
+    fireEvent.click(screen.getByRole('button', { name: 'Compare A and B' }));
+    await waitFor(() => expect(api.started).toHaveLength(1));
+    expect(api.started[0]!.params).toEqual({ a: 'virtual:good', b: `upload:${'1'.padStart(16, '0')}` });
+  });
+});
+
 describe('library view', () => {
   it('lists backups with label, board, size, hash and credentials flag; renames, exports scrubbed, deletes', async () => {
     let entries = [entry];
     const api = createFakeClient({
       'library.list': () => entries,
       'library.rename': (p) => (entries = [{ ...entry, label: p.label }])[0]!,
-      'library.export': () => ({ file: '/tmp/exports/good-board-scrubbed.bin', scrubbed: true }),
+      'library.export': () => ({
+        download: { id: 'dl-1', name: 'good_board-scrubbed.bin', size: 4 << 20 },
+        scrubbed: true,
+      }),
       'library.remove': () => ((entries = []), { removed: true }),
     });
     vi.spyOn(window, 'confirm').mockReturnValue(true);
@@ -89,9 +112,11 @@ describe('library view', () => {
     fireEvent.click(within(table).getByRole('button', { name: 'Save' }));
     expect(await within(table).findByText('kitchen sensor')).toBeTruthy();
     fireEvent.click(within(table).getByRole('button', { name: 'Export (scrubbed)' }));
+    // The export goes out as a download (browser) / save dialog (Electron), never to a typed path.
     expect(
-      await screen.findByText(/with WiFi credentials removed to \/tmp\/exports\/good-board-scrubbed.bin/),
+      await screen.findByText(/Exported good_board-scrubbed.bin with WiFi credentials removed/),
     ).toBeTruthy();
+    expect(api.downloads).toEqual([{ id: 'dl-1', name: 'good_board-scrubbed.bin', size: 4 << 20 }]);
     expect(api.calls.find((c) => c.method === 'library.export')!.params).toEqual({
       id: entry.id,
       scrub: true,

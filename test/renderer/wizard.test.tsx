@@ -31,7 +31,7 @@ describe('wizard', () => {
       within(group)
         .getAllByRole('option')
         .map((o) => o.textContent),
-    ).toEqual(['Demo board "good" (virtual)', 'Demo board "bad" (virtual)']);
+    ).toEqual(['virtual:good — Demo board "good"', 'virtual:bad — Demo board "bad"']);
   });
 
   it('"Use the demo boards" picks virtual:good and virtual:bad in one click', async () => {

@@ -1,10 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- a loose stand-in for Electron's API, recorded for assertions */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { describe, expect, it, vi } from 'vitest';
-import { IPC_EVENT, IPC_INVOKE } from '../../main/workbench/api.js';
+import { IPC_EVENT, IPC_INVOKE, IPC_OPEN_FILE, IPC_SAVE_FILE } from '../../main/workbench/api.js';
 import type { WorkbenchDeps } from '../../main/workbench/deps.js';
 
 // A recording stand-in for the parts of Electron the shell uses (Electron is not installed here).
@@ -18,6 +19,8 @@ const rec = vi.hoisted(() => {
     userData: '',
     headersListener: null as null | ((d: any, cb: (r: any) => void) => void),
     permission: null as null | ((wc: unknown, p: string, cb: (g: boolean) => void) => void),
+    openResult: { canceled: true, filePaths: [] as string[] },
+    saveResult: { canceled: true } as { canceled: boolean; filePath?: string },
   };
   class BrowserWindow {
     options: any;
@@ -51,6 +54,11 @@ const rec = vi.hoisted(() => {
       exit: vi.fn(),
       setPath: (_n: string, v: string) => void (state.userData = v),
       getVersion: () => '9.9.9',
+      isPackaged: false,
+    },
+    dialog: {
+      showOpenDialog: async () => state.openResult,
+      showSaveDialog: async () => state.saveResult,
     },
     BrowserWindow,
     ipcMain: {
@@ -80,10 +88,20 @@ const deps: WorkbenchDeps = {
   verify: nope,
   compare: nope,
   mqttCheck: nope,
-  library: { list: async () => [], rename: nope, remove: nope, export: nope },
+  library: {
+    list: async () => [],
+    rename: nope,
+    remove: nope,
+    export: async (_id, scrub, dir) => {
+      const file = path.join(dir, 'export-1.bin');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, 'exported');
+      return { file, name: 'good.bin', scrubbed: scrub };
+    },
+  },
   openMonitor: nope,
   annotate: () => null,
-  dataHome: '/tmp/fb',
+  dataHome: mkdtempSync(path.join(os.tmpdir(), 'fb-shell-')),
   defaults: { broker: null },
   close: async () => void closed++,
 };
@@ -155,6 +173,103 @@ describe('Electron shell (electron mocked)', () => {
     expect(win.sent.some((a: unknown[]) => a[0] === IPC_EVENT && (a[1] as any).type === 'ports')).toBe(true);
   });
 
+  it('IPC sender check compares the whole page URL, not a prefix', async () => {
+    const handle = rec.state.ipc.get(IPC_INVOKE)!;
+    const index = rec.state.windows[0].loaded as string;
+    const dir = index.replace(/index\.html$/, '');
+    const from = (url: string) => ({ senderFrame: { url }, sender: {} });
+    expect(await handle(from(`file://${index}#step`), 'ports.list', {})).toMatchObject({ ok: true });
+    for (const url of [
+      `file://${dir.replace(/\/$/, '')}-evil/x.html`,
+      `file://${dir.replace(/\/$/, '')}-evil/index.html`,
+      `file://${dir}other.html`,
+      `file://${dir}index.html/../../x.html`,
+      `file://${dir}`,
+      `file://evil.host${index}`,
+      'not a url',
+    ]) {
+      expect(await handle(from(url), 'ports.list', {}), url).toMatchObject({
+        ok: false,
+        error: { message: /untrusted/ },
+      });
+    }
+    for (const ch of [IPC_OPEN_FILE, IPC_SAVE_FILE]) {
+      expect(await rec.state.ipc.get(ch)!(from(`file://${dir}-evil/index.html`), {})).toMatchObject({
+        ok: false,
+      });
+    }
+  });
+
+  it('files come in through the open dialog as an upload id and go out through the save dialog', async () => {
+    const own = { senderFrame: { url: `file://${rec.state.windows[0].loaded}` }, sender: {} };
+    const open = rec.state.ipc.get(IPC_OPEN_FILE)!;
+    const save = rec.state.ipc.get(IPC_SAVE_FILE)!;
+    expect(await open(own)).toEqual({ ok: true, value: null });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'fb-dialog-'));
+    const src = path.join(tmp, 'donor.bin');
+    writeFileSync(src, new Uint8Array(8192).fill(0xa5));
+    rec.state.openResult = { canceled: false, filePaths: [src] };
+    const up = (await open(own)) as any;
+    expect(up).toMatchObject({ ok: true, value: { name: 'donor.bin', size: 8192 } });
+    expect(up.value.id).toMatch(/^upload:/);
+    expect(JSON.stringify(up)).not.toContain(tmp);
+    // An export is written inside the data folder and leaves only through the save dialog.
+    const handle = rec.state.ipc.get(IPC_INVOKE)!;
+    expect(await handle(own, 'library.export', { id: 'abcdef', dest: path.join(tmp, 'x') })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' },
+    });
+    const exported = (await handle(own, 'library.export', { id: 'abcdef' })) as any;
+    expect(exported).toMatchObject({ ok: true, value: { download: { name: 'good.bin' }, scrubbed: true } });
+    const d = exported.value.download;
+    const dest = path.join(tmp, 'saved.bin');
+    rec.state.saveResult = { canceled: false, filePath: dest };
+    expect(await save(own, { id: d.id })).toEqual({ ok: true, value: { saved: true } });
+    expect(readFileSync(dest, 'utf8')).toBe('exported');
+    expect(await save(own, { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
+    expect(await save(own, { id: d.id, path: '/etc/x' })).toMatchObject({ ok: false });
+  });
+
+  it('devtools are off in a packaged build and on in development', async () => {
+    expect(rec.state.windows[0].options.webPreferences.devTools).toBe(true);
+    const { startApp } = await import('../../app/shell.js');
+    const packaged = { ...rec.electron, app: { ...rec.electron.app, isPackaged: true } };
+    await startApp(packaged as any, deps, paths);
+    expect(rec.state.windows.at(-1).options.webPreferences.devTools).toBe(false);
+  });
+
+  it('the page carries its CSP in a <meta> (file:// pages get no headers), as strict as the header', () => {
+    const html = readFileSync(path.resolve(__dirname, '../../renderer/index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+    expect(meta).not.toBeNull();
+    let headers: any;
+    rec.state.headersListener!({ responseHeaders: {} }, (r) => (headers = r.responseHeaders));
+    const header = (headers['Content-Security-Policy'][0] as string).split('; ');
+    // Everything the header says except frame-ancestors, which a meta tag cannot carry.
+    expect(meta![1]!.split('; ')).toEqual(header.filter((d) => !d.startsWith('frame-ancestors')));
+  });
+
+  it('packaging flips the Electron fuses: no run-as-node, no NODE_OPTIONS/inspect, asar only, cookies encrypted', () => {
+    const yml = readFileSync(path.resolve(__dirname, '../../electron-builder.yml'), 'utf8');
+    const block = /^electronFuses:\n((?:  .+\n)+)/m.exec(yml);
+    expect(block).not.toBeNull();
+    const fuses = Object.fromEntries(
+      block![1]!
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/:\s*/))
+        .map(([k, v]) => [k, v === 'true']),
+    );
+    expect(fuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+    });
+  });
+
   it('closes ports cleanly before quitting', async () => {
     const prevent = vi.fn();
     const quits = rec.state.quit;
@@ -177,7 +292,7 @@ describe('Electron shell (electron mocked)', () => {
     rec.state.lock = true;
   });
 
-  it('preload exposes only invoke/onEvent on the api.ts channels', () => {
+  it('preload exposes only invoke/onEvent and the two file dialogs, on the api.ts channels', () => {
     const src = readFileSync(path.resolve(__dirname, '../../app/preload.cts'), 'utf8');
     const js = ts.transpileModule(src, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
@@ -199,9 +314,19 @@ describe('Electron shell (electron mocked)', () => {
       exports: module.exports,
     });
     expect(Object.keys(exposed)).toEqual(['flashback']);
-    expect(Object.keys(exposed.flashback).sort()).toEqual(['invoke', 'onEvent']);
-    expect(module.exports).toMatchObject({ INVOKE: IPC_INVOKE, EVENT: IPC_EVENT });
+    expect(Object.keys(exposed.flashback).sort()).toEqual(['invoke', 'onEvent', 'openFile', 'saveFile']);
+    expect(module.exports).toMatchObject({
+      INVOKE: IPC_INVOKE,
+      EVENT: IPC_EVENT,
+      OPEN_FILE: IPC_OPEN_FILE,
+      SAVE_FILE: IPC_SAVE_FILE,
+    });
     void exposed.flashback.invoke('ports.list', {});
     expect(invoked[0]).toEqual([IPC_INVOKE, 'ports.list', {}]);
+    // No path parameter exists: the page cannot name a file to open.
+    void exposed.flashback.openFile('/etc/passwd');
+    expect(invoked[1]).toEqual([IPC_OPEN_FILE]);
+    void exposed.flashback.saveFile('dl-1');
+    expect(invoked[2]).toEqual([IPC_SAVE_FILE, { id: 'dl-1' }]);
   });
 });

@@ -101,11 +101,13 @@ describe('ROM loader', () => {
     expect((await host.replyTo(0x03)).status).toEqual([1, 0x07]);
   });
 
-  it('answers ops the ROM lacks with status 1, error 0x05', async () => {
+  it('answers ops the ROM lacks with status 1, error 0x05, under the previous opcode', async () => {
     const { host } = open();
     await host.sync();
-    for (const op of [0xd2, 0x13, 0x0f, 0x10, 0x11, 0x12, 0xd0, 0xd1, 0x0b, 0x0d, 0x14]) {
-      const r = await host.command(op, le32(0, 0, 0, 0));
+    await host.command(0x0a, le32(0x40001000));
+    for (const op of [0xd2, 0x13, 0x0f, 0x10, 0x11, 0x12, 0xd0, 0xd1, 0x0d, 0x14]) {
+      host.write(request(op, le32(0, 0, 0, 0)));
+      const r = await host.replyTo(0x0a);
       expect(r.status, `op 0x${op.toString(16)}`).toEqual([1, 0x05]);
     }
   });

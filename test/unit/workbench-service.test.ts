@@ -105,7 +105,7 @@ describe('WorkbenchService', () => {
       }),
       { shell: 'browser', pollMs: 0 },
     );
-    const { jobId } = svc.startJob({ kind: 'backup', params: { port: 'virtual:good' } });
+    const { jobId } = await svc.startJob({ kind: 'backup', params: { port: 'virtual:good' } });
     expect(svc.cancelJob(jobId).cancelled).toBe(true);
     const snap = await svc.waitJob(jobId);
     expect(snap?.state).toBe('cancelled');
@@ -128,10 +128,13 @@ describe('WorkbenchService', () => {
 
   it('names the likely culprit when another program holds the port', async () => {
     const svc = new WorkbenchService(
-      deps({ detect: async () => Promise.reject(new FlashbackError('PORT_BUSY', 'Resource busy', 'x')) }),
+      deps({
+        listPorts: async () => [{ path: '/dev/ttyUSB0', bridge: 'CH340', virtual: false, label: 'USB' }],
+        detect: async () => Promise.reject(new FlashbackError('PORT_BUSY', 'Resource busy', 'x')),
+      }),
       { shell: 'browser', pollMs: 0 },
     );
-    const { jobId } = svc.startJob({ kind: 'detect', params: { port: '/dev/ttyUSB0' } });
+    const { jobId } = await svc.startJob({ kind: 'detect', params: { port: '/dev/ttyUSB0' } });
     const snap = await svc.waitJob(jobId);
     expect(snap?.error?.code).toBe('PORT_BUSY');
     expect(snap?.error?.hint).toMatch(/serial monitor/);
@@ -157,10 +160,10 @@ describe('WorkbenchService', () => {
     const states: string[] = [];
     svc.subscribe((e) => e.type === 'monitor-state' && states.push(e.state));
     await svc.openMonitor('virtual:good', 115200);
-    const { jobId } = svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
+    const { jobId } = await svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
     await new Promise((r) => setTimeout(r, 20));
     // A second job on the same port is refused, not interleaved.
-    const second = svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
+    const second = await svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
     expect((await svc.waitJob(second.jobId))?.error?.message).toMatch(/another Flashback job/);
     release();
     expect((await svc.waitJob(jobId))?.state).toBe('done');
@@ -223,12 +226,20 @@ describe('WorkbenchService compare', () => {
       { shell: 'browser', pollMs: 0 },
     );
     await svc.openMonitor('virtual:good');
-    const { jobId } = svc.startJob({ kind: 'compare', params: { a: 'virtual:good', b: '/tmp/x.bin' } });
+    const { jobId } = await svc.startJob({
+      kind: 'compare',
+      params: { a: 'virtual:good', b: 'abcdef123456' },
+    });
     await new Promise((r) => setTimeout(r, 20));
-    const clash = svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
+    const clash = await svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
     expect((await svc.waitJob(clash.jobId))?.error?.code).toBe('PORT_BUSY');
     release();
     expect((await svc.waitJob(jobId))?.state).toBe('done');
-    expect(log).toEqual(['monitor-open', 'monitor-close', 'compare virtual:good /tmp/x.bin', 'monitor-open']);
+    expect(log).toEqual([
+      'monitor-open',
+      'monitor-close',
+      'compare virtual:good abcdef123456',
+      'monitor-open',
+    ]);
   });
 });
