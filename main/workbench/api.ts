@@ -256,6 +256,8 @@ const planOptions = z.object({
   full: z.boolean().optional(),
   backup: z.boolean().optional(),
   preserve: z.array(z.string().max(64)).max(16).optional(),
+  /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
+  resume: z.boolean().optional(),
 });
 
 /** One file to write: an uploaded file (or a library backup) at a flash address. */
@@ -327,6 +329,11 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   progress: ProgressInfo | null;
   result?: JobResults[K];
   error?: ErrorData;
+  /**
+   * A restore that stopped part-way (cancel, error, unplug): how many of the planned sectors reached
+   * the flash, and the target's own backup (Undo). The board needs Resume or Undo.
+   */
+  interrupted?: { written: number; planned: number; backupId: string | null };
   startedAt: number;
   endedAt?: number;
 }

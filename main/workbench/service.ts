@@ -30,6 +30,7 @@ import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
+import { packageVersion } from '../package-info.js';
 import { PlanBook, normaliseWrite } from './plans.js';
 import { KnownPorts } from './known-ports.js';
 import { Transfers } from './transfers.js';
@@ -114,7 +115,7 @@ export class WorkbenchService {
 
   appInfo(): AppInfo {
     return {
-      version: this.opts.version ?? '0.1.0',
+      version: this.opts.version ?? packageVersion(),
       dataHome: this.deps.dataHome,
       shell: this.opts.shell,
       defaults: this.deps.defaults,

@@ -30,6 +30,7 @@ function boot(flash: Uint8Array, network: RoutableNetwork, chipId = 0xa1b2c3): R
     flashSize: flash.length,
     mac: '18:fe:34:a1:b2:c3',
     chipId,
+    restart: () => abort.abort(),
     print: (t, baud = 115200) => {
       expect(baud).toBe(115200);
       text += t;
