@@ -5,8 +5,10 @@
  */
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import { parseImage, type ImageParse } from '../image/header.js';
+import { resetImageFactoryData } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import type { OpOptions } from '../progress.js';
+import { espressifInitData } from '../resources.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { piecesOf } from './block-hashes.js';
@@ -38,6 +40,8 @@ export interface RestoreParams extends BoardTarget {
   library?: string;
   /** Finish an interrupted restore from its journal. */
   resume?: boolean;
+  /** Clone the firmware but not the donor's RF calibration and WiFi settings (erased / set per layout). */
+  resetFactoryData?: boolean;
 }
 
 export interface RestoreOptions extends OpOptions {
@@ -76,11 +80,14 @@ export async function restoreBoard(
         image: journal.image.libraryId ?? journal.image.source,
         flashMode: journal.flashMode,
         preserve: journal.preserve,
+        resetFactoryData: journal.resetFactoryData ?? false,
         // The undo stays the original backup; with none on record, take one now (unless told not to).
         backup: journal.backupId ? false : params.backup !== false,
       };
     }
-    const { loaded, parsed, mode, image } = fresh ?? (await prepareImage(effective));
+    const prepared = fresh ?? (await prepareImage(effective));
+    const { loaded, parsed, mode } = prepared;
+    let image = prepared.image;
     if (journal && loaded.sha256 !== journal.image.sha256) {
       throw new FlashbackError(
         'JOURNAL',
@@ -128,7 +135,11 @@ export async function restoreBoard(
       warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
     }
     const preserveSet = new Set<number>();
-    if (effective.preserve?.includes('sdk-config') && flashSize) {
+    if (effective.resetFactoryData) {
+      const reset = await resetImageFactoryData(image, flashSize || image.length, espressifInitData);
+      image = reset.bytes;
+      warnings.push(reset.explanation);
+    } else if (effective.preserve?.includes('sdk-config') && flashSize) {
       for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR)
         if (off < image.length) preserveSet.add(off / SECTOR);
     } else if (image.length >= (flashSize || image.length)) {
@@ -156,6 +167,7 @@ export async function restoreBoard(
       backupFirst: effective.backup !== false,
       full: effective.full ?? false,
       preserve: effective.preserve ?? [],
+      resetFactoryData: effective.resetFactoryData ?? false,
       writeSectors: diff.write,
       skipSectors: diff.skip,
       warnings,
@@ -191,6 +203,7 @@ export async function restoreBoard(
       },
       flashMode: chosen,
       preserve: plan.preserve,
+      resetFactoryData: plan.resetFactoryData ?? false,
       backupId,
       planned: [...new Set([...(journal?.planned ?? []), ...plan.writeSectors])].sort((a, b) => a - b),
       written: journal?.written ?? [],
@@ -214,7 +227,7 @@ export async function restoreBoard(
       });
     } catch (e) {
       if (isFlashbackError(e) && e.code === 'OUTSIDE_PLAN_CHANGED') throw e;
-      throw interrupted(e, params.port, backupId);
+      throw interrupted(e, params.port, backupId, j);
     }
     await clearJournal(board.mac);
     return {
@@ -248,6 +261,12 @@ async function prepareImage(params: RestoreParams): Promise<{
     );
   }
   const mode = patchHeader(loaded.bytes, { flashMode: params.flashMode ?? 'keep' });
+  if (params.resetFactoryData && params.preserve?.includes('sdk-config'))
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      '--reset-factory-data and --preserve sdk-config ask for opposite things',
+      "Use --reset-factory-data to reset the factory data, or --preserve sdk-config to keep this board's own.",
+    );
   return { loaded, parsed, mode, image: padToSectors(mode.bytes) };
 }
 
@@ -284,19 +303,26 @@ async function resumableJournal(port: string, board: JournalBoard): Promise<Rest
   );
 }
 
-function interrupted(e: unknown, port: string, backupId: string | null): FlashbackError {
+/** The write stopped part-way: the error says how far it got (the UI shows "half written: N of M"). */
+function interrupted(e: unknown, port: string, backupId: string | null, j: RestoreJournal): FlashbackError {
+  const progress = {
+    journal: true,
+    halfWritten: true,
+    written: j.written.length,
+    planned: j.planned.length,
+    backupId,
+  };
   if (isFlashbackError(e)) {
     return new FlashbackError(e.code, `Restore interrupted: ${e.message}`, recoveryHint(port, backupId), {
       ...e.details,
-      journal: true,
-      halfWritten: true,
+      ...progress,
     });
   }
   return new FlashbackError(
     'INTERNAL',
     `Restore interrupted: ${(e as Error).message}`,
     recoveryHint(port, backupId),
-    { journal: true, halfWritten: true },
+    progress,
   );
 }
 
