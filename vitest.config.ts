@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     setupFiles: ['./test/support/setup.ts'],
+    // Builds dist/ when stale: tests that spawn the CLI run the current sources.
+    globalSetup: ['./test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
