@@ -130,7 +130,18 @@ export default tseslint.config(
     extends: [tseslint.configs.base, ...tseslint.configs.recommended.filter((c) => !c.files)],
     languageOptions: {
       sourceType: 'module',
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'URL',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'Buffer',
+          'AbortController',
+        ].map((g) => [g, 'readonly']),
+      ),
     },
     rules: { 'no-undef': 'error' },
   },
