@@ -8,6 +8,7 @@ import type { EspSession } from '../esp/types.js';
 import { parseImage } from '../image/header.js';
 import { patchHeader } from '../image/header-patch.js';
 import type { OpOptions } from '../progress.js';
+import { humanSize } from '../units.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { clearJournal, loadJournal, recoveryHint, saveJournal, type RestoreJournal } from './journal.js';
@@ -118,7 +119,7 @@ export async function restoreBoard(
     const headerSize = parsed.header.flashSize;
     if (headerSize && flashSize && headerSize > flashSize) {
       warnings.push(
-        `The image header says ${headerSize >> 20} MB flash but this board has ${flashSize >> 20} MB: the firmware will look for its settings past the end.`,
+        `The image header says ${humanSize(headerSize)} flash but this board has ${humanSize(flashSize)}: the firmware will look for its settings past the end.`,
       );
     }
     const chosen = effective.flashMode ?? 'keep';
