@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { WorkbenchClient } from '../main/workbench/api.js';
 import { ApiContext } from './api/context.js';
 import { CompareView } from './compare/CompareView.js';
+import { JobsPanel } from './components/JobsPanel.js';
 import { LibraryView } from './library/LibraryView.js';
 import { MonitorView } from './monitor/MonitorView.js';
 import { type AppStore, StoreContext, connectStore, createAppStore } from './store/index.js';
@@ -52,6 +53,7 @@ export function App({ api, store: given }: { api: WorkbenchClient; store?: AppSt
             </button>
           ))}
         </div>
+        <JobsPanel />
         <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel">
           {tab === 'wizard' ? <Wizard /> : null}
           {tab === 'compare' ? <CompareView /> : null}

@@ -12,7 +12,7 @@ import { boardSectorMd5s } from './sector-map.js';
 import type { BoardTarget, DetectResult } from './types.js';
 
 export function isPortSpec(s: string): boolean {
-  return /^(virtual:|socket:\/\/|\/dev\/|COM\d+$)/i.test(s);
+  return /^(virtual:|socket:\/\/|rfc2217:\/\/|\/dev\/|COM\d+$)/i.test(s);
 }
 
 export interface QuickCompareResult extends CompareReport {

@@ -209,7 +209,7 @@ export async function restoreBoard(
         },
       });
     } catch (e) {
-      throw interrupted(e, params.port, backupId);
+      throw interrupted(e, params.port, backupId, j);
     }
     const verify = await verifyWhole(session, image, preserveSet, opts);
     if (!verify.verified) {
@@ -239,17 +239,20 @@ async function verifyWhole(session: EspSession, image: Uint8Array, preserve: Set
   return verifyOnBoard(session, 0, image.subarray(0, firstPreserved), opts);
 }
 
-function interrupted(e: unknown, port: string, backupId: string | null): FlashbackError {
+/** The write stopped part-way: the error says how far it got (the UI shows "half written: N of M"). */
+function interrupted(e: unknown, port: string, backupId: string | null, j: RestoreJournal): FlashbackError {
+  const progress = { journal: true, written: j.written.length, planned: j.planned.length, backupId };
   if (isFlashbackError(e)) {
     return new FlashbackError(e.code, `Restore interrupted: ${e.message}`, recoveryHint(port, backupId), {
       ...e.details,
-      journal: true,
+      ...progress,
     });
   }
   return new FlashbackError(
     'INTERNAL',
     `Restore interrupted: ${(e as Error).message}`,
     recoveryHint(port, backupId),
+    progress,
   );
 }
 

@@ -73,11 +73,12 @@ function productOf(
 
 /** eboot + 0xAA padding + a sketch image whose IROM is linked at 0x40201010 (notes 4.3). */
 function isArduinoBin(bytes: Uint8Array, boot: ImageHeader): boolean {
-  if (boot.length > SKETCH_START || bytes.length <= SKETCH_START + 8) return false;
+  if (boot.length > SKETCH_START || bytes.length < SKETCH_START + 16) return false;
   const pad = bytes.subarray(boot.length, Math.min(SKETCH_START, boot.length + 16));
   if (!pad.every((b) => b === 0xaa)) return false;
-  const sketch = parseImage(bytes.subarray(SKETCH_START));
-  return sketch.ok && sketch.header.format === 'v1' && sketch.header.segments[0]?.addr === 0x40201010;
+  // The sketch's header and first segment header suffice: a board's first sectors are enough to tell.
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + SKETCH_START, 16);
+  return bytes[SKETCH_START] === 0xe9 && dv.getUint32(8, true) === 0x40201010;
 }
 
 /**
@@ -187,7 +188,10 @@ export function identifyFile(bytes: Uint8Array, name = ''): FileIdentity {
     };
   }
   const product = productOf(bytes, 'nonos');
-  if (h.length <= SKETCH_START && bytes.subarray(h.length).every((b) => b === 0xff || b === 0)) {
+  if (
+    h.length <= SKETCH_START &&
+    bytes.subarray(h.length, SKETCH_START).every((b) => b === 0xff || b === 0)
+  ) {
     // A small image and nothing after it: the SDK's second-stage loader, if it says so.
     if (has(bytes, '2nd boot version') || /boot_v1\./i.test(name)) {
       return {

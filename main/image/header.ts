@@ -104,7 +104,7 @@ function parseV1(b: Uint8Array): ImageParse {
 }
 
 /** esp8266_crc32 as the V2 format defines it (notes 4.4): zlib CRC, then ^0xFFFFFFFF or +1. */
-function esp8266Crc32(data: Uint8Array): number {
+export function esp8266Crc32(data: Uint8Array): number {
   let c = 0xffffffff;
   for (const byte of data) {
     c ^= byte;

@@ -18,14 +18,33 @@ import { parseBrokerUrl, probeBroker } from './host-probe.js';
 import { isLoopbackHost } from './lan.js';
 import { LogParser } from './log-parser.js';
 import { readSerialLog, ROM_BAUD, type SerialLog } from './serial-log.js';
+import { loadElfSymbols } from './elf-symbols.js';
 import { watchTopic, type TopicWatch } from './topic-watch.js';
+
+export type CheckBefore = 'default-reset' | 'no-reset' | 'manual';
+export type CheckAfter = 'hard-reset' | 'no-reset';
 
 export interface MqttCheckParams {
   port: string;
-  /** mqtt://H:P or mqtts://H:P; omitted → the embedded broker. */
+  /** mqtt://[user:pass@]H:P or mqtts://H:P; omitted → the embedded broker. */
   broker?: string;
-  /** Topic to watch on the user's broker (the embedded broker sees everything). */
+  /** Topic to watch on the user's broker (default '#': its whole tree for the window). */
   topic?: string;
+  /** The board's MQTT client id: its CONNECT (embedded broker, $SYS log) is proof it connected. */
+  clientId?: string;
+  /**
+   * How the board starts: reset through DTR/RTS (default where the link has control lines), listen to
+   * it running (no-reset; the default on socket://), or the user presses RESET (manual).
+   */
+  before?: CheckBefore;
+  /** Reset the board again when done (hard-reset) or leave it running (no-reset, default). */
+  after?: CheckAfter;
+  /** The ROM's rate (74880 for a 26 MHz crystal, 115200 for 40 MHz). */
+  romBaud?: number;
+  /** The same sketch passed the check on another board (the wizard knows): board-side evidence. */
+  referencePassed?: { port: string };
+  /** ELF of the sketch, to name the functions at crash addresses. */
+  elfFile?: string;
   /** Window in ms (default 12 000). */
   durationMs?: number;
   monitorBaud?: number;
@@ -45,7 +64,19 @@ export interface MqttCheckParams {
 export interface MqttCheckResult extends Diagnosis {
   port: string;
   hostProbe: HostProbeResult;
-  broker: { url: string; embedded: boolean; watch: BrokerWatch; port: number; lanAddresses: string[] };
+  /** The broker the board's own log named, probed when it differs from the one checked. */
+  namedBroker: { url: string; probe: HostProbeResult | null } | null;
+  broker: {
+    url: string;
+    embedded: boolean;
+    watch: BrokerWatch;
+    port: number;
+    lanAddresses: string[];
+    /** What was watched on the broker, and what could not be. */
+    watched: string[];
+  };
+  /** How the board was started and how its log was read. */
+  serial: { before: CheckBefore; after: CheckAfter; rates: string; switches: number };
   events: TimedEvent[];
   seconds: number;
   /** Why the window ended. */
@@ -59,6 +90,19 @@ export interface MqttCheckOptions extends OpOptions {
   onEvent?: (e: TimedEvent) => void;
 }
 
+/** Credentials in mqtt://user:pass@host win only when no --username/--password was given. */
+function urlCredentials(url: string): { username?: string; password?: string } {
+  try {
+    const u = new URL(url.includes('://') ? url : `mqtt://${url}`);
+    return {
+      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
 export async function runMqttCheck(
   p: MqttCheckParams,
   opts: MqttCheckOptions = {},
@@ -67,16 +111,24 @@ export async function runMqttCheck(
   if (signal?.aborted) throw abortedError('MQTT check');
   const durationMs = p.durationMs ?? 12_000;
   const monitorBaud = p.monitorBaud ?? 115_200;
+  const romBaud = p.romBaud ?? ROM_BAUD;
   const access = p.board ?? defaultBoardAccess;
   const network = p.network ?? defaultNetwork;
   const start = performance.now();
   const now = () => Math.round(performance.now() - start);
+  // Probes must answer inside the window: a broker that takes TCP and never sends CONNACK is "no
+  // CONNACK within the window" (PubSubClient's −4), not a check that overruns.
+  const probeBudget = () => Math.max(500, Math.min(15_000, durationMs - now() - 300));
   const events: TimedEvent[] = [];
   const add = (e: TimedEvent) => {
     if (events.length < MAX_EVENTS) events.push(e);
     opts.onEvent?.(e);
   };
   const cleanup: Array<() => unknown> = [];
+  const probeAbort = new AbortController();
+  const onOuterAbort = () => probeAbort.abort();
+  signal?.addEventListener('abort', onOuterAbort, { once: true });
+  cleanup.push(() => signal?.removeEventListener('abort', onOuterAbort));
 
   try {
     // 1. The broker: the user's, or our embedded one.
@@ -90,14 +142,20 @@ export async function runMqttCheck(
     }
     const url = p.broker ?? embedded!.url;
     const b = parseBrokerUrl(url);
+    const cred = { ...urlCredentials(url) };
+    const username = p.username ?? cred.username;
+    const password = p.password ?? cred.password;
     const onBroker = (e: BrokerEvent) => add({ ...e, t: now(), source: 'broker' });
     let watch: BrokerWatch = 'none';
+    const watched: string[] = [];
     if (embedded) {
       cleanup.push(embedded.onEvent(onBroker));
       watch = 'embedded';
+      watched.push('embedded broker: every CONNECT, client id and PUBLISH');
     }
     // Virtual boards reach a loopback broker through the in-process network (their descriptor names it).
-    if (p.port.startsWith('virtual:') && !isLoopbackHost(b.host))
+    const virtual = p.port.startsWith('virtual:');
+    if (virtual && !isLoopbackHost(b.host))
       log?.(`Virtual boards only reach a broker on this host (loopback); ${b.display} is out of their reach`);
     if (isLoopbackHost(b.host))
       cleanup.push(
@@ -111,48 +169,112 @@ export async function runMqttCheck(
     const probeClientId = `flashback-probe-${randomBytes(3).toString('hex')}`;
     let hostProbe: HostProbeResult | null = null;
     const probing = probeBroker(
-      { url, username: p.username, password: p.password, caFile: p.caFile, clientId: probeClientId },
-      { signal },
+      {
+        url,
+        username,
+        password,
+        caFile: p.caFile,
+        clientId: probeClientId,
+        connackTimeoutMs: probeBudget(),
+        tcpTimeoutMs: Math.min(5000, probeBudget()),
+      },
+      { signal: probeAbort.signal },
     ).then(async (r) => {
       hostProbe = r;
       log?.(
         `Host probe: ${r.ok ? `OK, CONNACK 0 in ${r.ms} ms` : `failed (${r.connack !== null ? `CONNACK ${r.connack}` : (r.tcp.error ?? r.error)})`}`,
       );
-      if (!embedded && p.topic && r.ok) {
+      if (!embedded && r.connack === 0) {
+        const topic = p.topic ?? '#';
         const w: TopicWatch | null = await watchTopic(
-          { url, topic: p.topic, username: p.username, password: p.password, caFile: p.caFile },
+          { url, topic, username, password, caFile: p.caFile, clientId: `${probeClientId}-w` },
           onBroker,
         );
         if (w) {
           cleanup.push(() => w.close());
           watch = 'topic';
-        }
+          watched.push(
+            `subscription to "${topic}" (new, non-retained messages${p.topic ? '' : ' on the whole tree'})`,
+            ...w.sys,
+          );
+        } else watched.push(`could not subscribe to "${topic}" on ${b.display}`);
+        watched.push(...(w?.unwatched ?? []));
       }
     });
     probing.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unhandled
 
-    // 3. The board: listen first, then reset, so the ROM banner is not missed.
+    // 3. The board's log, at both rates where the link allows.
+    let namedBroker: MqttCheckResult['namedBroker'] = null;
+    let namedProbing: Promise<void> = Promise.resolve();
     const parser = new LogParser();
-    const onLine = (raw: string) => {
+    const onLine = (raw: string, baud: number) => {
       const { line, events: evs } = parser.push(raw);
       // Kept by reference: the parser completes a crash event when its register line follows.
-      for (const e of evs)
+      for (const e of evs) {
         add(
           Object.assign(e as LogEvent, {
             t: now(),
             source: 'serial' as const,
+            baud,
             ...(line ? { line } : {}),
           }) as TimedEvent,
         );
+        if (e.kind === 'broker-named' && !namedBroker) namedProbing = probeNamed(e.host, e.port);
+      }
     };
-    const link: Link = await access.openLink(p.port, { baud: ROM_BAUD });
+    // The board names its own broker: if it is not the one checked here, probe that one too.
+    const probeNamed = async (host: string, port: number | undefined) => {
+      const target = parseBrokerUrl(`mqtt://${host.includes(':') ? `[${host}]` : host}:${port ?? 1883}`);
+      const same = target.host === b.host && target.port === b.port;
+      namedBroker = { url: target.display, probe: same ? hostProbe : null };
+      if (same || virtual || probeAbort.signal.aborted) return;
+      log?.(`The board's log names its broker ${target.display}: probing it too`);
+      try {
+        namedBroker.probe = await probeBroker(
+          {
+            url: target.display,
+            username,
+            password,
+            connackTimeoutMs: probeBudget(),
+            tcpTimeoutMs: Math.min(5000, probeBudget()),
+          },
+          { signal: probeAbort.signal },
+        );
+      } catch {
+        // Aborted at the window's end: left unprobed.
+      }
+    };
+
+    const caps = await openBoard(access, p.port, romBaud);
+    const link = caps.link;
     cleanup.push(() => link.close());
-    if (link.baud !== ROM_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_BAUD);
-    if (!link.capabilities.baudChange && link.baud !== monitorBaud)
-      log?.(`${p.port} runs at ${link.baud} baud; the ROM banner will not be readable`);
-    const serial: SerialLog = readSerialLog(link, { monitorBaud, onLine, signal });
+    const before: CheckBefore = p.before ?? (link.capabilities.controlLines ? 'default-reset' : 'no-reset');
+    const after: CheckAfter = p.after ?? 'no-reset';
+    if (!p.before && !link.capabilities.controlLines)
+      log?.(
+        `${p.port} has no reset lines: listening to the board as it runs (use --before manual and press RESET to see it boot)`,
+      );
+    else if (before === 'default-reset' && !link.capabilities.controlLines)
+      log?.(`${p.port} has no reset lines: cannot reset the board, listening only`);
+    const resetting = (before === 'default-reset' && link.capabilities.controlLines) || before === 'manual';
+    const rates = !link.capabilities.baudChange
+      ? `one fixed rate (${link.baud} baud, set by the bridge): ROM/SDK text at ${romBaud} shows as garbage`
+      : `ROM/SDK text at ${romBaud}, the app at ${monitorBaud}, switching on each reboot`;
+    log?.(`Reading the board's log: ${rates}`);
+    const serial: SerialLog = readSerialLog(link, {
+      monitorBaud,
+      romBaud,
+      startAt: resetting ? 'rom' : 'app',
+      awaitBanner: before === 'manual',
+      bannerWaitMs: before === 'manual' ? durationMs : undefined,
+      onLine,
+      onSwitch: (baud, why) => log?.(`serial: ${baud} baud (${why})`),
+      signal,
+    });
     cleanup.push(() => serial.stop());
-    await access.reset(link);
+    if (before === 'manual')
+      log?.(`Press RESET on the board now; waiting for its boot banner at ${romBaud} baud`);
+    else if (resetting) await access.reset(link);
 
     // 4. Watch the window.
     const evidence = (): Evidence => ({
@@ -162,6 +284,13 @@ export async function runMqttCheck(
       probeClientId,
       serialLines: serial.lines,
       windowMs: now(),
+      boardsBroker: !!p.broker || virtual,
+      ...(p.clientId ? { clientId: p.clientId } : {}),
+      ...(p.topic ? { topic: p.topic } : {}),
+      ...(p.referencePassed ? { referencePassed: p.referencePassed } : {}),
+      ...(namedBroker ? { namedBroker } : {}),
+      watched,
+      listenOnly: !resetting,
     });
     let ended: MqttCheckResult['ended'] = 'window';
     while (now() < durationMs) {
@@ -173,20 +302,29 @@ export async function runMqttCheck(
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    await probing;
+    // Whatever the probes have not answered by now goes unanswered: the window is the limit.
+    probeAbort.abort();
+    await probing.catch(() => undefined);
+    await namedProbing;
     await serial.stop();
-    const d = diagnose(evidence());
+    if (after === 'hard-reset' && link.capabilities.controlLines) await access.reset(link);
+    hostProbe ??= unansweredProbe(b.display, now());
+    const symbols = p.elfFile ? await loadElfSymbols(p.elfFile) : null;
+    const d = diagnose(evidence(), symbols ? { symbols } : {});
     return {
       ...d,
       port: p.port,
-      hostProbe: hostProbe!,
+      hostProbe,
+      namedBroker,
       broker: {
         url: b.display,
         embedded: !!embedded,
         watch,
         port: b.port,
         lanAddresses: embedded?.lanAddresses ?? [],
+        watched,
       },
+      serial: { before, after, rates, switches: serial.switches },
       events,
       seconds: Math.round(now() / 100) / 10,
       ended,
@@ -200,4 +338,23 @@ export async function runMqttCheck(
       }
     }
   }
+}
+
+/** Opens the board's port at the ROM rate (the reader moves it to the app rate when needed). */
+async function openBoard(access: BoardAccess, port: string, romBaud: number): Promise<{ link: Link }> {
+  return { link: await access.openLink(port, { baud: romBaud }) };
+}
+
+/** The probe did not finish inside the window (a broker that accepts TCP and never answers). */
+function unansweredProbe(url: string, ms: number): HostProbeResult {
+  return {
+    url,
+    ok: false,
+    tcp: { ok: false, ms: null, error: 'NO_ANSWER' },
+    connack: null,
+    ms: null,
+    roundTripMs: null,
+    rcEquivalent: -4,
+    error: `no answer within the check's window (${Math.round(ms / 1000)} s)`,
+  };
 }

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import tls from 'node:tls';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { abortedError, FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import type { HostProbeResult } from './evidence.js';
@@ -128,6 +129,8 @@ async function mqttConnect(
       );
     }
   }
+  // Loaded on use: mqtt (and aedes) cost a tenth of a second at every CLI start otherwise.
+  const { default: mqtt } = await import('mqtt');
   const start = performance.now();
   const client = mqtt.connect(opts);
   return new Promise((resolve, reject) => {
@@ -172,6 +175,49 @@ function roundTrip(client: MqttClient, topic: string, timeoutMs: number): Promis
       }
       client.publish(topic, nonce, { qos: 1 });
     });
+  });
+}
+
+/** Does the port complete a TLS handshake? (a plain mqtt:// probe against a TLS listener) */
+export function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = tls.connect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      servername: net.isIP(host) ? undefined : host,
+    });
+    const done = (v: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once('secureConnect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+/** Does the port answer a plain MQTT CONNECT? (an mqtts:// probe against a plain listener) */
+async function speaksPlainMqtt(b: BrokerUrl, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: b.host, port: b.port });
+    const done = (v: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once('connect', () => {
+      // CONNECT, MQTT 3.1.1, clean session, keepalive 10, client id "fbtls"
+      sock.write(
+        Buffer.from([
+          0x10, 17, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 10, 0, 5, 0x66, 0x62, 0x74, 0x6c, 0x73,
+        ]),
+      );
+    });
+    sock.once('data', (d) => done(d[0] === 0x20));
+    sock.once('error', () => done(false));
   });
 }
 
@@ -239,6 +285,12 @@ export async function probeBroker(p: HostProbeParams, opts: OpOptions = {}): Pro
     res.error = `${(e as Error).message}${typeof code === 'string' && !(e as Error).message.includes(code) ? ` (${code})` : ''}`;
   } finally {
     client?.end(true);
+  }
+  // A scheme that does not match the port: name it rather than report a bare protocol error.
+  if (!res.ok && res.connack === null && !signal?.aborted) {
+    const budget = Math.min(2000, p.connackTimeoutMs ?? 2000);
+    if (!b.tls && (await speaksTls(b.host, b.port, budget))) res.tlsMismatch = 'port-speaks-tls';
+    else if (b.tls && (await speaksPlainMqtt(b, budget))) res.tlsMismatch = 'port-speaks-plain';
   }
   if (res.ok && isLoopbackHost(b.host)) Object.assign(res, (await lanCheck(b.port, signal)) ?? {});
   return res;

@@ -8,26 +8,88 @@
  * Arduino/SDK crash dumps.
  */
 import { parseBootFailure, parseRomBanner } from './boot-banner.js';
-import type { LogEvent } from './events.js';
+import type { LogEvent, WifiStage } from './events.js';
 import { rcInfo } from './rc-codes.js';
 
 const failed = (rc: number): LogEvent => ({ kind: 'mqtt-failed', rc, meaning: rcInfo(rc).meaning });
 
-/** Strips a Tasmota-style "00:00:06.123 " timestamp or an ESPHome "[I][mqtt:123]: " tag prefix. */
+/**
+ * Strips what terminals and firmwares put in front of the text: Arduino IDE "12:00:01.234 -> ", a Tasmota
+ * "00:00:06.123 " time, syslog "Jun  2 20:09:27 host ESP-", ESPEasy "12345 : Info   : ", esp-link
+ * "  311> ", ESPHome "[12:00:01]" and its "[I][mqtt:123]: " tag (also tab-separated in the web log).
+ */
 function body(line: string): string {
-  return line.replace(/^\s*\d{2}:\d{2}:\d{2}(\.\d+)?\s+/, '').trim();
+  let s = line
+    .replace(/^\s*\d{2}:\d{2}:\d{2}(\.\d+)?\s*->\s?/, '')
+    .replace(/^[A-Z][a-z]{2}\s+\d+\s+\d{2}:\d{2}:\d{2}\s+\S+\s+(ESP-)?/, '')
+    .replace(/^\s*\d+\s*:\s*(?:(?:Info|Error|Debug|Warn)\s*:\s*)?(?=[A-Z]{2,5}\s*:)/, '')
+    .replace(/^\s*\d+>\s/, '')
+    .replace(/^\[\d{2}:\d{2}:\d{2}(\.\d+)?\]/, '')
+    .replace(/^\s*\d{2}:\d{2}:\d{2}(\.\d+)?\s+/, '');
+  s = s.replace(/^\s*\[[A-Z]\]\s*\[[\w.]+:\d+\]:?\s*/, '').replace(/^\[[A-Z]\]\[[\w.]+:\d+\]:\s*/, '');
+  return s.trim();
+}
+
+/** The firmware names its broker: Tasmota, core debug [hostByName], ESPHome, ESPEasy, common sketches. */
+function brokerNamed(s: string): LogEvent | null {
+  let m: RegExpExecArray | null;
+  if ((m = /Connect failed to ([\w.-]+):(\d+)/i.exec(s)))
+    return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
+  if ((m = /\[hostByName\] Host: \S+ IP: (\d{1,3}(?:\.\d{1,3}){3})/.exec(s)))
+    return { kind: 'broker-named', host: m[1]! };
+  if ((m = /Resolved broker IP address to (\d{1,3}(?:\.\d{1,3}){3})/i.exec(s)))
+    return { kind: 'broker-named', host: m[1]! };
+  if ((m = /Server Address: ([\w.-]+):(\d+)/.exec(s)))
+    return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
+  if ((m = /Connecting to MQTT (?:broker|server) (?:at )?\(?([\w.-]+\.[\w-]+)\)?(?::(\d+))?/i.exec(s)))
+    return { kind: 'broker-named', host: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}) };
+  return null;
 }
 
 function mqttEvents(s: string): LogEvent[] {
   const out: LogEvent[] = [];
+  const extra: LogEvent[] = [];
+  const named = brokerNamed(s);
+  if (named) extra.push(named);
+  let m: RegExpExecArray | null;
+  if ((m = /(?:try again|retry(?:ing)?) in (\d+) ?(s|sec|seconds?|ms)\b/i.exec(s)))
+    extra.push({ kind: 'retry-interval', ms: Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) });
+  // DNS: the broker's name does not resolve (ESPHome, core debug, sketches).
+  if (
+    (m =
+      /(?:Couldn't resolve IP address for|Error resolving MQTT broker IP address|DNS (?:lookup|resolution) failed for)\s*'?([^'!:\s]*)/i.exec(
+        s,
+      ))
+  ) {
+    out.push({
+      kind: 'mqtt-failed',
+      rc: -2,
+      meaning: `the broker name${m[1] ? ` "${m[1]}"` : ''} does not resolve (DNS)`,
+      dns: m[1] || true,
+    });
+    return [...out, ...extra];
+  }
   // PubSubClient sketches print the attempt and its outcome on one line (Serial.print, then println).
   if (/Attempting MQTT connection|MQT: Attempting connection|Connecting to MQTT/i.test(s))
     out.push({ kind: 'mqtt-attempt' });
   // "failed, rc=-2", "failed, rc = 5", "failed with state -2", Tasmota "Connect failed to H:P, rc -2."
-  const rc = /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*)(-?\d+)/i.exec(s);
+  const rc = /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*|Connection status:\s*)(-?\d+)/i.exec(
+    s,
+  );
   if (rc && /fail/i.test(s)) out.push(failed(Number(rc[1])));
-  else if (/MQTT\s*:\s*Failed to connect/i.test(s))
-    out.push({ kind: 'mqtt-failed', rc: -2, meaning: 'connect failed (no code printed)' });
+  else if (/MQTT\s*:\s*Failed to connect|Connection refuse, reason code: (\d)/i.test(s)) {
+    const code = /reason code: (\d)/.exec(s);
+    out.push(
+      code
+        ? failed(Number(code[1]))
+        : {
+            kind: 'mqtt-failed',
+            rc: -2,
+            meaning: 'the TCP connection to the broker failed (no code printed)',
+          },
+    );
+  } else if (/MQTT : Connected to broker|MQTT connected\b|\[mqtt:\d+\]:? MQTT Connected/i.test(s))
+    out.push({ kind: 'mqtt-connected' });
   else if (
     /(?:MQTT connection\.\.\.|MQT: |MQTT\s*: )\s*connected\b/i.test(s) ||
     /MQTT Connected!?/i.test(s) ||
@@ -36,22 +98,94 @@ function mqttEvents(s: string): LogEvent[] {
     out.push({ kind: 'mqtt-connected' });
   else if (/MQTT Disconnected|MQT: Disconnected|MQTT connection lost/i.test(s))
     out.push({ kind: 'mqtt-disconnected' });
-  return out;
+  return [...out, ...extra];
 }
+
+/** SDK disconnect reason codes (user_interface.h / esp_wifi_types.h) → the stage that failed. */
+export function wifiReasonStage(reason: number): WifiStage {
+  if (reason === 201) return 'no-ap';
+  // 2 AUTH_EXPIRE is what the ESP8266 SDK reports for a wrong password too; 15/204 handshake timeout.
+  if (reason === 202 || reason === 15 || reason === 204 || reason === 2 || reason === 23) return 'auth';
+  if (reason === 200) return 'weak-signal';
+  if (reason === 4 || reason === 203 || reason === 6 || reason === 7) return 'assoc';
+  return 'unknown';
+}
+
+const WIFI_REASON_TEXT: Array<[RegExp, WifiStage]> = [
+  [/not found|no ap|probe request unsuccessful/i, 'no-ap'],
+  [/handshake|auth(?:entication)? fail|auth expired|mic failure|incorrect password|wrong password/i, 'auth'],
+  [/beacon/i, 'weak-signal'],
+  [/assoc/i, 'assoc'],
+];
+
+const wifiFailed = (stage: WifiStage, detail: string, reason?: number): LogEvent => ({
+  kind: 'wifi-failed',
+  stage,
+  detail,
+  ...(reason !== undefined ? { reason } : {}),
+});
 
 function wifiEvents(s: string): LogEvent[] {
   let m: RegExpExecArray | null;
+  if ((m = /^no (.+) found, reconnect after/i.exec(s)))
+    return [wifiFailed('no-ap', `no "${m[1]}" found in the scan`)];
+  if ((m = /STA disconnect:\s*(\d+)/.exec(s))) {
+    const r = Number(m[1]);
+    return [wifiFailed(wifiReasonStage(r), `STA disconnect: ${r}`, r)];
+  }
+  if ((m = /STA_DISCONNECTED.*reason:\s*(\d+)/.exec(s)) || (m = /Disconnected! Reason: '\((\d+)\)/.exec(s))) {
+    const r = Number(m[1]);
+    return [wifiFailed(wifiReasonStage(r), s.slice(s.search(/reason/i)), r)];
+  }
+  if (
+    (m = /Event: Disconnected ssid='([^']*)'.*reason='([^']+)'/.exec(s)) ||
+    (m = /\[EVENT\] WIFI_REASON: (\d+)/.exec(s))
+  ) {
+    const text = m[2] ?? m[1]!;
+    const code = /^\d+$/.test(text) ? Number(text) : undefined;
+    const stage =
+      code !== undefined
+        ? wifiReasonStage(code)
+        : (WIFI_REASON_TEXT.find(([re]) => re.test(text))?.[1] ?? 'unknown');
+    return [wifiFailed(stage, `reason ${text}`, code)];
+  }
+  // Tasmota
+  if (/WIF: Connect failed with AP incorrect password/i.test(s))
+    return [wifiFailed('auth', 'AP: incorrect password')];
+  if (/WIF: Connect failed as AP cannot be reached/i.test(s))
+    return [wifiFailed('no-ap', 'AP cannot be reached')];
+  if (/WIF: Connect failed with AP timeout/i.test(s)) return [wifiFailed('weak-signal', 'AP timeout')];
+  if (/WIF: Connect failed with AP/i.test(s)) return [wifiFailed('unknown', s)];
+  if (/^(beacon timeout|bcn_timout)/i.test(s) || /bcn_timout/.test(s))
+    return [wifiFailed('weak-signal', 'beacon timeout')];
+  if (/No network found!|No networks? found/i.test(s))
+    return [wifiFailed('no-ap', 'no network found in the scan')];
+  if (/dhcp client start/i.test(s)) return [{ kind: 'wifi-state', detail: 'dhcp-start' }];
+  if ((m = /^state:\s*(\d+)\s*->\s*(\d+)/.exec(s)))
+    return [{ kind: 'wifi-state', detail: `state ${m[1]}->${m[2]}` }];
+  if (/^(?:f [-r]?\d+, )?scandone$|^reconnect$|^wifi evt: \d+$/.test(s))
+    return [{ kind: 'wifi-state', detail: s }];
   if ((m = /^Connecting to (?!MQTT)(.+?)\s*\.*$/i.exec(s))) return [{ kind: 'wifi-connecting', ssid: m[1] }];
   if ((m = /WIF: Connecting to AP\d?\s+(\S+)/.exec(s))) return [{ kind: 'wifi-connecting', ssid: m[1] }];
-  if (/\bwi-?fi\b.*\b(connection failed|failed to connect|disconnected)\b|^no .+ found, reconnect/i.test(s))
-    return [{ kind: 'wifi-failed' }];
   if (
-    /\bwi-?fi\b\s*:?\s*connected\b|connected to wi-?fi|WIF: Connected|^connected with .+, channel \d+/i.test(
+    /\bwi-?fi\b.*\b(connection failed|failed to connect|disconnected)\b|Error while connecting to (?:WiFi|network)/i.test(
+      s,
+    )
+  )
+    return [wifiFailed('unknown', s)];
+  if (
+    /\bwi-?fi\b\s*:?\s*connected\b|connected to wi-?fi|WIF: Connected|WIFI : Connected!|^connected with .+, channel \d+|WiFi Connected!/i.test(
       s,
     )
   )
     return [{ kind: 'wifi-connected' }];
-  if ((m = /(?:IP address:?\s*|^ip:)(\d{1,3}(?:\.\d{1,3}){3})/i.exec(s))) return [{ kind: 'ip', ip: m[1]! }];
+  if (
+    (m =
+      /(?:IP address:?\s*|^ip:|IP address of Device:\s*|WiFi connected:\s*)(\d{1,3}(?:\.\d{1,3}){3})/i.exec(
+        s,
+      ))
+  )
+    return [{ kind: 'ip', ip: m[1]! }];
   return [];
 }
 
@@ -127,7 +261,11 @@ export interface ParsedLine {
 /** Stateful wrapper over parseLine for a stream of lines from one boot session. */
 export class LogParser {
   private pendingIp = false;
-  private lastException: Extract<LogEvent, { kind: 'crash' }> | null = null;
+  /** The crash whose postmortem lines (registers, ctx, stack) are still arriving. */
+  private lastCrash: Extract<LogEvent, { kind: 'crash' }> | null = null;
+  private inStack = false;
+  /** The last MQTT state line: a "disconnected" right after an attempt is a failed connect (ESPHome). */
+  private lastMqtt: LogEvent['kind'] | null = null;
 
   /** Parses one raw line (latin1 text, line ending stripped). */
   push(raw: string): ParsedLine {
@@ -142,36 +280,67 @@ export class LogParser {
     }
     const line = text.trim();
     if (!line) return { line, events };
-    // The register line after "Exception (N):" belongs to that crash (Arduino core postmortem): the crash
-    // event already returned is completed in place, so callers keep the event objects, not copies.
-    const regs = /epc1=(0x[0-9a-f]+).*excvaddr=(0x[0-9a-f]+)/i.exec(line);
-    if (regs && this.lastException) {
-      this.lastException.epc1 = regs[1];
-      this.lastException.excvaddr = regs[2];
-      this.lastException = null;
-      return { line, events };
-    }
+    if (this.postmortem(line)) return { line, events };
     if (this.pendingIp && /^\d{1,3}(\.\d{1,3}){3}$/.test(line)) {
       this.pendingIp = false;
       events.push({ kind: 'ip', ip: line });
       return { line, events };
     }
     this.pendingIp = /^IP address:?\s*$/i.test(line);
-    const parsed = parseLine(line);
-    for (const e of parsed) {
-      if (e.kind === 'crash' && e.crash === 'exception') {
-        this.lastException = e;
+    for (let e of parseLine(line)) {
+      if (e.kind === 'mqtt-disconnected' && this.lastMqtt === 'mqtt-attempt')
+        e = { kind: 'mqtt-failed', rc: -2, meaning: 'the connection closed while connecting (no CONNACK)' };
+      if (e.kind.startsWith('mqtt-')) this.lastMqtt = e.kind;
+      if (e.kind === 'crash') {
+        // Newer cores print "Soft WDT reset" then "Exception (4)": one crash, not two.
+        if (e.crash === 'exception' && e.exception === 4 && this.lastCrash?.crash === 'soft-wdt') continue;
+        this.lastCrash = e;
+        this.inStack = false;
         // SDK form carries the registers on the same line: "Fatal exception 28(...): epc1=0x..., excvaddr=..."
-        const same = /epc1=(0x[0-9a-f]+).*excvaddr=(0x[0-9a-f]+)/i.exec(line);
-        if (same) {
-          e.epc1 = same[1];
-          e.excvaddr = same[2];
-          this.lastException = null;
-        }
-      }
+        this.registers(line);
+      } else if (e.kind === 'rom-banner') this.lastCrash = null;
+      events.push(e);
     }
-    events.push(...parsed);
     return { line, events };
+  }
+
+  /**
+   * Lines that complete the crash being reported (Arduino core postmortem): the register line, `ctx:`,
+   * the stack dump's code addresses. The crash event already returned is completed in place, so callers
+   * keep the event objects, not copies.
+   */
+  private postmortem(line: string): boolean {
+    const c = this.lastCrash;
+    if (!c) return false;
+    if (this.registers(line)) return true;
+    let m: RegExpExecArray | null;
+    if ((m = /^ctx:\s*(\w+)/.exec(line))) {
+      c.ctx = m[1];
+      return true;
+    }
+    if (/^>>>stack>>>/.test(line)) return (this.inStack = true);
+    if (/^<<<stack<<</.test(line)) {
+      this.inStack = false;
+      return true;
+    }
+    if ((m = /^[0-9a-f]{8}:\s+((?:[0-9a-f]{8}\s*){1,4})$/i.exec(line))) {
+      const code = m[1]!
+        .trim()
+        .split(/\s+/)
+        .filter((w) => /^40[12][0-9a-f]{5}$/i.test(w));
+      c.stack = [...(c.stack ?? []), ...code.map((w) => `0x${w.toLowerCase()}`)].slice(0, 64);
+      return true;
+    }
+    return /^sp: [0-9a-f]+ end: /.test(line);
+  }
+
+  private registers(line: string): boolean {
+    const c = this.lastCrash;
+    const regs = /epc1=(0x[0-9a-f]+).*excvaddr=(0x[0-9a-f]+)/i.exec(line);
+    if (!regs || !c || c.epc1) return false;
+    c.epc1 = regs[1];
+    c.excvaddr = regs[2];
+    return true;
   }
 }
 

@@ -213,7 +213,8 @@ export class VirtualBoard {
     this.gpio0Low = false;
     const banner = bootBanner(cause, download ? 1 : 3);
     if (download) return this.enterRom(banner + DOWNLOAD_BANNER_TAIL);
-    this.print(banner, this.romBaud);
+    // After a hardware-watchdog reset the ROM adds "wdt reset" under the banner (real captures).
+    this.print(cause === 4 ? `${banner}\r\nwdt reset\r\n` : banner, this.romBaud);
     this.runFromFlash();
   }
 
@@ -251,6 +252,14 @@ export class VirtualBoard {
       },
       signal: abort.signal,
       network: this.opts.network ?? noNetwork,
+      restart: (cause: 2 | 4 = 2) => {
+        if (abort.signal.aborted) return;
+        abort.abort();
+        // The chip resets a moment after the app's last byte left the UART.
+        setTimeout(() => {
+          if (this.appAbort === abort && this.stateValue === 'app') this.boot(cause);
+        }, 5);
+      },
     };
     Promise.resolve()
       .then(() => firmware(ctx))

@@ -22,6 +22,11 @@ export interface FirmwareContext {
   /** Aborted when the board is reset, enters the bootloader, or is closed: stop timers and sockets. */
   signal: AbortSignal;
   network: VirtualNetwork;
+  /**
+   * The chip resets itself: 2 for an exception/soft-WDT/ESP.restart (the ROM reports it as an external
+   * reset), 4 for the hardware watchdog. The ROM then prints its banner at its own rate and boots again.
+   */
+  restart(rstCause?: 2 | 4): void;
 }
 
 export type FirmwareRunner = (ctx: FirmwareContext) => void | Promise<void>;

@@ -16,10 +16,49 @@ export interface UartOptions {
   faults?: FaultOptions;
 }
 
-/** Deterministic stand-in for what a UART makes of a byte sent at the wrong rate. */
-export function garble(b: number, fromBaud: number, toBaud: number): number {
-  const r = Math.round((fromBaud * 64) / toBaud) & 0xff;
-  return ((b * 0x3d + r * 0x1f + 0x2b) ^ (r << 1)) & 0xff;
+/**
+ * What a real UART receiver makes of 8N1 bytes sent at `fromBaud` when it runs at `toBaud`: the
+ * sender's bit stream is rebuilt and sampled the way a 16× oversampling receiver does (start bit found
+ * on a falling edge after idle, checked at its middle, data bits at their middles, stop bit ignored as
+ * the common USB bridges do). Rates within a few percent read correctly (the drift over 9.5 bits stays
+ * under half a bit); further off, bytes come out wrong, split or merged — deterministic garbage, as on
+ * a real wire. The chunk is taken as one burst with the line idle before and after.
+ */
+export function resample(bytes: Uint8Array, fromBaud: number, toBaud: number): Uint8Array {
+  if (fromBaud === toBaud || bytes.length === 0) return bytes;
+  const total = bytes.length * 10; // sender bit times
+  // Line level in sender bit k: start 0, data LSB first, stop 1; idle (1) outside the burst.
+  const level = (k: number): number => {
+    if (k < 0 || k >= total) return 1;
+    const bit = k % 10;
+    if (bit === 0) return 0;
+    if (bit === 9) return 1;
+    return (bytes[(k - bit) / 10]! >> (bit - 1)) & 1;
+  };
+  // Sender bit index at time t (seconds).
+  const at = (t: number): number => level(Math.floor(t * fromBaud + 1e-9));
+  const rxBit = 1 / toBaud;
+  const tick = rxBit / 16;
+  const out: number[] = [];
+  let k = -1; // sender bit from which to look for the next idle→start edge (idle before the burst)
+  for (;;) {
+    // The receiver needs the line high, then a high→low edge.
+    while (k < total && level(k) === 0) k++;
+    while (k < total && level(k) === 1) k++;
+    if (k >= total) break;
+    // The edge is seen on the receiver's next 16× sample tick.
+    const edge = Math.ceil(k / fromBaud / tick - 1e-9) * tick;
+    if (at(edge + rxBit / 2) !== 0) {
+      k = Math.floor((edge + tick) * fromBaud + 1e-9); // glitch, not a start bit: look again
+      continue;
+    }
+    let v = 0;
+    for (let i = 0; i < 8; i++) v |= at(edge + (1.5 + i) * rxBit) << i;
+    out.push(v);
+    // Ready for the next start bit after the middle of the stop bit.
+    k = Math.floor((edge + 9.5 * rxBit) * fromBaud + 1e-9);
+  }
+  return Uint8Array.from(out);
 }
 
 export class Uart {
@@ -189,7 +228,7 @@ export class Uart {
   private arriveAtBoard(raw: Uint8Array, baud: number): void {
     const chunk = this.overRate(raw, baud);
     if (this.autobaud) this.detectSync(chunk, baud);
-    this.onRx(baud === this.boardBaud ? chunk : chunk.map((b) => garble(b, baud, this.boardBaud)));
+    this.onRx(resample(chunk, baud, this.boardBaud));
   }
 
   /** The ESP8266 ROM measures the 0x55 run of SYNC and adopts the host's rate (notes 1.5). */
@@ -213,7 +252,7 @@ export class Uart {
 
   private arriveAtHost(raw: Uint8Array, baud: number): void {
     const chunk = this.overRate(raw, baud);
-    const seen = baud === this.hostBaud ? chunk : chunk.map((b) => garble(b, baud, this.hostBaud));
+    const seen = resample(chunk, baud, this.hostBaud);
     for (const l of [...this.hostListeners]) l(seen);
   }
 }

@@ -199,6 +199,8 @@ const planOptions = z.object({
   full: z.boolean().optional(),
   backup: z.boolean().optional(),
   preserve: z.array(z.string().max(64)).max(16).optional(),
+  /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
+  resume: z.boolean().optional(),
 });
 
 export const jobParamSchemas = {
@@ -244,6 +246,11 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   progress: ProgressInfo | null;
   result?: JobResults[K];
   error?: ErrorData;
+  /**
+   * A restore that stopped part-way (cancel, error, unplug): how many of the planned sectors reached
+   * the flash, and the target's own backup (Undo). The board needs Resume or Undo.
+   */
+  interrupted?: { written: number; planned: number; backupId: string | null };
   startedAt: number;
   endedAt?: number;
 }
@@ -307,7 +314,8 @@ export interface MethodParams {
 export interface MethodResults {
   'app.info': AppInfo;
   'ports.list': PortInfo[];
-  'ports.add': PortInfo[];
+  /** The canonical spelling of the added port, and the port list that now includes it. */
+  'ports.add': { port: string; ports: PortInfo[] };
   'jobs.start': { jobId: string };
   'jobs.cancel': { cancelled: boolean };
   'jobs.list': JobSnapshot[];

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
 import type { JobParams } from './api.js';
 import type { PlannedRestore } from './deps.js';
+import type { RestorePlan } from '../flash/types.js';
 
 type PlanOptions = JobParams<'plan-restore'>;
 
@@ -22,6 +23,7 @@ function normalise(o: PlanOptions): string {
     o.full ?? false,
     o.backup ?? true,
     [...(o.preserve ?? [])].sort(),
+    o.resume ?? false,
   ]);
 }
 
@@ -57,4 +59,31 @@ export class PlanBook {
     }
     return entry.plan;
   }
+}
+
+/**
+ * What differs between the plan the user confirmed and the one the engine just made on the board,
+ * right before writing (null when nothing does). The engine re-hashes the target's sectors to diff
+ * them, so a board that was swapped, rewritten or re-plugged since the plan shows up here as another
+ * MAC / flash chip or another set of sectors to write.
+ */
+export function planDrift(confirmed: RestorePlan, now: RestorePlan): string | null {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (now.image.sha256 !== confirmed.image.sha256) return 'the image changed';
+  if (now.target.mac !== confirmed.target.mac) return `another board is on the port (${now.target.mac})`;
+  if (
+    now.target.flash.jedecId !== confirmed.target.flash.jedecId ||
+    now.target.flash.size !== confirmed.target.flash.size
+  )
+    return 'the flash chip is not the one planned for';
+  if (!same(now.flashMode, confirmed.flashMode)) return 'the flash mode changed';
+  if (
+    now.backupFirst !== confirmed.backupFirst ||
+    now.full !== confirmed.full ||
+    !same(now.preserve, confirmed.preserve)
+  )
+    return 'the options changed';
+  if (!same(now.writeSectors, confirmed.writeSectors))
+    return `the board's flash changed since the plan (${now.writeSectors.length} sectors differ now, ${confirmed.writeSectors.length} planned)`;
+  return null;
 }

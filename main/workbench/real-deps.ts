@@ -34,6 +34,7 @@ import {
   planRegions,
 } from './map.js';
 import { runWorkbenchMqttCheck } from './mqtt-adapter.js';
+import { planDrift } from './plans.js';
 
 const DEMO: PortInfo[] = [
   { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo board "good" (virtual)' },
@@ -80,6 +81,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       if (p.full !== undefined) params.full = p.full;
       if (p.backup !== undefined) params.backup = p.backup;
       if (p.preserve) params.preserve = p.preserve;
+      if (p.resume) params.resume = true;
       const plan = await planRestore(params, o);
       const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
       const view = {
@@ -93,13 +95,14 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       const { params, plan } = planned.handle as { params: RestoreParams; plan: RestorePlan };
       const r = await executeRestore(params, {
         ...o,
-        // Write only what the user confirmed: same image onto the same chip.
+        // Write only what the user confirmed: same image, same chip, same sectors, same options.
         confirm: (now) => {
-          if (now.image.sha256 !== plan.image.sha256 || now.target.mac !== plan.target.mac) {
+          const drift = planDrift(plan, now);
+          if (drift) {
             throw new FlashbackError(
-              'BAD_ARGUMENT',
-              'The board or the image changed since the plan was shown',
-              'Plan the restore again and check it.',
+              'PLAN_STALE',
+              `Nothing was written: ${drift} since the plan was shown`,
+              'Plan the restore again and check the new plan.',
             );
           }
           return true;

@@ -22,6 +22,7 @@ import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
+import { packageVersion } from '../package-info.js';
 import { PlanBook } from './plans.js';
 import { KnownPorts } from './known-ports.js';
 import { Transfers } from './transfers.js';
@@ -103,7 +104,7 @@ export class WorkbenchService {
 
   appInfo(): AppInfo {
     return {
-      version: this.opts.version ?? '0.1.0',
+      version: this.opts.version ?? packageVersion(),
       dataHome: this.deps.dataHome,
       shell: this.opts.shell,
       defaults: this.deps.defaults,
@@ -122,9 +123,9 @@ export class WorkbenchService {
   }
 
   /** A port the user typed in the UI becomes usable (validated; see KnownPorts). */
-  async addPort(port: string): Promise<PortInfo[]> {
-    await this.known.add(port);
-    return this.listPorts();
+  async addPort(port: string): Promise<{ port: string; ports: PortInfo[] }> {
+    const added = await this.known.add(port);
+    return { port: added, ports: await this.listPorts() };
   }
 
   async startJob(req: JobStartRequest): Promise<{ jobId: string }> {

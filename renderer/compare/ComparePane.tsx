@@ -2,6 +2,7 @@
 import { useId } from 'react';
 import { useStore } from 'zustand';
 import { FilePicker } from '../components/FilePicker.js';
+import { portOptionText } from '../components/PortSelect.js';
 import { bytes, shortHash } from '../format.js';
 import type { PaneStore } from '../store/compare-pane.js';
 import { useApp } from '../store/index.js';
@@ -51,8 +52,7 @@ export function ComparePane({ store }: { store: PaneStore }) {
             {kind === 'port'
               ? ports.map((p) => (
                   <option key={p.path} value={p.path}>
-                    {p.label || p.path}
-                    {p.virtual ? ' (virtual)' : ` — ${p.bridge}`}
+                    {portOptionText(p)}
                   </option>
                 ))
               : library.map((e) => (

@@ -110,16 +110,20 @@ describe('flashback CLI: detect → backup → compare → restore → verify', 
     expect((r.json?.written as { sectors: number }).sectors).toBe(0);
   });
 
-  it('writes esp_init_data_default.bin at size-0x4000', () => {
-    const r = cli(
+  it('writes esp_init_data_default.bin at size-0x4000 only past the warning that this Arduino board keeps RF calibration there', () => {
+    const args = [
       'write',
       '--port',
       'virtual:good',
       '--offset',
       '0x3fc000',
       path.join(FIXTURES, 'esp_init_data_default_v08.bin'),
-      '--json',
-    );
+    ];
+    const no = cli(...args);
+    expect(no.code).not.toBe(0);
+    expect(no.stdout).toMatch(/Arduino core.*RF calibration/);
+    expect(no.stderr).toMatch(/nothing was written.*--yes/);
+    const r = cli(...args, '--yes', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ verified: true, offset: 0x3fc000, size: 128 });
   });

@@ -123,16 +123,24 @@ describe('mqtt check on virtual boards', () => {
     console.log(`virtual:good → ${r.verdict} in ${r.seconds} s`);
   });
 
-  it('FAIL on the bad board: rc=-2 with a good host probe → board side, restore / init data', async () => {
+  it('FAIL on the bad board once the good board passed: rc=-2 persists → board side, restore / init data', async () => {
     const network = createNetwork();
     const board = demoBoard('bad', network);
-    const r = await runMqttCheck({ port: 'virtual:bad', embeddedPort: 0, board: access(board), network });
+    const r = await runMqttCheck({
+      port: 'virtual:bad',
+      embeddedPort: 0,
+      board: access(board),
+      network,
+      referencePassed: { port: 'virtual:good' },
+    });
     expect(r.verdict).toBe('fail');
     expect(r.ended).toBe('certain');
+    expect(r.seconds).toBeLessThan(12);
     expect(r.board).toEqual({ connected: false, rcCodes: [-2] });
-    expect(r.diagnosis[0]!.cause).toMatch(/Board side/);
+    expect(r.diagnosis[0]!.code).toBe('board-side');
     expect(r.diagnosis[0]!.fix).toMatch(/restore/);
-    expect(r.events.filter((e) => e.kind === 'mqtt-failed')).toHaveLength(2);
+    // FAIL only once the failure outlasted the sketch's 5 s retry interval twice.
+    expect(r.events.filter((e) => e.kind === 'mqtt-failed')).toHaveLength(3);
     console.log(`virtual:bad → ${r.verdict} in ${r.seconds} s`);
   });
 

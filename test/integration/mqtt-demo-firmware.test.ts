@@ -30,6 +30,7 @@ function boot(flash: Uint8Array, network: RoutableNetwork, chipId = 0xa1b2c3): R
     flashSize: flash.length,
     mac: '18:fe:34:a1:b2:c3',
     chipId,
+    restart: () => abort.abort(),
     print: (t, baud = 115200) => {
       expect(baud).toBe(115200);
       text += t;
@@ -62,10 +63,16 @@ describe('demo firmware', () => {
   it('the demo images differ in RF calibration (complete vs cut short)', () => {
     const size = 1024 * 1024;
     expect(
-      radioCalibrated({ flashSize: size, readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l) }),
+      radioCalibrated({
+        flashSize: size,
+        readFlash: (o, l) => buildDemoImage('good', size).subarray(o, o + l),
+      }),
     ).toBe(true);
     expect(
-      radioCalibrated({ flashSize: size, readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l) }),
+      radioCalibrated({
+        flashSize: size,
+        readFlash: (o, l) => buildDemoImage('bad', size).subarray(o, o + l),
+      }),
     ).toBe(false);
   });
 

@@ -75,7 +75,10 @@ describe('factory data of a whole flash', () => {
   it('calls NONOS init data with byte 0 = 0x00 corrupt, and blank init data blank', async () => {
     const flash = nonosFlash(MB);
     flash.fill(0, 0xfc000, 0xfc040);
-    expect((await judgeFactoryData(reader(flash), MB)).rfInitData).toMatchObject({ state: 'corrupt', magic: 0 });
+    expect((await judgeFactoryData(reader(flash), MB)).rfInitData).toMatchObject({
+      state: 'corrupt',
+      magic: 0,
+    });
     expect((await judgeFactoryData(reader(nonosFlash(MB)), MB)).rfInitData?.state).toBe('blank');
   });
 

@@ -57,6 +57,8 @@ function evidence(events: TimedEvent[], over: Partial<Evidence> = {}): Evidence 
     probeClientId: 'flashback-probe',
     serialLines: events.filter((e) => e.source === 'serial').length,
     windowMs: 12000,
+    // A virtual board routed to the checked broker: it is the board's broker.
+    boardsBroker: true,
     ...over,
   };
 }
@@ -97,16 +99,53 @@ describe('diagnose', () => {
     ).toBeNull();
   });
 
-  it('rc=-2 with a good host probe points at the board side and suggests restore / init data', () => {
+  it('rc=-2 with a good host probe: network path first, flash repair only as a low-confidence afterthought', () => {
     const ev = evidence(serial(seedFail));
     const d = diagnose(ev);
     expect(d.verdict).toBe('fail');
     expect(d.board.rcCodes).toEqual([-2]);
-    expect(d.diagnosis[0]!.cause).toMatch(/Board side/);
+    expect(d.diagnosis[0]!.code).toBe('network-path');
+    expect(d.diagnosis[0]!.evidence.join(' ')).toMatch(/saw no CONNECT/);
+    const board = d.diagnosis.find((c) => c.code === 'board-side')!;
+    expect(board.confidence).toBe('low');
+    expect(board.confirm).toMatch(/another board/);
+  });
+
+  it('rc=-2 when the same sketch passed on another board: restore / init data first, with high confidence', () => {
+    const d = diagnose(evidence(serial(seedFail), { referencePassed: { port: 'virtual:good' } }));
+    expect(d.diagnosis[0]!.code).toBe('board-side');
+    expect(d.diagnosis[0]!.confidence).toBe('high');
     expect(d.diagnosis[0]!.fix).toMatch(/restore/);
     expect(d.diagnosis[0]!.fix).toMatch(/esp_init_data_default\.bin/);
-    expect(d.diagnosis[0]!.evidence.join(' ')).toMatch(/saw no CONNECT/);
-    expect(certainty(ev)).toBe('fail');
+    expect(d.diagnosis[0]!.evidence.join(' ')).toMatch(/passed on virtual:good/);
+  });
+
+  it('two quick rc=-2 lines are not yet a verdict; the failure must outlast the retry interval', () => {
+    const quick = serial(seedFail.slice(3), 0); // two failures 100 ms apart, window 1 s
+    expect(certainty(evidence(quick, { windowMs: 1000 }))).toBeNull();
+    expect(diagnose(evidence(quick, { windowMs: 1000 })).verdict).toBe('inconclusive');
+    // Three failures 5 s apart: persistent.
+    const slow = [0, 5000, 10000].flatMap((t) => serial([seedFail[3]!], t));
+    expect(certainty(evidence(slow, { windowMs: 10100 }))).toBe('fail');
+  });
+
+  it('a failure that recovers is a PASS that says so', () => {
+    const ev = evidence([
+      ...serial([seedFail[3]!], 0),
+      ...serial([seedFail[3]!], 5000),
+      ...serial(
+        ['Attempting MQTT connection...connected', 'Publish message: a', 'Publish message: b'],
+        10000,
+      ),
+      connect('c', 10000),
+      publish('c', 10100),
+      publish('c', 10200),
+    ]);
+    expect(certainty({ ...ev, events: ev.events.filter((e) => e.t < 6000) })).toBeNull();
+    const d = diagnose(ev);
+    expect(d.verdict).toBe('pass');
+    expect(d.diagnosis[0]!.code).toBe('recovered');
+    expect(d.summary).toMatch(/recovered after 2 failed attempts/);
   });
 
   it('rc=-2 after a WiFi failure ranks WiFi first', () => {
@@ -118,13 +157,13 @@ describe('diagnose', () => {
         ]),
       ),
     );
-    expect(d.diagnosis[0]!.cause).toMatch(/not on WiFi/);
+    expect(d.diagnosis[0]!.code).toMatch(/^wifi-/);
   });
 
   it('host probe failing points at the broker/network, including mosquitto local-only', () => {
     const d = diagnose(evidence(serial(seedFail), { hostProbe: refusedProbe, brokerWatch: 'none' }));
     expect(d.verdict).toBe('fail');
-    expect(d.diagnosis[0]!.cause).toMatch(/Nothing accepts connections.*mosquitto/);
+    expect(d.diagnosis[0]!.cause).toMatch(/Nothing accepts connections/);
     expect(d.diagnosis[0]!.fix).toMatch(/listener 1883/);
   });
 
@@ -156,13 +195,17 @@ describe('diagnose', () => {
     }
   });
 
-  it('PASS on a local-only broker still warns that LAN boards cannot reach it', () => {
-    const ev = evidence([...serial(good), connect('c', 250), publish('c', 310), publish('c', 410)], {
-      hostProbe: { ...goodProbe, loopbackOnly: true, lanTried: ['192.168.1.5'] },
-    });
-    const d = diagnose(ev);
+  it('PASS on a local-only broker warns only when no LAN board reached it', () => {
+    const probe = { ...goodProbe, loopbackOnly: true, lanTried: ['192.168.1.5'] };
+    const local = [...serial(good), connect('c', 250, '127.0.0.1'), publish('c', 310), publish('c', 410)];
+    const d = diagnose(evidence(local, { hostProbe: probe }));
     expect(d.verdict).toBe('pass');
     expect(d.diagnosis[0]!.cause).toMatch(/only on localhost/);
+    // A board on the LAN connected: the broker evidently is not local-only for it.
+    const lan = [...serial(good), connect('c', 250, '192.168.1.77'), publish('c', 310), publish('c', 410)];
+    const d2 = diagnose(evidence(lan, { hostProbe: probe }));
+    expect(d2.verdict).toBe('pass');
+    expect(d2.diagnosis.some((c) => /localhost/.test(c.cause))).toBe(false);
   });
 
   it('rc=5 and a probe refused with CONNACK 5: credentials / allow_anonymous', () => {

@@ -66,8 +66,9 @@ describe('PubSubClient sketch log', () => {
 
   it('parses the seed failure loop with its rc meaning', () => {
     const ev = parseLine('Attempting MQTT connection...failed, rc=-2 try again in 5 seconds');
-    expect(kinds(ev)).toEqual(['mqtt-attempt', 'mqtt-failed']);
+    expect(kinds(ev)).toEqual(['mqtt-attempt', 'mqtt-failed', 'retry-interval']);
     expect(ev[1]).toMatchObject({ rc: -2 });
+    expect(ev[2]).toMatchObject({ ms: 5000 });
     expect((ev[1] as { meaning: string }).meaning).toMatch(/TCP/);
     expect(parseLine('failed, rc = 5 try again')[0]).toMatchObject({ kind: 'mqtt-failed', rc: 5 });
     expect(parseLine('failed with state -4')[0]).toMatchObject({ kind: 'mqtt-failed', rc: -4 });
@@ -86,7 +87,11 @@ describe('other firmware formats', () => {
   it('Tasmota', () => {
     expect(
       parseLine('00:00:06.123 MQT: Connect failed to 192.168.1.10:1883, rc -2. Retry in 10 sec'),
-    ).toEqual([expect.objectContaining({ kind: 'mqtt-failed', rc: -2 })]);
+    ).toEqual([
+      expect.objectContaining({ kind: 'mqtt-failed', rc: -2 }),
+      { kind: 'broker-named', host: '192.168.1.10', port: 1883 },
+      { kind: 'retry-interval', ms: 10_000 },
+    ]);
     expect(kinds(parseLine('00:00:05.001 MQT: Attempting connection...'))).toEqual(['mqtt-attempt']);
     expect(kinds(parseLine('00:00:05.101 MQT: Connected'))).toEqual(['mqtt-connected']);
     expect(
@@ -127,7 +132,14 @@ describe('crashes and boot failures in a capture', () => {
       '\r\n>>>stack>>>\r\n\r\nctx: cont\r\n';
     const ev = parseCapture(Buffer.from(log, 'latin1'));
     expect(ev).toEqual([
-      { kind: 'crash', crash: 'exception', exception: 28, epc1: '0x40201f3c', excvaddr: '0x00000000' },
+      {
+        kind: 'crash',
+        crash: 'exception',
+        exception: 28,
+        epc1: '0x40201f3c',
+        excvaddr: '0x00000000',
+        ctx: 'cont',
+      },
     ]);
   });
 

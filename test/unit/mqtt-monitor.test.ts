@@ -5,6 +5,7 @@ import { parseLine } from '../../main/mqtt/log-parser.js';
 import { readSerialLog, ROM_BAUD } from '../../main/mqtt/serial-log.js';
 import { createNetwork, DEMO_BROKER } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
+import { resample } from '../../main/sim/uart.js';
 
 /** A link whose "board" is a script of (delay, baud, text) steps; bytes at another baud arrive scrambled. */
 function scriptedLink(
@@ -20,8 +21,8 @@ function scriptedLink(
     t += delay;
     setTimeout(() => {
       const bytes = Buffer.from(text, 'latin1');
-      // Wrong rate: each byte becomes a high-bit byte, as a mismatched UART produces (no newlines survive).
-      const out = baud === rate ? bytes : Buffer.from([...bytes].map((b) => 0x80 | ((b * 7) % 0x7f)));
+      // Wrong rate: what a real UART receiver makes of it (main/sim/uart.ts resample).
+      const out = resample(bytes, baud, rate);
       listeners.forEach((l) => l(out));
     }, t);
   }
@@ -64,6 +65,7 @@ describe('serial log reader', () => {
     await new Promise((r) => setTimeout(r, 300));
     await log.stop();
     expect(link.bauds).toEqual([115200]);
+    expect(log.switches).toBe(1);
     expect(lines.find(([l]) => l.includes('rst cause'))?.[1]).toBe(ROM_BAUD);
     expect(
       lines.filter(([l]) => l === 'WiFi connected' || l === 'Connecting to Lab').map(([, b]) => b),

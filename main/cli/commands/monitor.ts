@@ -42,7 +42,12 @@ export const monitorCommand: CliCommand = {
       if (shown === null) return;
       ctx.out(notes.length ? `${shown}${shown ? '   ' : ''}« ${notes.join(' | ')}` : shown);
     };
-    const log = readSerialLog(link, { monitorBaud: baud, romFirst: reset, onLine, signal: ctx.signal });
+    const log = readSerialLog(link, {
+      monitorBaud: baud,
+      startAt: reset ? 'rom' : 'app',
+      onLine,
+      signal: ctx.signal,
+    });
     try {
       if (reset) await defaultBoardAccess.reset(link);
       ctx.err(

@@ -1,36 +1,189 @@
+/**
+ * `flashback write [--port P] ADDR FILE [ADDR FILE …]` (esptool's write_flash pairs) or `--offset A FILE`:
+ * recognise each file, warn where it does not fit, print the plan, back the board up, write what differs,
+ * verify. `--no-stub --offset A FILE` keeps the raw ROM-only write of one file.
+ */
+import path from 'node:path';
+import { FlashbackError } from '../../errors.js';
 import { readImageFile } from '../../flash/files.js';
 import { writeRegion } from '../../flash/index.js';
-import { boardOptions, type CliCommand } from '../command.js';
-import { bad, boardTarget, hex, num } from '../args.js';
+import {
+  writeFiles,
+  type HeaderOptions,
+  type WriteFilesPlan,
+  type WritePair,
+} from '../../flash/write-files.js';
+import {
+  FLASH_MODES,
+  parseSize,
+  sizeCode,
+  type FlashFreq,
+  type FlashMode,
+} from '../../image/flash-params.js';
+import { boardOptions, type CliCommand, type CliContext } from '../command.js';
+import { bad, boardTarget, hex, num, parseNumber, str } from '../args.js';
+import { confirm } from '../confirm.js';
+import { formatBytes } from '../progress-bar.js';
+
+const USAGE =
+  'flashback write --port P ADDR FILE [ADDR FILE …] | --offset A FILE  [--flash-mode keep|qio|qout|dio|dout] [--flash-size keep|detect|1MB|…] [--flash-freq keep|40m|26m|20m|80m] [--no-backup] [--full] [--dry-run] [--yes] [--json]';
+
+const FREQS: FlashFreq[] = ['40m', '26m', '20m', '80m'];
+
+/** --flash-mode/--flash-size/--flash-freq as esptool takes them (default keep). */
+export function headerOptions(ctx: CliContext): HeaderOptions {
+  const out: HeaderOptions = {};
+  const mode = str(ctx, 'flash-mode')?.toLowerCase();
+  if (mode !== undefined && mode !== 'keep') {
+    if (!FLASH_MODES.includes(mode as FlashMode))
+      throw bad(
+        `--flash-mode ${mode} is not one of keep, ${FLASH_MODES.join(', ')}`,
+        'Most boards take dio or qio; ESP8285 needs dout.',
+      );
+    out.flashMode = mode as FlashMode;
+  }
+  const size = str(ctx, 'flash-size')?.toLowerCase();
+  if (size !== undefined && size !== 'keep') {
+    if (size === 'detect') out.flashSize = 'detect';
+    else {
+      const n = parseSize(size);
+      if (n === null || sizeCode(n) === null)
+        throw bad(
+          `--flash-size ${size} is not a flash size`,
+          'Use keep, detect, 256KB, 512KB, 1MB, 2MB, 4MB, 8MB or 16MB.',
+        );
+      out.flashSize = n;
+    }
+  }
+  const freq = str(ctx, 'flash-freq')?.toLowerCase();
+  if (freq !== undefined && freq !== 'keep') {
+    if (!FREQS.includes(freq as FlashFreq))
+      throw bad(
+        `--flash-freq ${freq} is not one of keep, ${FREQS.join(', ')}`,
+        'Use 40m unless you know the flash takes 80m.',
+      );
+    out.flashFreq = freq as FlashFreq;
+  }
+  return out;
+}
+
+async function readPairs(ctx: CliContext): Promise<WritePair[]> {
+  const offset = num(ctx, 'offset');
+  const args = ctx.positionals;
+  const specs: [number, string][] = [];
+  if (offset !== undefined) {
+    if (args.length !== 1) throw bad('--offset takes exactly one FILE', `Usage: ${USAGE}`);
+    specs.push([offset, args[0]!]);
+  } else {
+    if (args.length === 0) throw bad('No files given', `Usage: ${USAGE}`);
+    if (args.length % 2 !== 0)
+      throw bad(
+        'Files come in ADDRESS FILE pairs',
+        'e.g. flashback write --port P 0x0 boot_v1.7.bin 0x1000 user1.bin',
+      );
+    for (let i = 0; i < args.length; i += 2) specs.push([parseNumber(args[i]!, 'Address'), args[i + 1]!]);
+  }
+  const out: WritePair[] = [];
+  for (const [address, file] of specs)
+    out.push({ address, name: path.basename(file), bytes: await readImageFile(file) });
+  return out;
+}
+
+export function printWritePlan(out: (line: string) => void, plan: WriteFilesPlan): void {
+  const t = plan.target;
+  out(`Write plan for ${plan.port} (${t.chip} ${t.mac}, ${formatBytes(t.flash.size)} flash):`);
+  for (const f of plan.files) {
+    out(`  ${hex(f.address).padEnd(9)} ${f.name} (${formatBytes(f.size)}): ${f.identity.description}`);
+    if (f.headerNote) out(`            ${f.headerNote}`);
+  }
+  out(
+    `  backup    ${plan.backupFirst ? 'the whole board is backed up into the library first' : 'none (--no-backup)'}`,
+  );
+  out(
+    `  write     ${plan.writeSectors.length} sector(s) that differ, ${plan.skipSectors} already equal${plan.writeSectors.length ? '' : ' (nothing to write)'}`,
+  );
+  for (const w of plan.warnings) out(`  WARNING   ${w.message}`);
+}
 
 export const writeCommand: CliCommand = {
   name: 'write',
-  summary: 'Write a raw file at an offset (e.g. esp_init_data_default.bin at size-0x4000), verified',
-  usage: 'flashback write --port P --offset A FILE [--full] [--json]',
-  options: { ...boardOptions, offset: { type: 'string' }, full: { type: 'boolean' } },
+  summary: 'Write firmware files at their addresses (esptool pairs), checked, backed up, verified',
+  usage: USAGE,
+  options: {
+    ...boardOptions,
+    offset: { type: 'string' },
+    full: { type: 'boolean' },
+    'flash-mode': { type: 'string' },
+    'flash-size': { type: 'string' },
+    'flash-freq': { type: 'string' },
+    'no-backup': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
   allowPositionals: true,
   async run(ctx) {
-    const file = ctx.positionals[0];
-    if (!file) throw bad('No file given', 'Usage: flashback write --port P --offset A FILE');
-    const offset = num(ctx, 'offset');
-    if (offset === undefined)
-      throw bad('No --offset given', 'Pass --offset, e.g. --offset 0x3fc000 for init data on a 4 MB board.');
-    const data = await readImageFile(file);
-    const r = await writeRegion(
-      { ...boardTarget(ctx), offset, full: ctx.values.full === true },
-      data,
-      ctx.op('write'),
+    const header = headerOptions(ctx);
+    const pairs = await readPairs(ctx);
+    const target = boardTarget(ctx);
+    if (target.stub === false) {
+      // The ROM cannot read or hash flash: one raw file, no backup, no verify (says so).
+      if (pairs.length !== 1 || Object.keys(header).length)
+        throw bad(
+          '--no-stub writes one raw file with --offset',
+          'Drop --no-stub for pairs and header options.',
+        );
+      const p = pairs[0]!;
+      const r = await writeRegion({ ...target, offset: p.address, full: true }, p.bytes, ctx.op('write'));
+      ctx.out(`Wrote ${p.name} (${p.bytes.length} bytes) at ${hex(p.address)}: NOT verified (ROM mode).`);
+      return { ...r };
+    }
+    const dryRun = ctx.values['dry-run'] === true;
+    const library = str(ctx, 'library');
+    const r = await writeFiles(
+      {
+        ...target,
+        ...header,
+        pairs,
+        backup: ctx.values['no-backup'] !== true,
+        full: ctx.values.full === true,
+        ...(library ? { library } : {}),
+      },
+      {
+        ...ctx.op('write'),
+        confirm: async (plan) => {
+          printWritePlan(ctx.out, plan);
+          if (dryRun) return false;
+          if (plan.warnings.length === 0) return true;
+          if (await confirm('Write anyway?', ctx.values.yes === true)) return true;
+          throw new FlashbackError(
+            'ABORTED',
+            `${plan.warnings.length} warning(s) about these files; nothing was written`,
+            'Read the warnings above; re-run with --yes to write anyway.',
+          );
+        },
+      },
     );
+    if ('dryRun' in r) {
+      ctx.out('Dry run: nothing was written.');
+      return { dryRun: true, plan: r.plan };
+    }
     ctx.out(
-      `Wrote ${file} (${data.length} bytes) at ${hex(offset)}: ${r.written.sectors} sector(s) written, ${r.skippedSectors} unchanged, ${r.verified ? 'verified by MD5' : 'NOT verified (ROM mode)'}.`,
+      `Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s.`,
     );
+    if (r.backupId)
+      ctx.out(
+        `The board's previous flash is in the library as ${r.backupId.slice(0, 12)} (roll back with \`flashback restore --image ${r.backupId.slice(0, 12)}\`).`,
+      );
+    const only = r.plan.files.length === 1 ? r.plan.files[0]! : null;
     return {
       written: r.written,
       skippedSectors: r.skippedSectors,
       verified: r.verified,
+      backupId: r.backupId,
       seconds: r.seconds,
-      offset,
-      size: data.length,
+      // One file: the old single-offset keys stay for scripts.
+      ...(only ? { offset: only.address, size: only.size } : {}),
+      plan: r.plan,
     };
   },
 };

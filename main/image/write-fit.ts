@@ -1,0 +1,141 @@
+/**
+ * Does each file fit where it is about to be written (ESP8266-NOTES 4.2–4.4, 5.1–5.5)? Pure: given
+ * what the files are (firmware-id.ts), their addresses, the chip's JEDEC size and what the board holds
+ * now, it lists warnings a person should read before anything is written. Errors that make a write
+ * impossible (past the end, overlapping files) are the writer's; these are "this will not do what you
+ * expect".
+ */
+import type { FileIdentity } from './firmware-id.js';
+import { formatSize } from './flash-params.js';
+import type { FactoryRule } from './layout.js';
+
+export type FitCode =
+  | 'BIGGER_FLASH'
+  | 'HEADER_SIZE_MISMATCH'
+  | 'WRONG_SLOT'
+  | 'V2_AT_ZERO'
+  | 'NO_BOOTLOADER'
+  | 'INIT_DATA_ADDRESS'
+  | 'INIT_DATA_ON_ARDUINO';
+
+export interface FitWarning {
+  code: FitCode;
+  /** Address of the file the warning is about. */
+  address: number;
+  message: string;
+}
+
+export interface FitFile {
+  address: number;
+  /** The file's name as the user gave it. */
+  name: string;
+  identity: FileIdentity;
+  /** Flash size the header will carry after any --flash-size patch (image at 0x0 only). */
+  headerFlashSize?: number | null;
+}
+
+export interface FitBoard {
+  /** The chip's size from its JEDEC id (0 when unknown). */
+  flashSize: number;
+  /** What is at 0x0 on the board now (decides whether a user1 image has a loader to start it). */
+  bootAtZero: FileIdentity | null;
+  /** Where the firmware on the board (or being written) keeps its factory data. */
+  factoryRule: FactoryRule;
+}
+
+const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
+
+/** The slots boot_v1.x starts: user1 at 0x1000, user2 at 0x81000 (512+512) or 0x101000 (1024+1024). */
+const USER2_AT = [0x81000, 0x101000];
+
+function slotWarnings(f: FitFile, board: FitBoard, all: FitFile[]): FitWarning[] {
+  const out: FitWarning[] = [];
+  const { address: at, identity: id, name } = f;
+  const w = (code: FitCode, message: string) => out.push({ code, address: at, message });
+  switch (id.kind) {
+    case 'arduino':
+    case 'full-dump':
+    case 'nonos-boot':
+    case 'nonos-app':
+      if (at !== 0)
+        w(
+          'WRONG_SLOT',
+          `${name} is ${id.description}, which the boot ROM starts from 0x0, but it is written at ${hex(at)}: the board will not run it from there.`,
+        );
+      break;
+    case 'nonos-user': {
+      if (at === 0) {
+        w(
+          'V2_AT_ZERO',
+          `${name} is a V2 (user1/user2) image: the boot ROM cannot start it at 0x0. Write boot_v1.x at 0x0 and this file at 0x1000.`,
+        );
+        break;
+      }
+      if (id.slot === 'user2' && at === 0x1000)
+        w(
+          'WRONG_SLOT',
+          `${name} is linked as user2 (for 0x81000) but is written at 0x1000, the user1 slot: boot_v1.x would start code linked for the other slot. Write user1.bin at 0x1000.`,
+        );
+      else if (id.slot === 'user1' && USER2_AT.includes(at))
+        w(
+          'WRONG_SLOT',
+          `${name} is linked as user1 (for 0x1000) but is written at ${hex(at)}, a user2 slot. Write user2.bin there.`,
+        );
+      else if (at !== 0x1000 && !USER2_AT.includes(at))
+        w(
+          'WRONG_SLOT',
+          `${name} is a V2 app image; boot_v1.x starts them only at 0x1000 (user1) or 0x81000/0x101000 (user2), not ${hex(at)}.`,
+        );
+      const bootInWrite = all.some((x) => x.address === 0 && x.identity.kind === 'nonos-boot');
+      if (!bootInWrite && board.bootAtZero?.kind !== 'nonos-boot')
+        w(
+          'NO_BOOTLOADER',
+          `${name} needs Espressif's boot_v1.x at 0x0 to start it, and the board has ${board.bootAtZero ? board.bootAtZero.description : 'nothing recognisable'} there. Add boot_v1.x.bin at 0x0 to this write.`,
+        );
+      break;
+    }
+    case 'rf-init-data': {
+      const s = board.flashSize;
+      if (s && at !== s - 0x4000 && at !== 0xc000)
+        w(
+          'INIT_DATA_ADDRESS',
+          `${name} is RF init data; the SDK reads it at flash size − 0x4000 = ${hex(s - 0x4000)} on this ${formatSize(s)} chip, not at ${hex(at)}.`,
+        );
+      else if (s && at === s - 0x4000 && board.factoryRule === 'arduino')
+        w(
+          'INIT_DATA_ON_ARDUINO',
+          `The firmware here is built on the Arduino core: it keeps its PHY init data inside the firmware and uses ${hex(at)} for RF calibration. Writing init data there replaces the calibration with bytes the SDK will misread; to make it recalibrate, erase that sector instead (\`flashback repair\`).`,
+        );
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+function sizeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
+  const size = f.headerFlashSize === undefined ? f.identity.headerFlashSize : f.headerFlashSize;
+  const chip = board.flashSize;
+  if (!size || !chip || size === chip || f.address !== 0) return [];
+  if (f.identity.kind === 'nonos-user' || f.identity.kind === 'rf-init-data') return [];
+  if (size > chip)
+    return [
+      {
+        code: 'BIGGER_FLASH',
+        address: f.address,
+        message: `${f.name} is built for ${formatSize(size)} of flash but this chip has ${formatSize(chip)}: the SDK finds its settings and RF data at the end of flash by the header size, past the end of this chip (the ESP-01 1 MB case). Use a build for ${formatSize(chip)}, or --flash-size detect to set the header to the chip's size.`,
+      },
+    ];
+  return [
+    {
+      code: 'HEADER_SIZE_MISMATCH',
+      address: f.address,
+      message: `${f.name}'s header says ${formatSize(size)} but the chip has ${formatSize(chip)}: the SDK will keep its settings at ${hex(size - 0x4000)}–${hex(size - 1)} and leave the rest unused. Harmless if intended; --flash-size detect makes it use the whole chip (Arduino core 3.x builds refuse to start when the header disagrees with their linker size).`,
+    },
+  ];
+}
+
+export function checkFit(files: FitFile[], board: FitBoard): FitWarning[] {
+  return files.flatMap((f) => [...slotWarnings(f, board, files), ...sizeWarnings(f, board)]);
+}

@@ -1,0 +1,114 @@
+/**
+ * `flashback write` pairs and `backup --size ALL` through the real CLI (one process per command), on a
+ * demo board persisted in FLASHBACK_HOME.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { arduinoBin } from '../support/firmware-files.js';
+import { FIXTURES, useTempHome } from '../support/home.js';
+
+const home = useTempHome('flashback-cliw-');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/flashback.mjs'), ...args], {
+    env: { ...process.env, FLASHBACK_HOME: home, FLASHBACK_VIRTUAL_PACE: '0' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  let json: Record<string, unknown> | null = null;
+  try {
+    json = JSON.parse(r.stdout) as Record<string, unknown>;
+  } catch {
+    json = null;
+  }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+describe('flashback write ADDR FILE … and backup --size ALL', () => {
+  it('backup --size ALL reads the whole chip', () => {
+    const out = path.join(home, 'all.bin');
+    const r = cli(
+      'backup',
+      '--port',
+      'virtual:good',
+      '--size',
+      'ALL',
+      '--no-library',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ size: 4 * 1024 * 1024 });
+    expect(fs.statSync(out).size).toBe(4 * 1024 * 1024);
+  });
+
+  it('takes esptool pairs, shows the plan with what each file is, and writes only what differs', () => {
+    const sketch = path.join(home, 'sketch.bin');
+    fs.writeFileSync(sketch, arduinoBin({ flashSize: 4 * 1024 * 1024 }));
+    const blank = path.join(FIXTURES, 'blank.bin');
+    const dry = cli('write', '--port', 'virtual:good', '0x0', sketch, '0x3fe000', blank, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/0x0 +sketch\.bin .*Arduino firmware \(eboot \+ app\)/);
+    expect(dry.stdout).toMatch(/0x3fe000 +blank\.bin .*Blank/);
+    expect(dry.stdout).toMatch(/Dry run: nothing was written/);
+    const r = cli(
+      'write',
+      '--port',
+      'virtual:good',
+      '0x0',
+      sketch,
+      '0x3fe000',
+      blank,
+      '--no-backup',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ verified: true });
+    const plan = r.json?.plan as { files: { address: number; identity: { kind: string } }[] };
+    expect(plan.files.map((f) => [f.address, f.identity.kind])).toEqual([
+      [0, 'arduino'],
+      [0x3fe000, 'blank'],
+    ]);
+    const again = cli('write', '--port', 'virtual:good', '0x0', sketch, '0x3fe000', blank, '--json');
+    expect((again.json?.written as { sectors: number }).sectors).toBe(0);
+  });
+
+  it('stops on a warning without --yes, and refuses odd argument lists with one line', () => {
+    const sketch = path.join(home, 'sketch.bin');
+    const wrong = cli('write', '--port', 'virtual:good', '0x1000', sketch);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stdout).toMatch(/WARNING .*written at 0x1000/);
+    expect(wrong.stderr).toMatch(/nothing was written.*--yes/);
+    const odd = cli('write', '--port', 'virtual:good', '0x0');
+    expect(odd.code).toBe(2);
+    expect(odd.stderr.trim().split('\n')).toHaveLength(1);
+    const size = cli('write', '--port', 'virtual:good', '--flash-size', '3MB', '0x0', sketch);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/--flash-size 3mb is not a flash size/);
+  });
+});
+
+describe('flashback repair on the demo bad board', () => {
+  it('shows which sectors change and that WiFi settings are reset, then cures the board (MQTT check passes)', () => {
+    const dry = cli('repair', '--port', 'virtual:bad', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/firmware +arduino: Arduino core/);
+    expect(dry.stdout).toMatch(/erase +0x3fc000–0x3fcfff +RF calibration/);
+    expect(dry.stdout).toMatch(/changes +3 sector\(s\): 0x3fc000, 0x3fd000, 0x3ff000/);
+    expect(dry.stdout).toMatch(/Stored WiFi settings are reset/);
+    const no = cli('repair', '--port', 'virtual:bad');
+    expect(no.code).not.toBe(0);
+    expect(no.stderr).toMatch(/nothing was changed.*--yes/);
+    const r = cli('repair', '--port', 'virtual:bad', '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ verified: true, changedSectors: [0x3fc, 0x3fd, 0x3ff] });
+    expect(r.json?.backupId).toMatch(/^[0-9a-f]{64}$/);
+    const check = cli('mqtt-check', '--port', 'virtual:bad', '--json');
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.json?.verdict).toBe('pass');
+  });
+});
