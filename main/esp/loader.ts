@@ -27,7 +27,7 @@ import { CHIP_DETECT_MAGIC_REG } from './chips/esp8266.js';
 
 export async function connect(link: Link, opts: ConnectOptions = {}): Promise<EspSession> {
   if (link.baud !== ROM_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_BAUD);
-  const conn = new Connection(link);
+  const conn = new Connection(link, opts.signal);
   try {
     const sync = await syncWithChip(link, conn, {
       before: opts.before ?? 'default-reset',

@@ -11,7 +11,7 @@ import { SECTOR_SIZE } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
-import { hardReset } from './reset.js';
+import { hardReset, sleep } from './reset.js';
 import type { AfterReset, ChipInfo, EspSession, WriteOptions } from './types.js';
 
 function romCannot(what: string): FlashbackError {
@@ -94,6 +94,12 @@ export class Session implements EspSession {
   async eraseFlash(): Promise<void> {
     if (!this.stub) throw romCannot('erase the whole chip');
     await this.conn.command(Op.ERASE_FLASH, new Uint8Array(0), { timeoutMs: TIMEOUTS.chipEraseMs });
+  }
+
+  async resync(): Promise<void> {
+    // Replies to a damaged command (or the tail of an abandoned read) arrive within a few ms.
+    await sleep(30);
+    await this.conn.flushInput();
   }
 
   async finish(after: AfterReset): Promise<void> {

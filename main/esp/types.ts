@@ -83,6 +83,8 @@ export interface EspSession {
   writeFlash(offset: number, data: Uint8Array, opts?: WriteOptions): Promise<void>;
   eraseRegion(offset: number, size: number, opts?: OpOptions): Promise<void>;
   eraseFlash(opts?: OpOptions): Promise<void>;
+  /** After a damaged exchange: waits for stray replies and drops them so the next command starts clean. */
+  resync(): Promise<void>;
   /** Leaves the loader: hard-reset pulses EN with GPIO0 high (boots the firmware). Closes nothing. */
   finish(after: AfterReset): Promise<void>;
 }
