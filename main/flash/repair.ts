@@ -15,14 +15,19 @@
  */
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import { formatSize, SIZE_BY_CODE } from '../image/flash-params.js';
+import { factoryResetTail } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import { detectLayout, factoryRule, imageExtent, type Family, type FactoryRule } from '../image/layout.js';
+import { judgeRfInit } from '../image/rf-init.js';
 import type { OpOptions } from '../progress.js';
 import { espressifInitData } from '../resources.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
+import { piecesOf } from './block-hashes.js';
+import { combineSpans, planDiff } from './diff-plan.js';
+import { readProvenRange } from './read-range.js';
 import { SECTOR } from './sector-map.js';
-import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
+import { writeProven } from './sector-writer.js';
 import type { BoardTarget, DetectResult } from './types.js';
 
 export interface RepairParams extends BoardTarget {
@@ -68,69 +73,11 @@ export interface RepairOptions extends OpOptions {
   confirm?: (plan: RepairPlan) => boolean | Promise<boolean>;
 }
 
-const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
-
 interface Span {
   start: number;
   bytes: Uint8Array;
   /** Sector indexes (relative) left alone. */
   keep: Set<number>;
-}
-
-/** The tail the firmware's rule wants, as one span from its first sector to the end of flash. */
-function tailSpan(rule: FactoryRule, size: number): { span: Span; actions: RepairAction[] } {
-  if (rule === 'arduino') {
-    const start = size - 0x4000;
-    return {
-      span: { start, bytes: new Uint8Array(0x4000).fill(0xff), keep: new Set() },
-      actions: [
-        {
-          offset: start,
-          size: SECTOR,
-          action: 'erase',
-          what: 'RF calibration (RF_CAL): the SDK recalibrates at the next boot',
-        },
-        {
-          offset: size - 0x3000,
-          size: 0x3000,
-          action: 'erase',
-          what: 'SDK system parameters and flag: stored WiFi settings are reset, the SDK rebuilds them',
-        },
-      ],
-    };
-  }
-  const start = size - 0x5000;
-  const bytes = new Uint8Array(0x5000).fill(0xff);
-  bytes.set(espressifInitData(), 0x1000);
-  return {
-    span: { start, bytes, keep: new Set([4]) },
-    actions: [
-      {
-        offset: start,
-        size: SECTOR,
-        action: 'erase',
-        what: 'RF calibration (RF_CAL): the SDK recalibrates at the next boot',
-      },
-      {
-        offset: size - 0x4000,
-        size: SECTOR,
-        action: 'write',
-        what: "Espressif's esp_init_data_default (v08), the rest of the sector erased",
-      },
-      {
-        offset: size - 0x3000,
-        size: 0x2000,
-        action: 'erase',
-        what: 'SDK system-param data sectors: stored WiFi settings are reset',
-      },
-      {
-        offset: size - 0x1000,
-        size: SECTOR,
-        action: 'keep',
-        what: 'SDK flag sector kept (FOTA boot information)',
-      },
-    ],
-  };
 }
 
 export async function repairBoard(
@@ -177,12 +124,27 @@ export async function repairBoard(
       );
     // Where the SDK will look once this repair is done (notes 4.2: the header's size when smaller).
     const sdkSize = fix || headerSize === null || headerSize > chipSize ? chipSize : headerSize;
-    const { span, actions } = tailSpan(rule, sdkSize);
-    const spans: Span[] = [span];
+    // NONOS: Espressif's own file, checked by hash; warn before it replaces a deliberate crystal setting.
+    const init = rule === 'nonos' ? espressifInitData() : new Uint8Array(0);
+    if (rule === 'nonos') {
+      const now = judgeRfInit(await read(sdkSize - 0x4000, 128));
+      if (now.state === 'valid' && now.crystalMHz !== 26)
+        warnings.push(
+          `The board's init data is valid and sets a ${now.crystalMHz ?? '?'} MHz crystal; Espressif's default sets 26 MHz. If this board has a ${now.crystalMHz ?? 'non-26'} MHz crystal, restore its backup instead of repairing.`,
+        );
+    }
+    const tail = factoryResetTail(rule, sdkSize, init);
+    const actions: RepairAction[] = tail.steps.map((s) =>
+      s.action === 'write'
+        ? { ...s, what: "Espressif's esp_init_data_default (v08), the rest of the sector erased" }
+        : s,
+    );
+    const spans: Span[] = [{ start: tail.start, bytes: tail.bytes, keep: tail.keep }];
     if (fix) {
       const end = (await imageExtent(read, 0, chipSize)) ?? SECTOR;
       const len = Math.ceil(end / SECTOR) * SECTOR;
-      const image = await read(0, len);
+      // Proven: these bytes are written back, so a damaged READ_FLASH offset must not slip in.
+      const image = await readProvenRange(session, 0, len, opts);
       const patched = patchHeader(image, { flashSize: chipSize });
       if (!patched.patched)
         throw new FlashbackError(
@@ -199,10 +161,14 @@ export async function repairBoard(
       });
     }
     for (const s of spans) assertReachable(session, s.start, s.bytes.length, 'This repair');
-    const plans = [];
-    for (const s of spans)
-      plans.push(await planSectorWrite(session, s.start, s.bytes, { ...opts, preserve: s.keep }));
-    const writeList = plans.flatMap((p, i) => p.write.map((k) => spans[i]!.start / SECTOR + k));
+    // One plan over every span (what lies between them preserved); with the backup it covers the chip.
+    const combined = combineSpans(spans);
+    const diff = await planDiff(session, combined.start, combined.bytes, {
+      ...opts,
+      preserve: combined.gaps,
+      scope: params.backup !== false ? 'chip' : 'blocks',
+    });
+    const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: RepairPlan = {
       port: params.port,
       target,
@@ -222,33 +188,28 @@ export async function repairBoard(
       const b = await backupWithSession(
         session,
         target,
-        { library: params.library, label: 'before repair' },
+        {
+          library: params.library,
+          label: 'before repair',
+          ...(diff.wholeChip && piecesOf(0, chipSize).length === diff.pieces.length
+            ? { knownBlockMd5: diff.blockMd5 }
+            : {}),
+        },
         opts,
       );
       backupId = b.libraryId;
     }
+    const undo = backupId
+      ? `Put the board's previous flash back: \`flashback restore --port ${params.port} --image ${backupId.slice(0, 12)}\`.`
+      : 'No backup was taken: write the affected sectors back from a backup of this board if you have one.';
     try {
-      for (let i = 0; i < spans.length; i++)
-        await writeSectors(
-          session,
-          spans[i]!.start,
-          spans[i]!.bytes,
-          plans[i]!.write,
-          plans[i]!.imageMd5,
-          opts,
-        );
-      for (const s of spans) {
-        // The kept flag sector is the span's last: verify up to it.
-        const upto = s.keep.size ? Math.min(...s.keep) * SECTOR : s.bytes.length;
-        const v = await verifyOnBoard(session, s.start, s.bytes.subarray(0, upto), opts);
-        if (!v.verified)
-          throw new FlashbackError(
-            'MD5_MISMATCH',
-            `Verification failed at ${hex(v.diffSectors[0] ?? s.start)}`,
-            'Retry at a lower baud; if it repeats the flash may be write-protected or failing.',
-          );
-      }
+      await writeProven(session, diff, combined.bytes, {
+        ...opts,
+        eraseBlank: diff.wholeChip,
+        undoHint: undo,
+      });
     } catch (e) {
+      if (isFlashbackError(e) && e.code === 'OUTSIDE_PLAN_CHANGED') throw e;
       const back = backupId
         ? ` Its previous flash is in the library: \`flashback restore --port ${params.port} --image ${backupId.slice(0, 12)}\` puts it back.`
         : '';
