@@ -1,12 +1,11 @@
 /** `flashback` CLI entry: parses argv, runs one command, prints JSON or a one-line error + hint. */
 import { parseArgs } from 'node:util';
 import { FlashbackError, toErrorData } from '../errors.js';
-import { closeAllVirtualBoards } from '../sim/index.js';
+import { packageVersion } from '../package-info.js';
 import type { CliCommand, CliContext } from './command.js';
-import { commands } from './commands/index.js';
 import { progressBar } from './progress-bar.js';
 
-function usage(): string {
+function usage(commands: CliCommand[]): string {
   const lines = ['Usage: flashback <command> [options]', '', 'Commands:'];
   for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Run `flashback <command> --help` for its options.');
@@ -15,17 +14,19 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
-  }
   if (name === '--version') {
-    process.stdout.write('flashback 0.1.0\n');
+    process.stdout.write(`flashback ${packageVersion()}\n`);
     return 0;
+  }
+  // Loaded after the cheap answers: the commands pull in serialport, MQTT and the rest.
+  const { commands } = await import('./commands/index.js');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage(commands) + '\n');
+    return name ? 0 : 2;
   }
   const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
-    process.stderr.write(`flashback: unknown command "${name}"\n${usage()}\n`);
+    process.stderr.write(`flashback: unknown command "${name}"\n${usage(commands)}\n`);
     return 2;
   }
   let parsed;
@@ -79,6 +80,6 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port
     // closes, as real boards do; the CLI process is done with them.
-    closeAllVirtualBoards();
+    (await import('../sim/index.js')).closeAllVirtualBoards();
   }
 }

@@ -16,6 +16,8 @@ export interface RestoreJournal {
   image: { source: string; sha256: string; libraryId: string | null; size: number };
   flashMode: FlashModeChoice;
   preserve: string[];
+  /** restore --reset-factory-data (absent in journals written before it existed). */
+  resetFactoryData?: boolean;
   backupId: string | null;
   planned: number[];
   written: number[];

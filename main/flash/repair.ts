@@ -15,8 +15,10 @@
  */
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import { formatSize, SIZE_BY_CODE } from '../image/flash-params.js';
+import { factoryResetTail } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import { detectLayout, factoryRule, imageExtent, type Family, type FactoryRule } from '../image/layout.js';
+import { judgeRfInit } from '../image/rf-init.js';
 import type { OpOptions } from '../progress.js';
 import { espressifInitData } from '../resources.js';
 import { backupWithSession } from './backup.js';
@@ -77,62 +79,6 @@ interface Span {
   keep: Set<number>;
 }
 
-/** The tail the firmware's rule wants, as one span from its first sector to the end of flash. */
-function tailSpan(rule: FactoryRule, size: number): { span: Span; actions: RepairAction[] } {
-  if (rule === 'arduino') {
-    const start = size - 0x4000;
-    return {
-      span: { start, bytes: new Uint8Array(0x4000).fill(0xff), keep: new Set() },
-      actions: [
-        {
-          offset: start,
-          size: SECTOR,
-          action: 'erase',
-          what: 'RF calibration (RF_CAL): the SDK recalibrates at the next boot',
-        },
-        {
-          offset: size - 0x3000,
-          size: 0x3000,
-          action: 'erase',
-          what: 'SDK system parameters and flag: stored WiFi settings are reset, the SDK rebuilds them',
-        },
-      ],
-    };
-  }
-  const start = size - 0x5000;
-  const bytes = new Uint8Array(0x5000).fill(0xff);
-  bytes.set(espressifInitData(), 0x1000);
-  return {
-    span: { start, bytes, keep: new Set([4]) },
-    actions: [
-      {
-        offset: start,
-        size: SECTOR,
-        action: 'erase',
-        what: 'RF calibration (RF_CAL): the SDK recalibrates at the next boot',
-      },
-      {
-        offset: size - 0x4000,
-        size: SECTOR,
-        action: 'write',
-        what: "Espressif's esp_init_data_default (v08), the rest of the sector erased",
-      },
-      {
-        offset: size - 0x3000,
-        size: 0x2000,
-        action: 'erase',
-        what: 'SDK system-param data sectors: stored WiFi settings are reset',
-      },
-      {
-        offset: size - 0x1000,
-        size: SECTOR,
-        action: 'keep',
-        what: 'SDK flag sector kept (FOTA boot information)',
-      },
-    ],
-  };
-}
-
 export async function repairBoard(
   params: RepairParams,
   opts: RepairOptions = {},
@@ -177,8 +123,22 @@ export async function repairBoard(
       );
     // Where the SDK will look once this repair is done (notes 4.2: the header's size when smaller).
     const sdkSize = fix || headerSize === null || headerSize > chipSize ? chipSize : headerSize;
-    const { span, actions } = tailSpan(rule, sdkSize);
-    const spans: Span[] = [span];
+    // NONOS: Espressif's own file, checked by hash; warn before it replaces a deliberate crystal setting.
+    const init = rule === 'nonos' ? espressifInitData() : new Uint8Array(0);
+    if (rule === 'nonos') {
+      const now = judgeRfInit(await read(sdkSize - 0x4000, 128));
+      if (now.state === 'valid' && now.crystalMHz !== 26)
+        warnings.push(
+          `The board's init data is valid and sets a ${now.crystalMHz ?? '?'} MHz crystal; Espressif's default sets 26 MHz. If this board has a ${now.crystalMHz ?? 'non-26'} MHz crystal, restore its backup instead of repairing.`,
+        );
+    }
+    const tail = factoryResetTail(rule, sdkSize, init);
+    const actions: RepairAction[] = tail.steps.map((s) =>
+      s.action === 'write'
+        ? { ...s, what: "Espressif's esp_init_data_default (v08), the rest of the sector erased" }
+        : s,
+    );
+    const spans: Span[] = [{ start: tail.start, bytes: tail.bytes, keep: tail.keep }];
     if (fix) {
       const end = (await imageExtent(read, 0, chipSize)) ?? SECTOR;
       const len = Math.ceil(end / SECTOR) * SECTOR;

@@ -6,8 +6,10 @@
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import { parseImage } from '../image/header.js';
+import { resetImageFactoryData } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import type { OpOptions } from '../progress.js';
+import { espressifInitData } from '../resources.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { clearJournal, loadJournal, recoveryHint, saveJournal, type RestoreJournal } from './journal.js';
@@ -28,6 +30,8 @@ export interface RestoreParams extends BoardTarget {
   library?: string;
   /** Finish an interrupted restore from its journal. */
   resume?: boolean;
+  /** Clone the firmware but not the donor's RF calibration and WiFi settings (erased / set per layout). */
+  resetFactoryData?: boolean;
 }
 
 export interface RestoreOptions extends OpOptions {
@@ -63,6 +67,7 @@ export async function restoreBoard(
       image: journal.image.libraryId ?? journal.image.source,
       flashMode: journal.flashMode,
       preserve: journal.preserve,
+      resetFactoryData: journal.resetFactoryData ?? false,
       backup: false,
     };
   }
@@ -87,7 +92,13 @@ export async function restoreBoard(
     );
   }
   const mode = patchHeader(loaded.bytes, { flashMode: effective.flashMode ?? 'keep' });
-  const image = padToSectors(mode.bytes);
+  let image = padToSectors(mode.bytes);
+  if (effective.resetFactoryData && effective.preserve?.includes('sdk-config'))
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      '--reset-factory-data and --preserve sdk-config ask for opposite things',
+      "Use --reset-factory-data to reset the factory data, or --preserve sdk-config to keep this board's own.",
+    );
 
   return withBoard(params, opts, async ({ session, identity }) => {
     const target: DetectResult = { ...session.info, port: params.port, bridge: identity.bridge };
@@ -131,7 +142,11 @@ export async function restoreBoard(
       warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
     }
     const preserveSet = new Set<number>();
-    if (effective.preserve?.includes('sdk-config') && flashSize) {
+    if (effective.resetFactoryData) {
+      const reset = await resetImageFactoryData(image, flashSize || image.length, espressifInitData);
+      image = reset.bytes;
+      warnings.push(reset.explanation);
+    } else if (effective.preserve?.includes('sdk-config') && flashSize) {
       for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR)
         if (off < image.length) preserveSet.add(off / SECTOR);
     } else if (image.length >= (flashSize || image.length)) {
@@ -157,6 +172,7 @@ export async function restoreBoard(
       backupFirst: effective.backup !== false,
       full: effective.full ?? false,
       preserve: effective.preserve ?? [],
+      resetFactoryData: effective.resetFactoryData ?? false,
       writeSectors: sectorPlan.write,
       skipSectors: sectorPlan.skip,
       warnings,
@@ -192,6 +208,7 @@ export async function restoreBoard(
       },
       flashMode: chosen,
       preserve: plan.preserve,
+      resetFactoryData: plan.resetFactoryData ?? false,
       backupId,
       planned: plan.writeSectors,
       written: [],

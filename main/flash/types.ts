@@ -50,6 +50,8 @@ export interface RestorePlan {
   backupFirst: boolean;
   full: boolean;
   preserve: string[];
+  /** Clone the firmware, reset the factory data (the donor's RF calibration and WiFi are not copied). */
+  resetFactoryData?: boolean;
   /** Sectors that will be written (index = offset / 4096), and those skipped as already equal. */
   writeSectors: number[];
   skipSectors: number;

@@ -86,6 +86,63 @@ export interface RestoreSummary extends WriteSummary {
   backupId: string | null;
 }
 
+/** What a firmware file is (main/image/firmware-id.ts), shown before anything is written. */
+export interface FileInfo {
+  kind:
+    'arduino' | 'nonos-boot' | 'nonos-user' | 'nonos-app' | 'full-dump' | 'rf-init-data' | 'blank' | 'raw';
+  /** 'arduino' | 'tasmota' | 'esphome' | 'nodemcu' | 'micropython' | 'nonos-sdk' | 'unknown'. */
+  firmware: string;
+  /** One line for people: "Arduino sketch (eboot + app)", "Espressif esp_init_data_default v08". */
+  description: string;
+  /** Flash size the image header asks for (image kinds only), bytes. */
+  headerFlashSize: number | null;
+  slot: 'user1' | 'user2' | null;
+  /** Why we think so. */
+  evidence: string[];
+}
+
+/** A "will not do what you expect" note about one file, from the fit check against the board. */
+export interface FitWarningView {
+  code: string;
+  address: number;
+  message: string;
+}
+
+export interface WritePlanView {
+  /** Hand this back in `write` (with the same options) to write exactly what the user confirmed. */
+  planId: string;
+  port: string;
+  target: BoardInfo;
+  files: {
+    address: number;
+    name: string;
+    size: number;
+    identity: FileInfo;
+    headerPatched: boolean;
+    headerNote: string | null;
+  }[];
+  warnings: FitWarningView[];
+  backupFirst: boolean;
+  /** Sector numbers (offset / 4096) that differ and will be written. */
+  writeSectors: number[];
+  skipSectors: number;
+}
+
+export interface WriteFilesSummary extends WriteSummary {
+  backupId: string | null;
+}
+
+export interface VerifyFilesSummary {
+  verified: boolean;
+  files: { address: number; name: string; verified: boolean; diffSectors: number[] }[];
+  seconds: number;
+}
+
+export interface EraseSummary {
+  erased: { offset: number; size: number };
+  seconds: number;
+}
+
 export type SectorState = 'same' | 'diff' | 'blank' | 'a-blank' | 'b-blank';
 
 export interface CompareSide {
@@ -203,6 +260,17 @@ const planOptions = z.object({
   resume: z.boolean().optional(),
 });
 
+/** One file to write: an uploaded file (or a library backup) at a flash address. */
+const writeFile = z.object({ address: z.number().int().min(0).max(0xfff000), file: imageRef }).strict();
+const writeOptions = z.object({
+  port: portSpec,
+  files: z.array(writeFile).min(1).max(8),
+  flashMode: flashMode.optional(),
+  /** 'detect' rewrites the header at 0x0 to the chip's real size (the ESP-01 1 MB case). */
+  flashSize: z.enum(['keep', 'detect']).optional(),
+  backup: z.boolean().optional(),
+});
+
 export const jobParamSchemas = {
   detect: z.object({ port: portSpec }),
   backup: z.object({ port: portSpec, label: z.string().max(200).optional() }),
@@ -213,6 +281,17 @@ export const jobParamSchemas = {
    */
   restore: z.object({ planId: z.string().min(1).max(64), options: planOptions }),
   verify: z.object({ port: portSpec, image: imageRef }),
+  /** Detects the board, recognises each file, checks the fit and diffs: nothing is written. */
+  'plan-write': writeOptions,
+  /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
+  write: z.object({ planId: z.string().min(1).max(64), options: writeOptions }),
+  'verify-files': z.object({ port: portSpec, files: z.array(writeFile).min(1).max(8) }),
+  /** No offset and size: the whole chip. Otherwise a sector-aligned region. */
+  erase: z.object({
+    port: portSpec,
+    offset: z.number().int().min(0).max(0xfff000).multipleOf(0x1000).optional(),
+    size: z.number().int().min(0x1000).max(0x1000000).multipleOf(0x1000).optional(),
+  }),
   compare: z.object({ a: compareSide, b: compareSide }),
   'mqtt-check': z.object({
     port: portSpec,
@@ -231,6 +310,10 @@ export interface JobResults {
   'plan-restore': RestorePlanView;
   restore: RestoreSummary;
   verify: WriteSummary;
+  'plan-write': WritePlanView;
+  write: WriteFilesSummary;
+  'verify-files': VerifyFilesSummary;
+  erase: EraseSummary;
   compare: CompareView;
   'mqtt-check': MqttReport;
 }
@@ -263,6 +346,10 @@ const jobStart = z.discriminatedUnion('kind', [
   job('plan-restore'),
   job('restore'),
   job('verify'),
+  job('plan-write'),
+  job('write'),
+  job('verify-files'),
+  job('erase'),
   job('compare'),
   job('mqtt-check'),
 ]);
@@ -284,6 +371,10 @@ export const methodSchemas = {
   'library.list': z.object({}).strict(),
   'library.rename': z.object({ id: z.string().min(1).max(128), label: z.string().min(1).max(200) }).strict(),
   'library.remove': z.object({ id: z.string().min(1).max(128) }).strict(),
+  /** Keeps an uploaded file (an old `esptool read_flash` dump) in the library. */
+  'library.import': z.object({ file: imageRef, label: z.string().max(200).optional() }).strict(),
+  /** What an uploaded file is, before choosing where it goes. */
+  'files.identify': z.object({ file: imageRef }).strict(),
   // No destination: the export is written inside the data folder and offered as a download.
   'library.export': z.object({ id: z.string().min(1).max(128), scrub: z.boolean().default(true) }).strict(),
   'monitor.open': z
@@ -306,6 +397,8 @@ export interface MethodParams {
   'library.list': Record<string, never>;
   'library.rename': { id: string; label: string };
   'library.remove': { id: string };
+  'library.import': { file: string; label?: string };
+  'files.identify': { file: string };
   'library.export': { id: string; scrub?: boolean };
   'monitor.open': { port: string; baud?: number };
   'monitor.close': { port: string };
@@ -322,6 +415,8 @@ export interface MethodResults {
   'library.list': LibraryEntry[];
   'library.rename': LibraryEntry;
   'library.remove': { removed: boolean };
+  'library.import': LibraryEntry;
+  'files.identify': FileInfo & { name: string; size: number };
   'library.export': { download: DownloadInfo; scrubbed: boolean };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };

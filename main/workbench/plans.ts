@@ -10,12 +10,13 @@ import type { PlannedRestore } from './deps.js';
 import type { RestorePlan } from '../flash/types.js';
 
 type PlanOptions = JobParams<'plan-restore'>;
+type WriteOptions = JobParams<'plan-write'>;
 
 /** Unchanged plans are dropped after this many, oldest first (each holds an image in memory). */
 const MAX_PLANS = 16;
 
 /** The options with their defaults filled in, so `{}` and `{ backup: true }` compare equal. */
-function normalise(o: PlanOptions): string {
+export function normalise(o: PlanOptions): string {
   return JSON.stringify([
     o.port,
     o.image,
@@ -35,12 +36,26 @@ function stale(message: string): FlashbackError {
   );
 }
 
-export class PlanBook {
-  private readonly plans = new Map<string, { plan: PlannedRestore; key: string }>();
+/** A write-files plan's options, defaults filled in (file order does not matter). */
+export function normaliseWrite(o: WriteOptions): string {
+  return JSON.stringify([
+    o.port,
+    [...o.files].sort((a, b) => a.address - b.address).map((f) => [f.address, f.file]),
+    o.flashMode ?? 'keep',
+    o.flashSize ?? 'keep',
+    o.backup ?? true,
+  ]);
+}
 
-  add(plan: PlannedRestore, options: PlanOptions): string {
+/** Plans by id, each bound to its options (restore plans by default; write-files plans too). */
+export class PlanBook<Plan = PlannedRestore, Options = PlanOptions> {
+  private readonly plans = new Map<string, { plan: Plan; key: string }>();
+
+  constructor(private readonly keyOf: (o: Options) => string = normalise as (o: Options) => string) {}
+
+  add(plan: Plan, options: Options): string {
     const id = `plan-${randomBytes(9).toString('base64url')}`;
-    this.plans.set(id, { plan, key: normalise(options) });
+    this.plans.set(id, { plan, key: this.keyOf(options) });
     for (const old of this.plans.keys()) {
       if (this.plans.size <= MAX_PLANS) break;
       this.plans.delete(old);
@@ -49,12 +64,12 @@ export class PlanBook {
   }
 
   /** Hands the plan out once, if `options` are still the ones it was made with; otherwise throws. */
-  take(id: string, options: PlanOptions): PlannedRestore {
+  take(id: string, options: Options): Plan {
     const entry = this.plans.get(id);
     if (!entry) throw stale('That restore plan was already used or is no longer valid; nothing was written');
     // Used or outdated, a plan never runs again.
     this.plans.delete(id);
-    if (entry.key !== normalise(options)) {
+    if (entry.key !== this.keyOf(options)) {
       throw stale('The options changed after this plan was made; nothing was written');
     }
     return entry.plan;

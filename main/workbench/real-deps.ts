@@ -33,6 +33,7 @@ import {
   libraryEntry,
   planRegions,
 } from './map.js';
+import { createFirmwareDeps } from './firmware-deps.js';
 import { runWorkbenchMqttCheck } from './mqtt-adapter.js';
 import { planDrift } from './plans.js';
 
@@ -54,6 +55,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
   const libraryDir = opts.libraryDir ?? dataPaths.library();
   const library = new Library(libraryDir);
   return {
+    firmware: createFirmwareDeps(libraryDir, library),
     listPorts: async () => {
       const ports = await listPorts();
       // The demo boards are always offered, so a new user can walk the wizard without hardware.

@@ -4,43 +4,18 @@
  * fails on the bad board before the restore and passes after — plus the compare view. Screenshots go to
  * test-output/ (ignored).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../bin/build.mjs';
 import type { Workbench } from '../../main/host/index.js';
 import { systemTool } from '../support/system-tools.js';
 
 const root = path.resolve(__dirname, '../..');
 const out = path.join(root, 'test-output', 'e2e');
 const chromiumTool = systemTool('chromium');
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds dist-renderer/ with Vite when any renderer source is newer than the build. */
-function buildRendererIfStale(): void {
-  const index = path.join(root, 'dist-renderer', 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  if (
-    built > Math.max(newest(path.join(root, 'renderer')), statSync(path.join(root, 'vite.config.ts')).mtimeMs)
-  )
-    return;
-  const r = spawnSync(
-    process.execPath,
-    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
-    { cwd: root, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stderr}`);
-}
 
 describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, demo boards)', () => {
   let browser: Browser;
@@ -51,7 +26,8 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
   beforeAll(async () => {
     process.env.FLASHBACK_HOME = mkdtempSync(path.join(os.tmpdir(), 'fb-e2e-'));
     mkdirSync(out, { recursive: true });
-    buildRendererIfStale();
+    // A current production build of the UI (bin/build.mjs rebuilds a stale or development bundle).
+    await ensureBuilt({ node: false, renderer: true });
     const { startWorkbench } = await import('../../main/host/index.js');
     wb = await startWorkbench({ port: 0 });
     browser = await chromium.launch({

@@ -11,6 +11,7 @@ import { FIXTURES, useTempHome } from '../support/home.js';
 
 useTempHome('flashback-repair-');
 const { repairBoard } = await import('../../main/flash/repair.js');
+const { restoreBoard } = await import('../../main/flash/restore.js');
 const { Library } = await import('../../main/library/library.js');
 const { boardFactory } = await import('../support/boards.js');
 const { sdkAppAtZero } = await import('../support/firmware-files.js');
@@ -109,5 +110,47 @@ describe('repair on virtual boards', () => {
     const after = b.flash();
     expect(after[3]! >> 4).toBe(2);
     expect(changedSectors(before, after)).toEqual([0x0, 0xfc, 0xfd, 0xff]);
+  });
+});
+
+describe('restore --reset-factory-data', () => {
+  it('Arduino: clones the firmware, erases RF_CAL and the WiFi settings instead of copying the donor’s', async () => {
+    const donor = buildDemoImage('good', MB);
+    const id = (await new Library().add(donor, { label: 'donor' })).id;
+    const b = boards.make(buildDemoImage('bad', MB));
+    const r = await restoreBoard({ port: b.port, ...fast, image: id, resetFactoryData: true, backup: false });
+    if ('dryRun' in r) throw new Error('not restored');
+    expect(r.plan.resetFactoryData).toBe(true);
+    expect(r.plan.warnings.join(' ')).toMatch(
+      /RF calibration \(0xfc000\) and WiFi settings .* are not copied/,
+    );
+    const after = b.flash();
+    expect(changedSectors(donor, after)).toEqual([0xfc, 0xfd, 0xff]);
+    expect(after.subarray(0xfc000).every((x) => x === 0xff)).toBe(true);
+    expect(radioCalibrated({ flashSize: MB, readFlash: (o, n) => after.subarray(o, o + n) })).toBe(true);
+  });
+
+  it('NONOS: keeps the donor’s valid init data (its crystal setting), erases RF_CAL and the data sectors, keeps the flag', async () => {
+    const donor = nonosBoard();
+    const init = initData.slice();
+    init[48] = 0; // a 40 MHz crystal board: the donor's setting must survive
+    donor.set(init, 0xfc000);
+    donor.fill(0xff, 0xfc080, 0xfd000);
+    const id = (await new Library().add(donor, { label: 'nonos donor' })).id;
+    const b = boards.make(new Uint8Array(MB).fill(0xff));
+    const r = await restoreBoard({ port: b.port, ...fast, image: id, resetFactoryData: true, backup: false });
+    if ('dryRun' in r) throw new Error('not restored');
+    const after = b.flash();
+    expect(changedSectors(donor, after)).toEqual([0xfb, 0xfd]);
+    expect(after[0xfc000 + 48]).toBe(0);
+    expect(after[0xff000]).toBe(0);
+  });
+
+  it('refuses --reset-factory-data together with --preserve sdk-config', async () => {
+    const b = boards.make(buildDemoImage('bad', MB));
+    const id = (await new Library().add(buildDemoImage('good', MB), { label: 'donor' })).id;
+    await expect(
+      restoreBoard({ port: b.port, ...fast, image: id, resetFactoryData: true, preserve: ['sdk-config'] }),
+    ).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });

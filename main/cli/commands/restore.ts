@@ -19,6 +19,9 @@ function printPlan(ctx: CliContext, plan: RestorePlan): void {
   ctx.out(
     `  backup      ${plan.backupFirst ? 'the board is backed up into the library first' : 'none (--no-backup)'}`,
   );
+  ctx.out(
+    `  clone       ${plan.resetFactoryData ? "the firmware, with this board's factory data reset (the donor's RF calibration and WiFi settings are not copied)" : 'exact: every sector as in the image, factory data included (--reset-factory-data resets it instead)'}`,
+  );
   const ranges = plan.writeSectors.length
     ? summarize(plan.writeSectors)
     : 'nothing: the board already holds this image';
@@ -50,7 +53,7 @@ export const restoreCommand: CliCommand = {
   summary:
     'Write an image (file or library id) onto a board safely: plan, back up, write what differs, verify',
   usage:
-    'flashback restore --port P --image FILE|ID [--flash-mode keep|qio|qout|dio|dout] [--no-backup] [--full] [--preserve sdk-config] [--dry-run] [--yes] [--resume] [--json]',
+    'flashback restore --port P --image FILE|ID [--flash-mode keep|qio|qout|dio|dout] [--no-backup] [--full] [--preserve sdk-config | --reset-factory-data] [--dry-run] [--yes] [--resume] [--json]',
   options: {
     ...boardOptions,
     image: { type: 'string', short: 'i' },
@@ -58,6 +61,7 @@ export const restoreCommand: CliCommand = {
     'no-backup': { type: 'boolean' },
     full: { type: 'boolean' },
     preserve: { type: 'string', multiple: true },
+    'reset-factory-data': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     resume: { type: 'boolean' },
@@ -91,6 +95,7 @@ export const restoreCommand: CliCommand = {
         backup: ctx.values['no-backup'] !== true,
         preserve,
         resume,
+        ...(ctx.values['reset-factory-data'] === true ? { resetFactoryData: true } : {}),
         ...(library ? { library } : {}),
       },
       {

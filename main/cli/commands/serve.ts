@@ -24,8 +24,7 @@ export const serveCommand: CliCommand = {
       port,
       ...(ctx.values.library ? { library: ctx.values.library as string } : {}),
     });
-    if (!wb.built)
-      ctx.err('The UI is not built yet: run `npm run build:renderer` (npm start does it for you).');
+    if (!wb.built) ctx.err('The UI is not built yet: run `npm run build` (npm start does it for you).');
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       ctx.err(
         `Warning: listening on ${host}; anyone who can reach it and has the token can flash your boards.`,

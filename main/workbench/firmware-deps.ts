@@ -1,0 +1,105 @@
+/**
+ * The real FirmwareDeps: flashing firmware files from the workbench through the same code as
+ * `flashback write ADDR FILE …` (main/flash/write-files.ts: recognition, fit warnings, plan, automatic
+ * backup, diff write, MD5 verify), erase, per-file verify, and "add this file to the library".
+ */
+import { FlashbackError } from '../errors.js';
+import { eraseBoard, loadImage, withBoard } from '../flash/index.js';
+import { verifyOnBoard } from '../flash/verify.js';
+import { writeFiles, type WriteFilesPlan, type WritePair } from '../flash/write-files.js';
+import { identifyFile, type FileIdentity } from '../image/firmware-id.js';
+import type { Library } from '../library/library.js';
+import type { FileInfo, WritePlanView } from './api.js';
+import type { FirmwareDeps, ResolvedFile, WriteRequest } from './deps.js';
+import { boardInfo, libraryEntry } from './map.js';
+
+export function fileInfo(id: FileIdentity): FileInfo {
+  return {
+    kind: id.kind,
+    firmware: id.firmware,
+    description: id.description,
+    headerFlashSize: id.headerFlashSize,
+    slot: id.slot,
+    evidence: id.evidence,
+  };
+}
+
+function planView(p: WriteFilesPlan): Omit<WritePlanView, 'planId'> {
+  return {
+    port: p.port,
+    target: boardInfo(p.target),
+    files: p.files.map((f) => ({
+      address: f.address,
+      name: f.name,
+      size: f.size,
+      identity: fileInfo(f.identity),
+      headerPatched: f.headerPatched,
+      headerNote: f.headerNote,
+    })),
+    warnings: p.warnings.map((w) => ({ code: w.code, address: w.address, message: w.message })),
+    backupFirst: p.backupFirst,
+    writeSectors: p.writeSectors,
+    skipSectors: p.skipSectors,
+  };
+}
+
+export function createFirmwareDeps(libraryDir: string, library: Library): FirmwareDeps {
+  const bytesOf = async (f: ResolvedFile) => (await loadImage(f.file, libraryDir)).bytes;
+  const pairs = async (files: ResolvedFile[]): Promise<WritePair[]> =>
+    Promise.all(files.map(async (f) => ({ address: f.address, name: f.name, bytes: await bytesOf(f) })));
+  const params = async (r: WriteRequest) => ({
+    port: r.port,
+    pairs: await pairs(r.files),
+    library: libraryDir,
+    after: 'hard-reset' as const,
+    ...(r.flashMode ? { flashMode: r.flashMode } : {}),
+    ...(r.flashSize ? { flashSize: r.flashSize } : {}),
+    ...(r.backup !== undefined ? { backup: r.backup } : {}),
+  });
+  return {
+    identify: async (f) => fileInfo(identifyFile(await bytesOf(f), f.name)),
+    planWrite: async (r, o) => {
+      const out = await writeFiles(await params(r), { ...o, confirm: () => false });
+      return planView(out.plan);
+    },
+    write: async (r, o) => {
+      const out = await writeFiles(await params(r), { ...o, confirm: () => true });
+      if ('dryRun' in out)
+        throw new FlashbackError('INTERNAL', 'The write was not confirmed', 'Plan it again.');
+      return {
+        written: out.written,
+        skippedSectors: out.skippedSectors,
+        verified: out.verified,
+        seconds: out.seconds,
+        backupId: out.backupId,
+      };
+    },
+    verifyFiles: async (r, o) => {
+      const started = performance.now();
+      const loaded = await pairs(r.files);
+      return withBoard({ port: r.port, after: 'hard-reset' }, o, async ({ session }) => {
+        const files = [];
+        for (const p of loaded) {
+          const v = await verifyOnBoard(session, p.address, p.bytes, o);
+          files.push({ address: p.address, name: p.name, verified: v.verified, diffSectors: v.diffSectors });
+        }
+        return {
+          verified: files.every((f) => f.verified),
+          files,
+          seconds: (performance.now() - started) / 1000,
+        };
+      });
+    },
+    erase: async (p, o) =>
+      eraseBoard(
+        {
+          port: p.port,
+          after: 'hard-reset',
+          ...(p.offset !== undefined ? { offset: p.offset } : {}),
+          ...(p.size !== undefined ? { size: p.size } : {}),
+        },
+        o,
+      ),
+    importFile: async (f, label) => libraryEntry(await library.add(await bytesOf(f), label ? { label } : {})),
+  };
+}
