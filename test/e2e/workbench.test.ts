@@ -4,7 +4,7 @@
  * fails on the bad board before the restore and passes after — plus the compare view. Screenshots go to
  * test-output/ (ignored).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
