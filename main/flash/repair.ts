@@ -23,8 +23,11 @@ import type { OpOptions } from '../progress.js';
 import { espressifInitData } from '../resources.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
+import { piecesOf } from './block-hashes.js';
+import { combineSpans, planDiff } from './diff-plan.js';
+import { readProvenRange } from './read-range.js';
 import { SECTOR } from './sector-map.js';
-import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
+import { writeProven } from './sector-writer.js';
 import type { BoardTarget, DetectResult } from './types.js';
 
 export interface RepairParams extends BoardTarget {
@@ -69,8 +72,6 @@ export interface RepairResult {
 export interface RepairOptions extends OpOptions {
   confirm?: (plan: RepairPlan) => boolean | Promise<boolean>;
 }
-
-const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
 
 interface Span {
   start: number;
@@ -142,7 +143,8 @@ export async function repairBoard(
     if (fix) {
       const end = (await imageExtent(read, 0, chipSize)) ?? SECTOR;
       const len = Math.ceil(end / SECTOR) * SECTOR;
-      const image = await read(0, len);
+      // Proven: these bytes are written back, so a damaged READ_FLASH offset must not slip in.
+      const image = await readProvenRange(session, 0, len, opts);
       const patched = patchHeader(image, { flashSize: chipSize });
       if (!patched.patched)
         throw new FlashbackError(
@@ -159,10 +161,14 @@ export async function repairBoard(
       });
     }
     for (const s of spans) assertReachable(session, s.start, s.bytes.length, 'This repair');
-    const plans = [];
-    for (const s of spans)
-      plans.push(await planSectorWrite(session, s.start, s.bytes, { ...opts, preserve: s.keep }));
-    const writeList = plans.flatMap((p, i) => p.write.map((k) => spans[i]!.start / SECTOR + k));
+    // One plan over every span (what lies between them preserved); with the backup it covers the chip.
+    const combined = combineSpans(spans);
+    const diff = await planDiff(session, combined.start, combined.bytes, {
+      ...opts,
+      preserve: combined.gaps,
+      scope: params.backup !== false ? 'chip' : 'blocks',
+    });
+    const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: RepairPlan = {
       port: params.port,
       target,
@@ -182,33 +188,28 @@ export async function repairBoard(
       const b = await backupWithSession(
         session,
         target,
-        { library: params.library, label: 'before repair' },
+        {
+          library: params.library,
+          label: 'before repair',
+          ...(diff.wholeChip && piecesOf(0, chipSize).length === diff.pieces.length
+            ? { knownBlockMd5: diff.blockMd5 }
+            : {}),
+        },
         opts,
       );
       backupId = b.libraryId;
     }
+    const undo = backupId
+      ? `Put the board's previous flash back: \`flashback restore --port ${params.port} --image ${backupId.slice(0, 12)}\`.`
+      : 'No backup was taken: write the affected sectors back from a backup of this board if you have one.';
     try {
-      for (let i = 0; i < spans.length; i++)
-        await writeSectors(
-          session,
-          spans[i]!.start,
-          spans[i]!.bytes,
-          plans[i]!.write,
-          plans[i]!.imageMd5,
-          opts,
-        );
-      for (const s of spans) {
-        // The kept flag sector is the span's last: verify up to it.
-        const upto = s.keep.size ? Math.min(...s.keep) * SECTOR : s.bytes.length;
-        const v = await verifyOnBoard(session, s.start, s.bytes.subarray(0, upto), opts);
-        if (!v.verified)
-          throw new FlashbackError(
-            'MD5_MISMATCH',
-            `Verification failed at ${hex(v.diffSectors[0] ?? s.start)}`,
-            'Retry at a lower baud; if it repeats the flash may be write-protected or failing.',
-          );
-      }
+      await writeProven(session, diff, combined.bytes, {
+        ...opts,
+        eraseBlank: diff.wholeChip,
+        undoHint: undo,
+      });
     } catch (e) {
+      if (isFlashbackError(e) && e.code === 'OUTSIDE_PLAN_CHANGED') throw e;
       const back = backupId
         ? ` Its previous flash is in the library: \`flashback restore --port ${params.port} --image ${backupId.slice(0, 12)}\` puts it back.`
         : '';
