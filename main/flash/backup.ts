@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
+import { hexAddr, humanSize } from '../units.js';
 import { assertReachable, withBoard } from './board-session.js';
+import { flashSizes, sizesWarning } from './flash-sizes.js';
 import { writeFileAtomic } from './files.js';
 import { storeBackup } from './library-store.js';
 import { hashPieces, isBlankMd5, piecesOf } from './block-hashes.js';
@@ -25,9 +27,14 @@ export interface BackupParams extends BoardTarget {
 }
 
 export async function backupBoard(params: BackupParams, opts: OpOptions = {}): Promise<BackupResult> {
-  return withBoard(params, opts, async ({ session, identity }) =>
-    backupWithSession(session, { ...session.info, port: params.port, bridge: identity.bridge }, params, opts),
-  );
+  return withBoard(params, opts, async ({ session, identity }) => {
+    // The size backed up is the proven one (an array that mirrors is not backed up four times over).
+    const sizes = await flashSizes(session);
+    const warning = sizesWarning(sizes);
+    if (warning) opts.log?.(warning);
+    const info = { ...session.info, port: params.port, bridge: identity.bridge, sizes };
+    return backupWithSession(session, info, params, opts);
+  });
 }
 
 /** The backup itself, on an open session (restore reuses it to back the target up first). */
@@ -53,7 +60,7 @@ export async function backupWithSession(
   if (info.flash.size && offset + size > info.flash.size) {
     throw new FlashbackError(
       'BAD_ARGUMENT',
-      `The range 0x${offset.toString(16)}+0x${size.toString(16)} runs past the end of the ${info.flash.size >> 20} MB flash`,
+      `The range ${hexAddr(offset)}–${hexAddr(offset + size - 1)} runs past the end of the ${humanSize(info.flash.size)} flash`,
       'Reads past the end wrap around to the start; pick a range inside the flash.',
     );
   }

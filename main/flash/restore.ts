@@ -9,6 +9,7 @@ import { resetImageFactoryData } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import type { OpOptions } from '../progress.js';
 import { espressifInitData } from '../resources.js';
+import { humanSize } from '../units.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { piecesOf } from './block-hashes.js';
@@ -122,7 +123,7 @@ export async function restoreBoard(
     const headerSize = parsed.header.flashSize;
     if (headerSize && flashSize && headerSize > flashSize) {
       warnings.push(
-        `The image header says ${headerSize >> 20} MB flash but this board has ${flashSize >> 20} MB: the firmware will look for its settings past the end.`,
+        `The image header says ${humanSize(headerSize)} flash but this board has ${humanSize(flashSize)}: the firmware will look for its settings past the end.`,
       );
     }
     const chosen = effective.flashMode ?? 'keep';

@@ -3,6 +3,7 @@
  * Every long operation takes OpOptions ({ onProgress, signal, log }).
  */
 import type { AfterReset, BeforeReset, ChipInfo } from '../esp/types.js';
+import type { FlashSizes } from './flash-sizes.js';
 
 export interface BoardTarget {
   /** Port spec: device path, socket://HOST:PORT, rfc2217://HOST:PORT or virtual:NAME. */
@@ -19,6 +20,8 @@ export interface DetectResult extends ChipInfo {
   port: string;
   /** USB bridge name from VID:PID ("CH340", "CP2102", "FT232R", "virtual", "tcp", "unknown"). */
   bridge: string;
+  /** Header, JEDEC and proven sizes side by side (detect and backup fill it; null when not measured). */
+  sizes?: FlashSizes | null;
 }
 
 export interface BackupResult {

@@ -6,6 +6,7 @@
  */
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
+import { hexAddr, humanSize } from '../units.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { planDiff } from './diff-plan.js';
 import { readProvenRange } from './read-range.js';
@@ -53,7 +54,7 @@ export async function writeRegion(
     if (flashSize && params.offset + data.length > flashSize) {
       throw new FlashbackError(
         'IMAGE_TOO_BIG',
-        `${data.length} bytes at 0x${params.offset.toString(16)} run past the end of the ${flashSize >> 20} MB flash; nothing was written`,
+        `${humanSize(data.length)} at ${hexAddr(params.offset)} run past the end of the ${humanSize(flashSize)} flash (last byte ${hexAddr(flashSize - 1)}); nothing was written`,
         `Pick an offset below 0x${(flashSize - data.length).toString(16)} (init data goes at 0x${(flashSize - 0x4000).toString(16)} on this board).`,
       );
     }

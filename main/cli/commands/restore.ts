@@ -1,3 +1,4 @@
+import { humanSize } from '../../units.js';
 import { FlashbackError } from '../../errors.js';
 import { restoreBoard } from '../../flash/index.js';
 import type { RestorePlan } from '../../flash/types.js';
@@ -8,7 +9,7 @@ import { formatBytes } from '../progress-bar.js';
 
 function printPlan(ctx: CliContext, plan: RestorePlan): void {
   ctx.out(
-    `Restore plan for ${plan.port} (${plan.target.chip} ${plan.target.mac}, ${plan.target.flash.size >> 20} MB flash):`,
+    `Restore plan for ${plan.port} (${plan.target.chip} ${plan.target.mac}, ${humanSize(plan.target.flash.size)} flash):`,
   );
   ctx.out(
     `  image       ${plan.image.source} (${formatBytes(plan.image.size)}, sha256 ${plan.image.sha256.slice(0, 12)})`,
