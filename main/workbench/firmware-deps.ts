@@ -1,13 +1,15 @@
 /**
  * The real FirmwareDeps: flashing firmware files from the workbench through the same code as
  * `flashback write ADDR FILE …` (main/flash/write-files.ts: recognition, fit warnings, plan, automatic
- * backup, diff write, MD5 verify), erase, per-file verify, and "add this file to the library".
+ * backup, diff write, MD5 verify), erase, per-file verify, and "add this dump to the library" (the
+ * checks of `flashback library import`).
  */
 import { FlashbackError } from '../errors.js';
 import { eraseBoard, loadImage, withBoard } from '../flash/index.js';
 import { verifyOnBoard } from '../flash/verify.js';
 import { writeFiles, type WriteFilesPlan, type WritePair } from '../flash/write-files.js';
 import { identifyFile, type FileIdentity } from '../image/firmware-id.js';
+import { importDump } from '../library/import.js';
 import type { Library } from '../library/library.js';
 import type { FileInfo, WritePlanView } from './api.js';
 import type { FirmwareDeps, ResolvedFile, WriteRequest } from './deps.js';
@@ -100,6 +102,11 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
         },
         o,
       ),
-    importFile: async (f, label) => libraryEntry(await library.add(await bytesOf(f), label ? { label } : {})),
+    // Same checks as `flashback library import`: a whole-flash dump, not blank, not a wrapped chip.
+    importFile: async (f, label) => {
+      const bytes = await bytesOf(f);
+      const { entry } = await importDump(library, bytes, { name: f.name, ...(label ? { label } : {}) });
+      return libraryEntry(entry);
+    },
   };
 }
