@@ -74,7 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');
     process.stderr.write(`flashback ${name}: ${data.message}${data.hint ? ` — ${data.hint}` : ''}\n`);
     if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
-    return data.code === 'BAD_ARGUMENT' ? 2 : 1;
+    // A command may mark an error as a setup error (exit 2, see exit-codes.ts).
+    return (e as { exitCode?: number }).exitCode ?? (data.code === 'BAD_ARGUMENT' ? 2 : 1);
   } finally {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port
