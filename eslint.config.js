@@ -7,7 +7,6 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       'dist/**',
-      'dist-app/**',
       'dist-renderer/**',
       'release/**',
       'test-output/**',

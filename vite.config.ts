@@ -1,23 +1,54 @@
 /**
  * Builds the renderer (renderer/ → dist-renderer/). `base: './'` keeps asset URLs relative so the same
- * build loads from file:// in Electron and from the browser host.
+ * build loads from file:// in Electron and from the browser host. Run through `npm run build` (bin/build.mjs),
+ * which forces production mode.
  */
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import path from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('./renderer', import.meta.url));
+const repo = fileURLToPath(new URL('.', import.meta.url));
+const root = path.join(repo, 'renderer');
 
-export default defineConfig({
+/**
+ * Writes dist-renderer/build-info.json: the mode and every repository file the bundle was built from, so
+ * `npm start`, `flashback serve` and the e2e can tell a stale or development bundle from a current one.
+ */
+function buildInfo(mode: string): Plugin {
+  return {
+    name: 'flashback-build-info',
+    apply: 'build',
+    generateBundle() {
+      const inputs = new Set(['vite.config.ts', 'renderer/index.html']);
+      for (const id of this.getModuleIds()) {
+        const file = id.split('?')[0]!;
+        if (id.startsWith('\0') || !path.isAbsolute(file)) continue;
+        const rel = path.relative(repo, file).split(path.sep).join('/');
+        if (!rel.startsWith('..') && !rel.startsWith('node_modules/')) inputs.add(rel);
+      }
+      this.emitFile({
+        type: 'asset',
+        fileName: 'build-info.json',
+        source: JSON.stringify({ mode, inputs: [...inputs].sort() }, null, 1),
+      });
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => ({
   root,
   base: './',
-  plugins: [react()],
+  plugins: [
+    react(),
+    buildInfo(process.env.NODE_ENV === 'production' ? mode : (process.env.NODE_ENV ?? mode)),
+  ],
   build: {
-    outDir: fileURLToPath(new URL('./dist-renderer', import.meta.url)),
+    outDir: path.join(repo, 'dist-renderer'),
     emptyOutDir: true,
     // No inline scripts or eval: the CSP allows 'self' only.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: false,
   },
-});
+}));

@@ -1,4 +1,4 @@
-/** Electron entry (package.json "main" → dist-app/app/main.js): loads Electron and starts the app. */
+/** Electron entry (package.json "main" → dist/app/main.js, bundled by bin/build.mjs): loads Electron and starts the app. */
 import { createRealDeps } from '../main/workbench/real-deps.js';
 import type { ElectronApi } from './electron-api.js';
 import { startApp } from './shell.js';

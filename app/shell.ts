@@ -4,8 +4,9 @@
  * Electron itself is passed in (app/main.ts loads it), so tests drive this with a mock.
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { dataHome } from '../main/datadir.js';
+import { packageRoot } from '../main/package-info.js';
 import type { WorkbenchDeps } from '../main/workbench/deps.js';
 import { WorkbenchService } from '../main/workbench/service.js';
 import type { BrowserWindow, ElectronApi } from './electron-api.js';
@@ -20,11 +21,13 @@ export interface AppPaths {
   preload: string;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
 export function defaultPaths(): AppPaths {
-  // Compiled layout: dist-app/app/main.js beside dist-renderer/ at the package root.
-  return { rendererDir: path.resolve(here, '../../dist-renderer'), preload: path.join(here, 'preload.cjs') };
+  // Built layout (bin/build.mjs): dist/app/main.js and dist/app/preload.cjs, dist-renderer/ at the root.
+  const root = packageRoot();
+  return {
+    rendererDir: path.join(root, 'dist-renderer'),
+    preload: path.join(root, 'dist', 'app', 'preload.cjs'),
+  };
 }
 
 export interface StartedApp {

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'PORT_BUSY'
   | 'PORT_PERMISSION'
   | 'PORT_CLOSED'
+  | 'PORT_STALLED'
   | 'BAD_PORT_SPEC'
   | 'NOT_IN_BOOTLOADER'
   | 'TIMEOUT'
@@ -17,6 +18,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_CHIP'
   | 'ROM_CANNOT'
   | 'MD5_MISMATCH'
+  | 'OUTSIDE_PLAN_CHANGED'
   | 'IMAGE_TOO_BIG'
   | 'OUT_OF_REACH'
   | 'FILE_NOT_FOUND'
@@ -28,6 +30,7 @@ export type ErrorCode =
   | 'BROKER_UNREACHABLE'
   | 'ABORTED'
   | 'BAD_ARGUMENT'
+  | 'NOT_CONFIRMED'
   | 'PLAN_STALE'
   | 'INTERNAL';
 

@@ -1,12 +1,11 @@
 /** `flashback` CLI entry: parses argv, runs one command, prints JSON or a one-line error + hint. */
 import { parseArgs } from 'node:util';
 import { FlashbackError, toErrorData } from '../errors.js';
-import { closeAllVirtualBoards } from '../sim/index.js';
+import { packageVersion } from '../package-info.js';
 import type { CliCommand, CliContext } from './command.js';
-import { commands } from './commands/index.js';
 import { progressBar } from './progress-bar.js';
 
-function usage(): string {
+function usage(commands: CliCommand[]): string {
   const lines = ['Usage: flashback <command> [options]', '', 'Commands:'];
   for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Run `flashback <command> --help` for its options.');
@@ -15,17 +14,19 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
-  }
   if (name === '--version') {
-    process.stdout.write('flashback 0.1.0\n');
+    process.stdout.write(`flashback ${packageVersion()}\n`);
     return 0;
+  }
+  // Loaded after the cheap answers: the commands pull in serialport, MQTT and the rest.
+  const { commands } = await import('./commands/index.js');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage(commands) + '\n');
+    return name ? 0 : 2;
   }
   const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
-    process.stderr.write(`flashback: unknown command "${name}"\n${usage()}\n`);
+    process.stderr.write(`flashback: unknown command "${name}"\n${usage(commands)}\n`);
     return 2;
   }
   let parsed;
@@ -47,8 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nCancelling… (Ctrl-C again to force)\n');
+    if (controller.signal.aborted) {
+      process.stderr.write('\nLeaving now (the board is left as it is; see above for its state).\n');
+      process.exit(130);
+    }
+    process.stderr.write('\nCancelling… (Ctrl-C again to leave now)\n');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -74,12 +78,14 @@ export async function main(argv: string[]): Promise<number> {
     if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');
     process.stderr.write(`flashback ${name}: ${data.message}${data.hint ? ` — ${data.hint}` : ''}\n`);
     if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
+    // Interrupted by the user (Ctrl-C): the shell convention for SIGINT.
+    if (controller.signal.aborted) return 130;
     // A command may mark an error as a setup error (exit 2, see exit-codes.ts).
     return (e as { exitCode?: number }).exitCode ?? (data.code === 'BAD_ARGUMENT' ? 2 : 1);
   } finally {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port
     // closes, as real boards do; the CLI process is done with them.
-    closeAllVirtualBoards();
+    (await import('../sim/index.js')).closeAllVirtualBoards();
   }
 }

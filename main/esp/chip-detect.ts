@@ -86,5 +86,8 @@ export async function readFlashId(conn: Connection): Promise<FlashId> {
     device: (((id >> 8) & 0xff) << 8) | ((id >> 16) & 0xff),
     jedecId: id,
     size: flashSizeFromJedec(id),
+    jedecSize: flashSizeFromJedec(id),
+    provenSize: null,
+    sizeNote: 'from the JEDEC id (not measured)',
   };
 }

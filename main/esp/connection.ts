@@ -2,7 +2,7 @@
  * A framed request/response channel over a Link: SLIP-decodes incoming bytes into a frame queue, sends
  * commands, and waits for the matching response with a timeout. Knows packets, not operations.
  */
-import { FlashbackError } from '../errors.js';
+import { abortedError, FlashbackError } from '../errors.js';
 import type { Link } from '../transport/link.js';
 import { decodeResponse, describeStatus, encodeRequest, OP_NAMES, type Response } from './commands.js';
 import { SlipDecoder, slipEncode } from './slip.js';
@@ -17,14 +17,30 @@ export interface CommandOptions {
 /** esptool gives up after this many non-matching frames (notes 1.2). */
 const MAX_STRAY_FRAMES = 100;
 
+/**
+ * A write whose callback has not come back within this (plus three times the bytes' line time) has
+ * stalled: serialport write callbacks can hang forever when the other end stops reading.
+ */
+const WRITE_STALL_MS = 2000;
+
+/** Why the link was closed under a pending operation. */
+type CloseReason = 'abort' | 'stall' | null;
+
 export class Connection {
   private readonly decoder: SlipDecoder;
   private readonly queue: Uint8Array[] = [];
   private waiter: (() => void) | null = null;
   private closedError: Error | null = null;
   private readonly unsubs: Array<() => void> = [];
+  private closeReason: CloseReason = null;
+  private readonly pendingWrites = new Set<() => void>();
+  private stallWhat = '';
 
-  constructor(readonly link: Link) {
+  /** `signal` aborts whatever the connection is waiting on at once (the link is closed, see abort()). */
+  constructor(
+    readonly link: Link,
+    private readonly signal?: AbortSignal,
+  ) {
     this.decoder = new SlipDecoder((f) => {
       this.queue.push(f);
       this.wake();
@@ -36,9 +52,28 @@ export class Connection {
         this.wake();
       }),
     );
+    if (signal) {
+      const onAbort = () => this.abort();
+      if (signal.aborted) queueMicrotask(onAbort);
+      else signal.addEventListener('abort', onAbort, { once: true });
+      this.unsubs.push(() => signal.removeEventListener('abort', onAbort));
+    }
+  }
+
+  /**
+   * Cancel: closes the link so every pending read and write settles now, whatever it waits on (a reply
+   * to a 10-second chip erase, a stalled write callback).
+   */
+  abort(): void {
+    if (this.closedError) return;
+    this.closeReason = 'abort';
+    this.closedError = new Error('cancelled');
+    this.wake();
+    void closeSoon(this.link);
   }
 
   private wake(): void {
+    if (this.closedError) for (const w of [...this.pendingWrites]) w();
     const w = this.waiter;
     this.waiter = null;
     w?.();
@@ -57,10 +92,45 @@ export class Connection {
 
   async writeFrame(payload: Uint8Array): Promise<void> {
     this.assertOpen();
-    await this.link.write(slipEncode(payload));
+    const bytes = slipEncode(payload);
+    const lineMs = (bytes.length * 10 * 1000) / Math.max(300, this.link.baud);
+    const limit = WRITE_STALL_MS + 3 * lineMs;
+    let timer: NodeJS.Timeout | undefined;
+    let settle: (() => void) | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => {
+      timer = setTimeout(() => resolve('stalled'), limit);
+      settle = () => resolve('stalled');
+    });
+    // A close (abort, cable pulled) must also end a write whose callback never comes.
+    const wakeWrite = () => settle?.();
+    this.pendingWrites.add(wakeWrite);
+    try {
+      const r = await Promise.race([this.link.write(bytes).then(() => 'ok' as const), stalled]);
+      if (r === 'stalled' && !this.closedError) {
+        this.closeReason = 'stall';
+        this.stallWhat = `a write of ${bytes.length} bytes did not complete in ${Math.round(limit / 1000)} s`;
+        this.closedError = new Error(this.stallWhat);
+        void closeSoon(this.link);
+      }
+    } catch (e) {
+      if (!this.closedError) throw e;
+    } finally {
+      clearTimeout(timer);
+      this.pendingWrites.delete(wakeWrite);
+    }
+    this.assertOpen();
   }
 
   private assertOpen(): void {
+    if (this.closeReason === 'abort') throw abortedError('The operation');
+    if (this.closeReason === 'stall') {
+      throw new FlashbackError(
+        'PORT_STALLED',
+        `${this.link.spec} stopped accepting data (${this.stallWhat}); the port was closed`,
+        'Unplug the USB adapter and plug it back in (or restart the program holding the other end), then run the operation again.',
+        { port: this.link.spec },
+      );
+    }
     if (this.closedError) {
       throw new FlashbackError(
         'PORT_CLOSED',
@@ -145,4 +215,9 @@ function hintForStatus(status: number, error: number): string {
   if (status === 0xc7)
     return 'The compressed data did not inflate: retry; if it repeats, write without compression.';
   return 'Retry the operation; if it repeats, reset the board into the bootloader and lower the baud rate.';
+}
+
+/** Closes a link without waiting more than a moment: a port with a stalled write may never confirm. */
+async function closeSoon(link: Link): Promise<void> {
+  await Promise.race([link.close().catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
 }

@@ -3,21 +3,31 @@
  * change (notes 1.13 order of operations).
  */
 import { FlashbackError } from '../errors.js';
+import { humanSize } from '../units.js';
 import type { Link } from '../transport/link.js';
 import { Op, u32s } from './commands.js';
 import { Connection } from './connection.js';
 import { detectChip } from './chip-detect.js';
-import { BLOCK_SIZE, ROM_BAUD, ROM_WRITE_BLOCK, SECTOR_SIZE } from './chips/esp8266.js';
+import {
+  BLOCK_SIZE,
+  FLASH_ADDRESS_SPACE,
+  ROM_BAUD,
+  ROM_DEFAULT_REACH,
+  ROM_WRITE_BLOCK,
+  SECTOR_SIZE,
+} from './chips/esp8266.js';
+import { flashMd5 } from './flash-read.js';
+import { proveFlashSize } from './flash-size.js';
 import { sleep } from './reset.js';
 import { Session } from './session.js';
 import { runStub } from './stub-upload.js';
 import { syncWithChip } from './sync.js';
-import type { ConnectOptions, EspSession } from './types.js';
+import type { ChipInfo, ConnectOptions, EspSession } from './types.js';
 import { CHIP_DETECT_MAGIC_REG } from './chips/esp8266.js';
 
 export async function connect(link: Link, opts: ConnectOptions = {}): Promise<EspSession> {
   if (link.baud !== ROM_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_BAUD);
-  const conn = new Connection(link);
+  const conn = new Connection(link, opts.signal);
   try {
     const sync = await syncWithChip(link, conn, {
       before: opts.before ?? 'default-reset',
@@ -34,21 +44,74 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
         'Reset the board (RST, or run without --before no-reset) and retry with --no-stub.',
       );
     }
-    if (wantStub && !sync.stubRunning) await runStub(conn);
-    if (!wantStub) {
+    let info: ChipInfo;
+    let reach: number;
+    if (!sync.stubRunning) {
       // The ROM attaches the SPI flash in FLASH_BEGIN(0, 0) (notes 1.12); needed before RDID.
       await conn.command(Op.FLASH_BEGIN, u32s(0, 0, ROM_WRITE_BLOCK, 0));
+      info = await detectChip(conn, link.baud, opts.log);
+      // The ROM's descriptor bounds the ROM's own writes and the v2 stub's reads, writes and MD5s: widen
+      // it before the stub starts (notes 1.12). With the stub, to the whole address space, so the real
+      // array size can be measured whatever the label says; ROM-only, to the labelled size.
+      const want = wantStub ? FLASH_ADDRESS_SPACE : Math.max(info.flash.size, ROM_DEFAULT_REACH);
+      reach = want > ROM_DEFAULT_REACH ? await setRomDescriptor(conn, want, opts.log) : ROM_DEFAULT_REACH;
+      if (wantStub) await runStub(conn);
+    } else {
+      info = await detectChip(conn, link.baud, opts.log);
+      reach = 0;
     }
-    const info = await detectChip(conn, link.baud, opts.log);
-    if (wantStub && info.flash.size) {
-      await conn.command(Op.SPI_SET_PARAMS, u32s(0, info.flash.size, BLOCK_SIZE, SECTOR_SIZE, 256, 0xffff));
+    if (wantStub) {
+      // The legacy stub passes this to the ROM's SPIParamCfg; the v2 stub keeps it to itself.
+      await conn.command(Op.SPI_SET_PARAMS, setParamsBody(FLASH_ADDRESS_SPACE));
+      // A stub left running by an earlier session reaches what its ROM descriptor said then.
+      if (sync.stubRunning) reach = await probeStubReach(conn);
+      info = { ...info, flash: await measuredFlash(conn, info, reach) };
     }
     if (wantStub && opts.baud && opts.baud !== link.baud) await changeBaud(conn, opts.baud, opts.log);
-    return new Session(conn, info, wantStub, opts.log);
+    return new Session(conn, info, wantStub, reach, opts.log);
   } catch (e) {
     conn.dispose();
     throw e;
   }
+}
+
+function setParamsBody(size: number): Uint8Array {
+  return u32s(0, size, BLOCK_SIZE, SECTOR_SIZE, 256, 0xffff);
+}
+
+/**
+ * SPI_SET_PARAMS to the ROM loader (opcode 0x0B, FlashDwnLdParamCfgMsgProc in the boot ROM; esptool
+ * never sends it there). Returns the reach it gives, or the ROM's 4 MB if the ROM refused.
+ */
+async function setRomDescriptor(conn: Connection, size: number, log?: (l: string) => void): Promise<number> {
+  const r = await conn.command(Op.SPI_SET_PARAMS, setParamsBody(size), { allowFailure: true });
+  if (r.status === 0) return size;
+  log?.(
+    `The ROM refused SPI_SET_PARAMS: only the first ${humanSize(ROM_DEFAULT_REACH)} of flash can be reached.`,
+  );
+  return ROM_DEFAULT_REACH;
+}
+
+/** The largest power of two the running stub can hash up to (its last sector answers). */
+async function probeStubReach(conn: Connection): Promise<number> {
+  for (let size = FLASH_ADDRESS_SPACE; size > SECTOR_SIZE; size /= 2) {
+    const r = await conn.command(Op.SPI_FLASH_MD5, u32s(size - SECTOR_SIZE, SECTOR_SIZE, 0, 0), {
+      allowFailure: true,
+    });
+    if (r.status === 0) return size;
+  }
+  return 0;
+}
+
+/** The JEDEC label checked against the array itself (flash-size.ts); `size` becomes what is proven. */
+async function measuredFlash(conn: Connection, info: ChipInfo, reach: number): Promise<ChipInfo['flash']> {
+  const label = info.flash.size;
+  const proof = await proveFlashSize(
+    async (o, l) => Buffer.from(await flashMd5(conn, o, l)).toString('hex'),
+    reach,
+  );
+  const size = proof.proven ?? (label ? Math.max(label, proof.atLeast) : proof.atLeast);
+  return { ...info.flash, size, jedecSize: label, provenSize: proof.proven, sizeNote: proof.note };
 }
 
 /**

@@ -3,14 +3,15 @@
  * ROM_CANNOT in ROM mode, saying what to do instead.
  */
 import { FlashbackError } from '../errors.js';
+import { hexAddr, humanSize } from '../units.js';
 import type { OpOptions } from '../progress.js';
 import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
 import type { Connection } from './connection.js';
-import { SECTOR_SIZE, STUB_FLASH_REACH } from './chips/esp8266.js';
+import { SECTOR_SIZE } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
-import { hardReset } from './reset.js';
+import { hardReset, sleep } from './reset.js';
 import type { AfterReset, ChipInfo, EspSession, WriteOptions } from './types.js';
 
 function romCannot(what: string): FlashbackError {
@@ -26,6 +27,7 @@ export class Session implements EspSession {
     private readonly conn: Connection,
     readonly info: ChipInfo,
     readonly stub: boolean,
+    readonly reach: number,
     private readonly log?: (l: string) => void,
   ) {}
 
@@ -33,9 +35,21 @@ export class Session implements EspSession {
     return this.conn.link.baud;
   }
 
-  get reach(): number {
-    const size = this.info.flash.size || STUB_FLASH_REACH;
-    return this.stub ? Math.min(size, STUB_FLASH_REACH) : size;
+  /**
+   * Every path that erases or writes checks this first: past the ROM descriptor FLASH_BEGIN fails after
+   * the native erase (ROM) or the stub refuses mid-way, leaving sectors blank (issue: "never erase what
+   * cannot be written").
+   */
+  private assertInReach(offset: number, size: number, what: string): void {
+    if (offset + size <= this.reach) return;
+    throw new FlashbackError(
+      'OUT_OF_REACH',
+      `${what} at ${hexAddr(offset)}–${hexAddr(offset + size - 1)} is past the ${humanSize(this.reach)} this ${this.stub ? 'flasher stub' : 'ROM loader'} can reach; nothing was erased or written`,
+      this.reach < (this.info.flash.size || 0)
+        ? 'Reset the board (RST, or power-cycle it) and run again: Flashback then extends the reach before the stub starts.'
+        : 'Pick an offset inside the flash.',
+      { offset, size, reach: this.reach },
+    );
   }
 
   async readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array> {
@@ -49,6 +63,7 @@ export class Session implements EspSession {
   }
 
   async writeFlash(offset: number, data: Uint8Array, opts: WriteOptions = {}): Promise<void> {
+    this.assertInReach(offset, data.length, 'The write');
     if (!this.stub) return writeRom(this.conn, offset, data, opts);
     if (opts.compress === false) return writePlainStub(this.conn, offset, data, opts);
     return writeCompressed(this.conn, offset, data, opts);
@@ -62,6 +77,7 @@ export class Session implements EspSession {
         'Round them to 4 KiB sectors.',
       );
     }
+    this.assertInReach(offset, size, 'The erase');
     if (this.stub) {
       await this.conn.command(Op.ERASE_REGION, u32s(offset, size), {
         timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, size),
@@ -78,6 +94,12 @@ export class Session implements EspSession {
   async eraseFlash(): Promise<void> {
     if (!this.stub) throw romCannot('erase the whole chip');
     await this.conn.command(Op.ERASE_FLASH, new Uint8Array(0), { timeoutMs: TIMEOUTS.chipEraseMs });
+  }
+
+  async resync(): Promise<void> {
+    // Replies to a damaged command (or the tail of an abandoned read) arrive within a few ms.
+    await sleep(30);
+    await this.conn.flushInput();
   }
 
   async finish(after: AfterReset): Promise<void> {

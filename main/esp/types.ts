@@ -15,8 +15,17 @@ export interface FlashId {
   device: number;
   /** The 24-bit id as read (manufacturer in the low byte), e.g. 0x1640EF. */
   jedecId: number;
-  /** Size in bytes from the capacity code; 0 when the code is unknown. */
+  /**
+   * The size to use: proven from the array itself when a stub could measure it (flash-size.ts), else the
+   * JEDEC label's; 0 when neither is known.
+   */
   size: number;
+  /** Size from the JEDEC capacity code (the label); 0 when the code is unknown. */
+  jedecSize: number;
+  /** Size shown by the wrap-around of addresses; null when it could not be measured (ROM only, blank). */
+  provenSize: number | null;
+  /** How the size was found, or why it could not be proven. */
+  sizeNote: string;
 }
 
 export interface ChipInfo {
@@ -57,8 +66,9 @@ export interface EspSession {
   /** The link's current baud. */
   readonly baud: number;
   /**
-   * Bytes of flash this session can address. The v2 stub reaches flash through ROM routines bounded at
-   * 4 MB (notes, "Stub"), so on 8/16 MB chips the rest is out of its reach.
+   * Bytes of address space this session can reach: the ROM's flash descriptor bounds the ROM loader and
+   * the v2 stub (notes 1.12). connect() widens it before the stub starts; a stub left running by an
+   * earlier session keeps what it had (often 4 MB).
    */
   readonly reach: number;
   /** Reads [offset, offset+length). Stub only; throws ROM_CANNOT in ROM mode. Checks the stub's MD5. */
@@ -73,6 +83,8 @@ export interface EspSession {
   writeFlash(offset: number, data: Uint8Array, opts?: WriteOptions): Promise<void>;
   eraseRegion(offset: number, size: number, opts?: OpOptions): Promise<void>;
   eraseFlash(opts?: OpOptions): Promise<void>;
+  /** After a damaged exchange: waits for stray replies and drops them so the next command starts clean. */
+  resync(): Promise<void>;
   /** Leaves the loader: hard-reset pulses EN with GPIO0 high (boots the firmware). Closes nothing. */
   finish(after: AfterReset): Promise<void>;
 }

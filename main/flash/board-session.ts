@@ -6,6 +6,7 @@ import { connect } from '../esp/index.js';
 import type { EspSession } from '../esp/types.js';
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
+import { hexAddr, humanSize } from '../units.js';
 import { rememberBaud, rememberedBaud } from '../settings.js';
 import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
@@ -96,10 +97,10 @@ async function openWithLadder(
 /** Refuses, before anything is read or written, a range the session cannot address. */
 export function assertReachable(session: EspSession, offset: number, size: number, what: string): void {
   if (offset + size <= session.reach) return;
-  const mb = (n: number) => `${n / 1048576} MB`;
   throw new FlashbackError(
     'OUT_OF_REACH',
-    `${what} needs flash up to ${mb(offset + size)}, but the flasher stub reaches only the first ${mb(session.reach)} of this ${mb(session.info.flash.size)} chip; nothing was done`,
-    `Limit the range to the first ${mb(session.reach)} (e.g. --offset 0 --size 0x${session.reach.toString(16)}).`,
+    `${what} needs flash up to ${hexAddr(offset + size - 1)}, but this session reaches only 0x0–${hexAddr(session.reach - 1)} (${humanSize(session.reach)}) of the ${humanSize(session.info.flash.size)} chip; nothing was done`,
+    'A flasher stub left running by an earlier session keeps its old reach: reset the board (RST or power-cycle) and run again.',
+    { offset, size, reach: session.reach },
   );
 }

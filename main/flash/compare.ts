@@ -5,6 +5,7 @@
 import { compareSources, bytesSource, type CompareSource } from '../image/compare-sources.js';
 import type { CompareReport } from '../image/compare.js';
 import type { OpOptions } from '../progress.js';
+import { hexAddr, humanSize } from '../units.js';
 import { withBoard } from './board-session.js';
 import { loadImage } from './library-store.js';
 import { boardSectorMd5s } from './sector-map.js';
@@ -40,14 +41,24 @@ async function openSource(
   let finished: Promise<unknown> = Promise.resolve();
   const ready = new Promise<Holder>((resolve, reject) => {
     finished = withBoard({ ...common, port: spec }, opts, async ({ session, identity }) => {
-      // The stub reaches only its first 4 MB on bigger chips: compare that part and say so.
-      const size = Math.min(session.info.flash.size, session.reach);
-      if (size < session.info.flash.size) {
-        opts.log?.(`${spec}: comparing the first ${size >> 20} MB, the part of flash the stub can reach.`);
+      // A stub left running by an earlier session may reach less than the chip: compare that part, and
+      // the report says which range was compared (never "identical" for what was not read).
+      const full = session.info.flash.size;
+      const size = Math.min(full, session.reach);
+      if (size < full) {
+        opts.log?.(
+          `${spec}: comparing 0x0–${hexAddr(size - 1)} (${humanSize(size)} of ${humanSize(full)}), the part of flash the stub can reach.`,
+        );
       }
       const md5 = await boardSectorMd5s(session, 0, size, opts);
       resolve({
-        source: { label: spec, flashSize: size, md5, read: (o, l) => session.readFlash(o, l) },
+        source: {
+          label: spec,
+          flashSize: size,
+          fullSize: full,
+          md5,
+          read: (o, l) => session.readFlash(o, l),
+        },
         board: { ...session.info, port: spec, bridge: identity.bridge },
         release,
       });

@@ -1,6 +1,7 @@
 /** Detect: chip, MAC, crystal, flash id and size, USB bridge — then back into the firmware. */
 import type { OpOptions } from '../progress.js';
 import { withBoard } from './board-session.js';
+import { flashSizes } from './flash-sizes.js';
 import type { BoardTarget, DetectResult } from './types.js';
 
 export async function detectBoard(target: BoardTarget, opts: OpOptions = {}): Promise<DetectResult> {
@@ -9,5 +10,6 @@ export async function detectBoard(target: BoardTarget, opts: OpOptions = {}): Pr
     ...session.info,
     port: target.port,
     bridge: identity.bridge,
+    sizes: await flashSizes(session),
   }));
 }

@@ -1,59 +1,123 @@
 /**
- * Reads sector runs in verified chunks: each chunk is one READ_FLASH whose data the stub's MD5 checks;
- * a chunk that fails (lost bytes, timeout, bad MD5) is retried from its own offset.
+ * Proven reads: every byte a backup keeps is checked twice — by the stub's MD5 of what it sent (line
+ * damage) and by the block's own on-chip MD5, taken by a separate command with the offset the host
+ * intended (a READ_FLASH whose offset was damaged on the way returns the wrong, self-consistent data).
+ * A failed read is retried after resynchronising, in smaller pieces while the line stays bad; a block
+ * whose data disagrees with its hash is hashed again and read again.
  */
 import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
-import { runsOf, SECTOR } from './sector-map.js';
+import { hashPieces, hashRange, piecesOf, type Piece } from './block-hashes.js';
+import { isRetryable, PieceSize, resync } from './recovery.js';
+import { md5Hex } from './sector-map.js';
 
-export const READ_CHUNK = 0x40000;
-const ATTEMPTS = 3;
+export const READ_CHUNK = 0x10000;
+const MIN_READ = 0x1000;
+/** Failed reads of one sub-piece before giving up (each at a smaller size). */
+const READ_ATTEMPTS = 12;
+/** Times one block may disagree with a fresh hash of itself before the backup fails loudly. */
+const PROOF_ATTEMPTS = 4;
 
-const RETRYABLE = new Set(['TIMEOUT', 'GARBAGE', 'MD5_MISMATCH', 'COMMAND_FAILED']);
+interface ReadState {
+  size: PieceSize;
+  done: number;
+  total: number;
+  started: number;
+}
 
-/** Fills `image` (whose byte 0 is flash `offset`) with the given sectors; returns bytes read. */
-export async function readSectorsInto(
+/**
+ * Fills `image` (byte 0 = flash `base`) with the given pieces, each proven against `md5s[i]` (its on-chip
+ * hash). Returns the bytes read over the wire for the kept data.
+ */
+export async function readProven(
   session: EspSession,
   image: Uint8Array,
-  offset: number,
-  sectors: number[],
+  base: number,
+  pieces: Piece[],
+  md5s: string[],
   opts: OpOptions,
 ): Promise<number> {
-  const total = sectors.reduce((n, i) => n + Math.min(SECTOR, image.length - i * SECTOR), 0);
-  let done = 0;
-  const started = performance.now();
-  for (const [first, count] of runsOf(sectors)) {
-    const runStart = first * SECTOR;
-    const runEnd = Math.min(image.length, (first + count) * SECTOR);
-    for (let at = runStart; at < runEnd; at += READ_CHUNK) {
-      const len = Math.min(READ_CHUNK, runEnd - at);
-      const base = done;
-      for (let attempt = 1; ; attempt++) {
-        throwIfAborted(opts.signal, 'Backup');
-        try {
-          const bytes = await session.readFlash(offset + at, len, {
-            onProgress: (p) =>
-              opts.onProgress?.({
-                phase: 'read',
-                done: base + p.done,
-                total,
-                bytesPerSec: (base + p.done) / Math.max(0.001, (performance.now() - started) / 1000),
-              }),
-            ...(opts.signal ? { signal: opts.signal } : {}),
-          });
-          image.set(bytes, at);
-          break;
-        } catch (e) {
-          const code = e instanceof FlashbackError ? e.code : '';
-          if (!RETRYABLE.has(code) || attempt >= ATTEMPTS) throw e;
-          opts.log?.(
-            `Read at 0x${(offset + at).toString(16)} failed (${(e as Error).message}); retrying that chunk (${attempt + 1}/${ATTEMPTS}).`,
-          );
-        }
+  const st: ReadState = {
+    size: new PieceSize(READ_CHUNK, MIN_READ),
+    done: 0,
+    total: pieces.reduce((n, p) => n + p.size, 0),
+    started: performance.now(),
+  };
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    let expected = md5s[i]!;
+    for (let proof = 1; ; proof++) {
+      const bytes = await readPiece(session, p, st, opts);
+      if (md5Hex(bytes) === expected) {
+        image.set(bytes, p.offset - base);
+        break;
       }
-      done += len;
+      if (proof >= PROOF_ATTEMPTS) {
+        throw new FlashbackError(
+          'MD5_MISMATCH',
+          `Flash at 0x${p.offset.toString(16)} reads differently each time (the data does not match the chip's own MD5 of that range); nothing was saved`,
+          'The line damages commands: lower the baud rate (--baud 115200), use a shorter cable, and run the backup again.',
+          { offset: p.offset },
+        );
+      }
+      // Either the read or the hash command had its offset damaged: take both again.
+      opts.log?.(
+        `Data read at 0x${p.offset.toString(16)} does not match the chip's MD5 of that range; hashing and reading it again.`,
+      );
+      await resync(session);
+      expected = await hashRange(session, p.offset, p.size, opts);
+    }
+    st.done += p.size;
+  }
+  return st.total;
+}
+
+/** Reads one piece in sub-reads of the current size, retrying a damaged sub-read at a smaller size. */
+async function readPiece(session: EspSession, p: Piece, st: ReadState, opts: OpOptions): Promise<Uint8Array> {
+  const out = new Uint8Array(p.size);
+  let got = 0;
+  let failures = 0;
+  while (got < p.size) {
+    throwIfAborted(opts.signal, 'Reading flash');
+    const len = Math.min(st.size.size, p.size - got);
+    const at = p.offset + got;
+    try {
+      const bytes = await session.readFlash(at, len, {
+        onProgress: (q) =>
+          opts.onProgress?.({
+            phase: 'read',
+            done: st.done + got + q.done,
+            total: st.total,
+            bytesPerSec: (st.done + got + q.done) / Math.max(0.001, (performance.now() - st.started) / 1000),
+          }),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      out.set(bytes, got);
+      got += len;
+      st.size.succeeded();
+    } catch (e) {
+      if (!isRetryable(e) || ++failures >= READ_ATTEMPTS) throw e;
+      st.size.failed();
+      opts.log?.(
+        `Read at 0x${at.toString(16)} failed (${(e as Error).message}); retrying it in pieces of ${st.size.size >> 10} KiB.`,
+      );
+      await resync(session);
     }
   }
-  return total;
+  return out;
+}
+
+/** Reads [offset, offset+size) proven against fresh on-chip block hashes (small reads: merge edges). */
+export async function readProvenRange(
+  session: EspSession,
+  offset: number,
+  size: number,
+  opts: OpOptions = {},
+): Promise<Uint8Array> {
+  const pieces = piecesOf(offset, size);
+  const md5s = await hashPieces(session, pieces, opts);
+  const out = new Uint8Array(size);
+  await readProven(session, out, offset, pieces, md5s, opts);
+  return out;
 }

@@ -4,16 +4,29 @@
  * One session does it all; `confirm` sees the plan before anything is written (dry run = return false).
  */
 import { FlashbackError, isFlashbackError } from '../errors.js';
-import type { EspSession } from '../esp/types.js';
-import { parseImage } from '../image/header.js';
+import { parseImage, type ImageParse } from '../image/header.js';
+import { resetImageFactoryData } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import type { OpOptions } from '../progress.js';
+import { espressifInitData } from '../resources.js';
+import { humanSize } from '../units.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
-import { clearJournal, loadJournal, recoveryHint, saveJournal, type RestoreJournal } from './journal.js';
-import { loadImage } from './library-store.js';
+import { piecesOf } from './block-hashes.js';
+import { planDiff } from './diff-plan.js';
+import {
+  clearJournal,
+  describeBoard,
+  journalForBoard,
+  loadJournal,
+  recoveryHint,
+  saveJournal,
+  type JournalBoard,
+  type RestoreJournal,
+} from './journal.js';
+import { loadImage, type LoadedImage } from './library-store.js';
 import { SECTOR } from './sector-map.js';
-import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
+import { writeProven } from './sector-writer.js';
 import type { BoardTarget, DetectResult, FlashModeChoice, RestorePlan, RestoreResult } from './types.js';
 
 export interface RestoreParams extends BoardTarget {
@@ -28,6 +41,8 @@ export interface RestoreParams extends BoardTarget {
   library?: string;
   /** Finish an interrupted restore from its journal. */
   resume?: boolean;
+  /** Clone the firmware but not the donor's RF calibration and WiFi settings (erased / set per layout). */
+  resetFactoryData?: boolean;
 }
 
 export interface RestoreOptions extends OpOptions {
@@ -47,50 +62,40 @@ export async function restoreBoard(
   opts: RestoreOptions = {},
 ): Promise<RestoreResult | { plan: RestorePlan; dryRun: true }> {
   const started = performance.now();
-  let journal: RestoreJournal | null = null;
-  let effective = params;
-  if (params.resume) {
-    journal = await loadJournal(params.port);
-    if (!journal) {
-      throw new FlashbackError(
-        'JOURNAL',
-        `No interrupted restore is recorded for ${params.port}`,
-        'Start a new restore with --image.',
-      );
-    }
-    effective = {
-      ...params,
-      image: journal.image.libraryId ?? journal.image.source,
-      flashMode: journal.flashMode,
-      preserve: journal.preserve,
-      backup: false,
-    };
-  }
-  if (!effective.image)
-    throw new FlashbackError('BAD_ARGUMENT', 'No image given', 'Pass --image FILE|LIBRARY_ID (or --resume).');
-  const loaded = await loadImage(effective.image, effective.library);
-  if (journal && loaded.sha256 !== journal.image.sha256) {
-    throw new FlashbackError(
-      'JOURNAL',
-      'The image recorded in the journal has changed since the restore started',
-      'Restore again from a known image with --image.',
-    );
-  }
-  const parsed = parseImage(loaded.bytes);
-  if (!parsed.ok) {
-    throw new FlashbackError(
-      'BAD_IMAGE',
-      `${effective.image} is not a bootable ESP8266 flash image (${parsed.reason})`,
-      parsed.truncated
-        ? 'The file looks truncated: take the backup again.'
-        : 'Restore writes a whole-flash image at 0x0; to write raw data somewhere else use `flashback write --offset`.',
-    );
-  }
-  const mode = patchHeader(loaded.bytes, { flashMode: effective.flashMode ?? 'keep' });
-  const image = padToSectors(mode.bytes);
-
+  // A fresh restore checks its image before touching the board; a resume learns it from the board's journal.
+  const fresh = params.resume ? null : await prepareImage(params);
   return withBoard(params, opts, async ({ session, identity }) => {
     const target: DetectResult = { ...session.info, port: params.port, bridge: identity.bridge };
+    const board: JournalBoard = {
+      mac: target.mac,
+      chip: target.chip,
+      jedecId: target.flash.jedecId,
+      flashSize: target.flash.size,
+    };
+    let journal: RestoreJournal | null = null;
+    let effective = params;
+    if (params.resume) {
+      journal = await resumableJournal(params.port, board);
+      effective = {
+        ...params,
+        image: journal.image.libraryId ?? journal.image.source,
+        flashMode: journal.flashMode,
+        preserve: journal.preserve,
+        resetFactoryData: journal.resetFactoryData ?? false,
+        // The undo stays the original backup; with none on record, take one now (unless told not to).
+        backup: journal.backupId ? false : params.backup !== false,
+      };
+    }
+    const prepared = fresh ?? (await prepareImage(effective));
+    const { loaded, parsed, mode } = prepared;
+    let image = prepared.image;
+    if (journal && loaded.sha256 !== journal.image.sha256) {
+      throw new FlashbackError(
+        'JOURNAL',
+        'The image recorded in the journal has changed since the restore started',
+        'Restore again from a known image with --image.',
+      );
+    }
     if (!session.stub) {
       throw new FlashbackError(
         'ROM_CANNOT',
@@ -118,7 +123,7 @@ export async function restoreBoard(
     const headerSize = parsed.header.flashSize;
     if (headerSize && flashSize && headerSize > flashSize) {
       warnings.push(
-        `The image header says ${headerSize >> 20} MB flash but this board has ${flashSize >> 20} MB: the firmware will look for its settings past the end.`,
+        `The image header says ${humanSize(headerSize)} flash but this board has ${humanSize(flashSize)}: the firmware will look for its settings past the end.`,
       );
     }
     const chosen = effective.flashMode ?? 'keep';
@@ -131,7 +136,11 @@ export async function restoreBoard(
       warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
     }
     const preserveSet = new Set<number>();
-    if (effective.preserve?.includes('sdk-config') && flashSize) {
+    if (effective.resetFactoryData) {
+      const reset = await resetImageFactoryData(image, flashSize || image.length, espressifInitData);
+      image = reset.bytes;
+      warnings.push(reset.explanation);
+    } else if (effective.preserve?.includes('sdk-config') && flashSize) {
       for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR)
         if (off < image.length) preserveSet.add(off / SECTOR);
     } else if (image.length >= (flashSize || image.length)) {
@@ -139,10 +148,12 @@ export async function restoreBoard(
         "The last four sectors (RF data and SDK WiFi config) are copied from the image: that is what cures boards with bad factory data, and it gives this board the donor's WiFi settings. Use --preserve sdk-config to keep this board's own.",
       );
     }
-    const sectorPlan = await planSectorWrite(session, 0, image, {
+    // One on-chip pass over the chip: the diff, the audit's "before" and the backup's proof.
+    const diff = await planDiff(session, 0, image, {
       ...opts,
       full: effective.full ?? false,
       preserve: preserveSet,
+      scope: 'chip',
     });
     const plan: RestorePlan = {
       port: params.port,
@@ -157,32 +168,33 @@ export async function restoreBoard(
       backupFirst: effective.backup !== false,
       full: effective.full ?? false,
       preserve: effective.preserve ?? [],
-      writeSectors: sectorPlan.write,
-      skipSectors: sectorPlan.skip,
+      resetFactoryData: effective.resetFactoryData ?? false,
+      writeSectors: diff.write,
+      skipSectors: diff.skip,
       warnings,
     };
     if (opts.confirm && !(await opts.confirm(plan))) return { plan, dryRun: true as const };
 
     let backupId = journal?.backupId ?? null;
     if (plan.backupFirst && plan.writeSectors.length > 0) {
-      // The diff plan already hashed the whole target: the backup reuses those hashes.
-      const whole =
-        flashSize && sectorPlan.targetMd5?.length === flashSize / SECTOR ? sectorPlan.targetMd5 : undefined;
+      const size = flashSize || image.length;
+      const known = piecesOf(0, size).length === diff.pieces.length ? diff.blockMd5 : undefined;
       const b = await backupWithSession(
         session,
         target,
         {
           library: effective.library,
           label: `before restore of ${loaded.source}`,
-          ...(whole ? { knownSectorMd5: whole } : {}),
+          ...(known ? { knownBlockMd5: known } : {}),
         },
         opts,
       );
       backupId = b.libraryId;
     }
-    journal = {
-      version: 1,
+    const j: RestoreJournal = {
+      version: 2,
       port: params.port,
+      board,
       startedAt: journal?.startedAt ?? new Date().toISOString(),
       image: {
         source: loaded.source,
@@ -192,36 +204,35 @@ export async function restoreBoard(
       },
       flashMode: chosen,
       preserve: plan.preserve,
+      resetFactoryData: plan.resetFactoryData ?? false,
       backupId,
-      planned: plan.writeSectors,
-      written: [],
+      planned: [...new Set([...(journal?.planned ?? []), ...plan.writeSectors])].sort((a, b) => a - b),
+      written: journal?.written ?? [],
     };
-    const j = journal;
     if (plan.writeSectors.length) await saveJournal(j);
+    const undo = backupId
+      ? `Put the board's own backup back: \`flashback restore --port ${params.port} --image ${backupId.slice(0, 12)}\`.`
+      : 'No backup was taken: write the affected sectors back from a backup of this board if you have one.';
     let written;
     try {
-      written = await writeSectors(session, 0, image, plan.writeSectors, sectorPlan.imageMd5, {
+      written = await writeProven(session, diff, image, {
         ...opts,
+        eraseBlank: true,
+        undoHint: undo,
+        // Sectors a resumed restore had written must hold the image too.
+        alreadyWritten: new Set(j.written.filter((s) => !preserveSet.has(s))),
         onRunWritten: async (s) => {
           j.written.push(...s);
           await saveJournal(j);
         },
       });
     } catch (e) {
-      throw interrupted(e, params.port, backupId);
+      if (isFlashbackError(e) && e.code === 'OUTSIDE_PLAN_CHANGED') throw e;
+      throw interrupted(e, params.port, backupId, j);
     }
-    const verify = await verifyWhole(session, image, preserveSet, opts);
-    if (!verify.verified) {
-      throw new FlashbackError(
-        'MD5_MISMATCH',
-        `Verification failed: ${verify.diffSectors.length} sector(s) differ from the image (first at 0x${(verify.diffSectors[0] ?? 0).toString(16)})`,
-        recoveryHint(params.port, backupId),
-        { diffSectors: verify.diffSectors },
-      );
-    }
-    await clearJournal(params.port);
+    await clearJournal(board.mac);
     return {
-      written,
+      written: { sectors: written.sectors, bytes: written.bytes },
       skippedSectors: plan.skipSectors,
       verified: true,
       backupId,
@@ -231,24 +242,88 @@ export async function restoreBoard(
   });
 }
 
-/** Verifies the image, leaving preserved sectors out of the comparison. */
-async function verifyWhole(session: EspSession, image: Uint8Array, preserve: Set<number>, opts: OpOptions) {
-  if (preserve.size === 0) return verifyOnBoard(session, 0, image, opts);
-  const firstPreserved = Math.min(...preserve) * SECTOR;
-  return verifyOnBoard(session, 0, image.subarray(0, firstPreserved), opts);
+async function prepareImage(params: RestoreParams): Promise<{
+  loaded: LoadedImage;
+  parsed: Extract<ImageParse, { ok: true }>;
+  mode: ReturnType<typeof patchHeader>;
+  image: Uint8Array;
+}> {
+  if (!params.image)
+    throw new FlashbackError('BAD_ARGUMENT', 'No image given', 'Pass --image FILE|LIBRARY_ID (or --resume).');
+  const loaded = await loadImage(params.image, params.library);
+  const parsed = parseImage(loaded.bytes);
+  if (!parsed.ok) {
+    throw new FlashbackError(
+      'BAD_IMAGE',
+      `${params.image} is not a bootable ESP8266 flash image (${parsed.reason})`,
+      parsed.truncated
+        ? 'The file looks truncated: take the backup again.'
+        : 'Restore writes a whole-flash image at 0x0; to write raw data somewhere else use `flashback write --offset`.',
+    );
+  }
+  const mode = patchHeader(loaded.bytes, { flashMode: params.flashMode ?? 'keep' });
+  if (params.resetFactoryData && params.preserve?.includes('sdk-config'))
+    throw new FlashbackError(
+      'BAD_ARGUMENT',
+      '--reset-factory-data and --preserve sdk-config ask for opposite things',
+      "Use --reset-factory-data to reset the factory data, or --preserve sdk-config to keep this board's own.",
+    );
+  return { loaded, parsed, mode, image: padToSectors(mode.bytes) };
 }
 
-function interrupted(e: unknown, port: string, backupId: string | null): FlashbackError {
+/**
+ * The journal of the board now on the port. Refuses another board (even one of the same kind), saying
+ * what it found; finds the journal whatever port name the board had when it was interrupted.
+ */
+async function resumableJournal(port: string, board: JournalBoard): Promise<RestoreJournal> {
+  const mine = await journalForBoard(board.mac);
+  if (mine) {
+    if (mine.board.jedecId !== board.jedecId || mine.board.flashSize !== board.flashSize) {
+      throw new FlashbackError(
+        'JOURNAL',
+        `The interrupted restore was on ${describeBoard(mine.board)}, but the board on ${port} is ${describeBoard(board)}: same MAC, different flash chip; nothing was written`,
+        'Check which board this is; restore it with --image instead of --resume.',
+      );
+    }
+    if (mine.port !== port) mine.port = port;
+    return mine;
+  }
+  const onPort = await loadJournal(port);
+  if (onPort) {
+    throw new FlashbackError(
+      'JOURNAL',
+      `The interrupted restore on ${port} was on ${describeBoard(onPort.board)}, but the board on ${port} now is ${describeBoard(board)}; nothing was written`,
+      `Connect the board ${onPort.board.mac} to resume it, or restore this board with --image.`,
+      { expected: onPort.board, found: board },
+    );
+  }
+  throw new FlashbackError(
+    'JOURNAL',
+    `No interrupted restore is recorded for the board on ${port} (${describeBoard(board)})`,
+    'Start a new restore with --image.',
+  );
+}
+
+/** The write stopped part-way: the error says how far it got (the UI shows "half written: N of M"). */
+function interrupted(e: unknown, port: string, backupId: string | null, j: RestoreJournal): FlashbackError {
+  const progress = {
+    journal: true,
+    halfWritten: true,
+    written: j.written.length,
+    planned: j.planned.length,
+    backupId,
+  };
   if (isFlashbackError(e)) {
     return new FlashbackError(e.code, `Restore interrupted: ${e.message}`, recoveryHint(port, backupId), {
       ...e.details,
-      journal: true,
+      ...progress,
     });
   }
   return new FlashbackError(
     'INTERNAL',
     `Restore interrupted: ${(e as Error).message}`,
     recoveryHint(port, backupId),
+    progress,
   );
 }
 

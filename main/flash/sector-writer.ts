@@ -1,100 +1,169 @@
 /**
- * Writes an image onto a board sector-wise: compares per-sector MD5s and writes only the sectors that
- * differ (compressed), erases instead of writing where the image is blank, reports each finished run
- * (the restore journal records them), then verifies the whole range by MD5.
+ * Writes a planned set of sectors and proves it: wholly rewritten 64 KiB blocks are erased with one block
+ * erase; blank stretches are erased rather than programmed; each finished run is reported (the restore
+ * journal records it). Then the audit: planned sectors that do not hold the image are written again —
+ * never before the audit has shown that nothing outside the plan changed — in smaller pieces if the same
+ * ones keep failing.
  */
-import { throwIfAborted } from '../errors.js';
+import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
-import { blankMd5, boardSectorMd5s, bufferSectorMd5s, runsOf, SECTOR } from './sector-map.js';
-import { verifyOnBoard } from './verify.js';
+import { auditWrite, collateralError } from './audit.js';
+import { BLOCK } from './block-hashes.js';
+import type { DiffPlan } from './diff-plan.js';
+import { isRetryable, PieceSize, resync } from './recovery.js';
+import { blankMd5, runsOf, SECTOR } from './sector-map.js';
 
-export interface SectorWriteOptions extends OpOptions {
-  /** Write every sector, without comparing first. */
-  full?: boolean;
-  /** Sector indexes (relative to offset) never to touch (e.g. preserved SDK config). */
-  preserve?: Set<number>;
-  /** Target's sector MD5s if already known (skips the hashing pass). */
-  targetMd5?: string[];
-  /** Called after each run is on flash: sector indexes relative to offset. */
+export interface ProvenWriteOptions extends OpOptions {
+  /** Called after each run is on flash: image-relative sector indexes. */
   onRunWritten?: (sectors: number[]) => void | Promise<void>;
-  /** Skip sectors already written (resume). */
+  /** Use ERASE_REGION for blank stretches (restore: the audit covers the whole chip). A raw write, whose
+   * audit covers only the blocks around it, writes 0xFF instead, so a damaged size cannot reach far. */
+  eraseBlank: boolean;
+  /** How to get back what was there (the backup), for the error that says something outside changed. */
+  undoHint: string;
+  /** Image-relative sectors already on flash from an earlier, interrupted run (resume). */
   alreadyWritten?: Set<number>;
 }
 
-export interface SectorWritePlan {
-  imageMd5: string[];
-  targetMd5: string[] | null;
-  write: number[];
-  skip: number;
+const MAX_ROUNDS = 5;
+const MAX_RUN = 0x100000;
+
+interface Run {
+  start: number;
+  count: number;
+  kind: 'data' | 'blank' | 'block-erase';
 }
 
-/** Which sectors differ; `image` length must be a multiple of 4096 (pad with 0xFF first). */
-export async function planSectorWrite(
-  session: EspSession,
-  offset: number,
-  image: Uint8Array,
-  opts: SectorWriteOptions,
-): Promise<SectorWritePlan> {
-  const imageMd5 = bufferSectorMd5s(image);
-  const targetMd5 = opts.full
-    ? null
-    : (opts.targetMd5 ?? (await boardSectorMd5s(session, offset, imageMd5.length * SECTOR, opts)));
-  const write: number[] = [];
-  imageMd5.forEach((h, i) => {
-    if (opts.preserve?.has(i)) return;
-    if (opts.alreadyWritten?.has(i)) return;
-    if (!targetMd5 || targetMd5[i] !== h) write.push(i);
-  });
-  return { imageMd5, targetMd5, write, skip: imageMd5.length - write.length };
-}
-
-export async function writeSectors(
-  session: EspSession,
-  offset: number,
-  image: Uint8Array,
-  sectors: number[],
-  imageMd5: string[],
-  opts: SectorWriteOptions,
-): Promise<{ sectors: number; bytes: number }> {
-  const total = sectors.length * SECTOR;
-  let done = 0;
-  const started = performance.now();
+/** Cuts the planned sectors into runs: block erases for whole blocks, blank runs, data runs ≤ `max`. */
+export function planRuns(plan: DiffPlan, sectors: number[], eraseBlank: boolean, max: number): Run[] {
   const blank = blankMd5(SECTOR);
-  // Split runs where the image turns blank: blank stretches are erased, not programmed.
-  const runs: Array<{ start: number; count: number; blank: boolean }> = [];
+  const per = BLOCK / SECTOR;
+  const base = plan.offset / SECTOR;
+  const set = new Set(sectors);
+  const runs: Run[] = [];
+  const wholeBlock = (i: number) => {
+    const first = i - ((base + i) % per);
+    for (let k = first; k < first + per; k++) if (!set.has(k)) return false;
+    return true;
+  };
+  const erasedBlocks = new Set<number>();
   for (const [start, count] of runsOf(sectors)) {
     for (let i = start; i < start + count; i++) {
-      const isBlank = imageMd5[i] === blank;
+      const block = Math.floor((base + i) / per);
+      if (eraseBlank && wholeBlock(i) && !erasedBlocks.has(block)) {
+        erasedBlocks.add(block);
+        runs.push({ start: block * per - base, count: per, kind: 'block-erase' });
+      }
+      const isBlank = plan.imageMd5[i] === blank;
+      // Inside an erased block, blank sectors are done already.
+      if (isBlank && eraseBlank && erasedBlocks.has(block)) continue;
+      const kind = isBlank && eraseBlank ? 'blank' : 'data';
       const last = runs[runs.length - 1];
-      if (last && last.blank === isBlank && last.start + last.count === i) last.count++;
-      else runs.push({ start: i, count: 1, blank: isBlank });
+      if (last && last.kind === kind && last.start + last.count === i && (last.count + 1) * SECTOR <= max)
+        last.count++;
+      else runs.push({ start: i, count: 1, kind });
     }
   }
-  for (const run of runs) {
-    throwIfAborted(opts.signal, 'Writing flash');
-    const at = offset + run.start * SECTOR;
-    const base = done;
-    const progress = (n: number) =>
-      opts.onProgress?.({
-        phase: 'write',
-        done: base + n,
-        total,
-        bytesPerSec: (base + n) / Math.max(0.001, (performance.now() - started) / 1000),
-      });
-    if (run.blank && session.stub) {
-      await session.eraseRegion(at, run.count * SECTOR);
-    } else {
-      await session.writeFlash(at, image.subarray(run.start * SECTOR, (run.start + run.count) * SECTOR), {
-        onProgress: (p) => progress(Math.round((p.done / Math.max(1, p.total)) * run.count * SECTOR)),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-    }
-    done += run.count * SECTOR;
-    progress(0);
-    await opts.onRunWritten?.(Array.from({ length: run.count }, (_, k) => run.start + k));
-  }
-  return { sectors: sectors.length, bytes: total };
+  return runs;
 }
 
-export { verifyOnBoard };
+export interface ProvenWriteResult {
+  sectors: number;
+  bytes: number;
+  /** Write rounds needed (1 = no retry). */
+  rounds: number;
+}
+
+export async function writeProven(
+  session: EspSession,
+  plan: DiffPlan,
+  image: Uint8Array,
+  opts: ProvenWriteOptions,
+): Promise<ProvenWriteResult> {
+  const written = new Set<number>([...(opts.alreadyWritten ?? []), ...plan.write]);
+  const size = new PieceSize(MAX_RUN, SECTOR);
+  let pending = plan.write;
+  let lastError: unknown = null;
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    lastError = null;
+    let clean = false;
+    if (pending.length) {
+      try {
+        await writeRuns(session, plan, image, planRuns(plan, pending, opts.eraseBlank, size.size), opts);
+        size.succeeded();
+        clean = true;
+      } catch (e) {
+        if (!isRetryable(e)) throw e;
+        lastError = e;
+        size.failed();
+        opts.log?.(`Writing failed (${(e as Error).message}); checking the whole plan before trying again.`);
+        await resync(session);
+      }
+    }
+    // The audit: never retry (or report success) before it.
+    const audit = await auditWrite(session, plan, image, written, opts);
+    if (audit.changedOutside.length) throw collateralError(audit.changedOutside, opts.undoHint);
+    if (clean && audit.notWritten.length && !plan.wholeChip) {
+      // Every command was acknowledged, yet the data is not where it was sent: a begin command's offset
+      // was damaged on the line and the data went elsewhere, outside what this plan hashed.
+      throw new FlashbackError(
+        'OUTSIDE_PLAN_CHANGED',
+        `The data written for 0x${(plan.offset + audit.notWritten[0]! * SECTOR).toString(16)} did not arrive there although the chip acknowledged it: a command was damaged on the line and the data may have landed elsewhere on the chip; nothing more was written`,
+        `${opts.undoHint} Then lower the baud rate (--baud 115200) and write again.`,
+        { notWritten: audit.notWritten.map((i) => plan.offset + i * SECTOR) },
+      );
+    }
+    if (!audit.notWritten.length) {
+      return { sectors: plan.write.length, bytes: plan.write.length * SECTOR, rounds: round };
+    }
+    pending = audit.notWritten;
+    if (round < MAX_ROUNDS)
+      opts.log?.(
+        `${pending.length} planned sector(s) do not hold the image yet (first at 0x${(plan.offset + pending[0]! * SECTOR).toString(16)}); nothing else changed; writing them again.`,
+      );
+  }
+  if (lastError instanceof FlashbackError) throw lastError;
+  throw new FlashbackError(
+    'MD5_MISMATCH',
+    `${pending.length} sector(s) still differ from the image after ${MAX_ROUNDS} tries (first at 0x${(plan.offset + pending[0]! * SECTOR).toString(16)}); nothing outside the plan changed`,
+    'Lower the baud rate (--baud 115200); if it repeats the flash may be write-protected or failing.',
+    { notWritten: pending.map((i) => plan.offset + i * SECTOR) },
+  );
+}
+
+async function writeRuns(
+  session: EspSession,
+  plan: DiffPlan,
+  image: Uint8Array,
+  runs: Run[],
+  opts: ProvenWriteOptions,
+): Promise<void> {
+  const total = runs.reduce((n, r) => n + (r.kind === 'data' ? r.count * SECTOR : 0), 0);
+  let done = 0;
+  const started = performance.now();
+  const progress = (n: number) =>
+    opts.onProgress?.({
+      phase: 'write',
+      done: n,
+      total,
+      bytesPerSec: n / Math.max(0.001, (performance.now() - started) / 1000),
+    });
+  for (const run of runs) {
+    throwIfAborted(opts.signal, 'Writing flash');
+    const at = plan.offset + run.start * SECTOR;
+    if (run.kind !== 'data') {
+      await session.eraseRegion(at, run.count * SECTOR, opts.signal ? { signal: opts.signal } : {});
+      if (run.kind === 'block-erase') continue; // its sectors are reported by their own runs
+    } else {
+      const base = done;
+      await session.writeFlash(at, image.subarray(run.start * SECTOR, (run.start + run.count) * SECTOR), {
+        onProgress: (p) => progress(base + Math.round((p.done / Math.max(1, p.total)) * run.count * SECTOR)),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      done += run.count * SECTOR;
+      progress(done);
+    }
+    await opts.onRunWritten?.(Array.from({ length: run.count }, (_, k) => run.start + k));
+  }
+}

@@ -3,6 +3,7 @@
  * Every long operation takes OpOptions ({ onProgress, signal, log }).
  */
 import type { AfterReset, BeforeReset, ChipInfo } from '../esp/types.js';
+import type { FlashSizes } from './flash-sizes.js';
 
 export interface BoardTarget {
   /** Port spec: device path, socket://HOST:PORT, rfc2217://HOST:PORT or virtual:NAME. */
@@ -19,6 +20,8 @@ export interface DetectResult extends ChipInfo {
   port: string;
   /** USB bridge name from VID:PID ("CH340", "CP2102", "FT232R", "virtual", "tcp", "unknown"). */
   bridge: string;
+  /** Header, JEDEC and proven sizes side by side (detect and backup fill it; null when not measured). */
+  sizes?: FlashSizes | null;
 }
 
 export interface BackupResult {
@@ -50,6 +53,8 @@ export interface RestorePlan {
   backupFirst: boolean;
   full: boolean;
   preserve: string[];
+  /** Clone the firmware, reset the factory data (the donor's RF calibration and WiFi are not copied). */
+  resetFactoryData?: boolean;
   /** Sectors that will be written (index = offset / 4096), and those skipped as already equal. */
   writeSectors: number[];
   skipSectors: number;

@@ -16,8 +16,11 @@ import { checkFit, type FitWarning } from '../image/write-fit.js';
 import type { OpOptions } from '../progress.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
+import { piecesOf } from './block-hashes.js';
+import { combineSpans, planDiff } from './diff-plan.js';
+import { readProvenRange } from './read-range.js';
 import { SECTOR } from './sector-map.js';
-import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
+import { writeProven } from './sector-writer.js';
 import type { BoardTarget, DetectResult, WriteResult } from './types.js';
 
 export interface WritePair {
@@ -147,7 +150,7 @@ async function buildSpans(session: EspSession, pairs: WritePair[]): Promise<Span
     }
     for (let i = 0; i < covered.length; i++) {
       if (covered[i]! > 0 && covered[i]! < SECTOR)
-        bytes.set(await session.readFlash(s.start + i * SECTOR, SECTOR), i * SECTOR);
+        bytes.set(await readProvenRange(session, s.start + i * SECTOR, SECTOR), i * SECTOR);
     }
     for (const f of s.files) bytes.set(f.bytes, f.address - s.start);
     out.push({ start: s.start, bytes });
@@ -237,10 +240,16 @@ export async function writeFiles(
       { flashSize: chipSize, bootAtZero, factoryRule: boardRule },
     );
     const spans = await buildSpans(session, patched);
-    const plans = [];
-    for (const s of spans)
-      plans.push(await planSectorWrite(session, s.start, s.bytes, { ...opts, full: params.full ?? false }));
-    const writeList = plans.flatMap((p, i) => p.write.map((k) => spans[i]!.start / SECTOR + k));
+    // One plan over all spans (the gaps between them preserved): with the backup it covers the whole
+    // chip, so the audit after writing sees a write that went anywhere.
+    const combined = combineSpans(spans);
+    const diff = await planDiff(session, combined.start, combined.bytes, {
+      ...opts,
+      full: params.full ?? false,
+      preserve: combined.gaps,
+      scope: params.backup !== false ? 'chip' : 'blocks',
+    });
+    const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: WriteFilesPlan = {
       port: params.port,
       target,
@@ -256,16 +265,18 @@ export async function writeFiles(
       warnings,
       backupFirst: params.backup !== false,
       writeSectors: writeList,
-      skipSectors: plans.reduce((n, p) => n + p.skip, 0),
+      skipSectors: diff.skip - combined.gaps.size,
     };
     if (opts.confirm && !(await opts.confirm(plan))) return { plan, dryRun: true as const };
 
     let backupId: string | null = null;
     if (plan.backupFirst && writeList.length > 0) {
+      const known = piecesOf(0, chipSize).length === diff.pieces.length && diff.wholeChip;
       const b = await backupWithSession(
         session,
         target,
         {
+          ...(known ? { knownBlockMd5: diff.blockMd5 } : {}),
           library: params.library,
           label: params.label ?? `before write of ${patched.map((p) => p.name).join(', ')}`,
         },
@@ -274,29 +285,18 @@ export async function writeFiles(
       backupId = b.libraryId;
     }
     let written = { sectors: 0, bytes: 0 };
+    const undo = backupId
+      ? `Put the board's previous flash back: \`flashback restore --port ${params.port} --image ${backupId.slice(0, 12)}\`.`
+      : 'No backup was taken: write the affected sectors back from a backup of this board if you have one.';
     try {
-      for (let i = 0; i < spans.length; i++) {
-        const w = await writeSectors(
-          session,
-          spans[i]!.start,
-          spans[i]!.bytes,
-          plans[i]!.write,
-          plans[i]!.imageMd5,
-          opts,
-        );
-        written = { sectors: written.sectors + w.sectors, bytes: written.bytes + w.bytes };
-      }
-      for (const s of spans) {
-        const v = await verifyOnBoard(session, s.start, s.bytes, opts);
-        if (!v.verified)
-          throw new FlashbackError(
-            'MD5_MISMATCH',
-            `Verification failed: ${v.diffSectors.length} sector(s) from ${hex(v.diffSectors[0] ?? s.start)} differ from what was written`,
-            'Retry at a lower baud; if it repeats the flash may be write-protected or failing.',
-            { diffSectors: v.diffSectors },
-          );
-      }
+      const w = await writeProven(session, diff, combined.bytes, {
+        ...opts,
+        eraseBlank: diff.wholeChip,
+        undoHint: undo,
+      });
+      written = { sectors: w.sectors, bytes: w.bytes };
     } catch (e) {
+      if (isFlashbackError(e) && e.code === 'OUTSIDE_PLAN_CHANGED') throw e;
       throw partlyWritten(e, params.port, backupId);
     }
     return {
@@ -314,7 +314,7 @@ function partlyWritten(e: unknown, port: string, backupId: string | null): Flash
   const back = backupId
     ? ` Its previous flash is in the library: \`flashback restore --port ${port} --image ${backupId.slice(0, 12)}\` puts it back.`
     : '';
-  const hint = `The board may be only partly written. Reconnect it and run the same write again (only what differs is written).${back}`;
+  const hint = `The board is half written. Reconnect it, then — Resume: run the same write again (only what differs is written).${back ? ` Undo:${back}` : ''}`;
   if (isFlashbackError(e))
     return new FlashbackError(e.code, `Write interrupted: ${e.message}`, hint, e.details);
   return new FlashbackError('INTERNAL', `Write interrupted: ${(e as Error).message}`, hint);

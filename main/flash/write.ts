@@ -6,14 +6,32 @@
  */
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
+import { hexAddr, humanSize } from '../units.js';
 import { assertReachable, withBoard } from './board-session.js';
+import { planDiff } from './diff-plan.js';
+import { readProvenRange } from './read-range.js';
 import { SECTOR } from './sector-map.js';
-import { planSectorWrite, verifyOnBoard, writeSectors } from './sector-writer.js';
+import { writeProven } from './sector-writer.js';
 import type { BoardTarget, WriteResult } from './types.js';
 
 export interface WriteParams extends BoardTarget {
   offset: number;
   full?: boolean;
+  /**
+   * ROM-only writes erase whole sectors: a file that starts or ends mid-sector loses the rest of that
+   * sector, which the ROM cannot read back. Refused unless the user confirmed that loss.
+   */
+  allowSectorLoss?: boolean;
+}
+
+/** The bytes a ROM-only write of `length` bytes at `offset` erases around the file (none if aligned). */
+export function romWriteLoss(offset: number, length: number): Array<{ offset: number; size: number }> {
+  const out: Array<{ offset: number; size: number }> = [];
+  const start = Math.floor(offset / SECTOR) * SECTOR;
+  const end = Math.ceil((offset + length) / SECTOR) * SECTOR;
+  if (offset > start) out.push({ offset: start, size: offset - start });
+  if (offset + length < end) out.push({ offset: offset + length, size: end - offset - length });
+  return out;
 }
 
 export async function writeRegion(
@@ -23,12 +41,20 @@ export async function writeRegion(
 ): Promise<WriteResult & { offset: number; size: number }> {
   const started = performance.now();
   if (data.length === 0) throw new FlashbackError('FILE_TRUNCATED', 'The file is empty', 'Check the file.');
+  const loss = romWriteLoss(params.offset, data.length);
+  if (params.stub === false && loss.length && !params.allowSectorLoss) {
+    throw new FlashbackError(
+      'NOT_CONFIRMED',
+      `A ROM-only write at 0x${params.offset.toString(16)} erases whole sectors: ${loss.map((l) => `0x${l.offset.toString(16)}+${l.size}`).join(' and ')} bytes around the file would be lost (the ROM cannot read them back first); nothing was written`,
+      'Run without --no-stub (the stub keeps those bytes), or confirm the loss with --yes.',
+    );
+  }
   return withBoard(params, opts, async ({ session }) => {
     const flashSize = session.info.flash.size;
     if (flashSize && params.offset + data.length > flashSize) {
       throw new FlashbackError(
         'IMAGE_TOO_BIG',
-        `${data.length} bytes at 0x${params.offset.toString(16)} run past the end of the ${flashSize >> 20} MB flash; nothing was written`,
+        `${humanSize(data.length)} at ${hexAddr(params.offset)} run past the end of the ${humanSize(flashSize)} flash (last byte ${hexAddr(flashSize - 1)}); nothing was written`,
         `Pick an offset below 0x${(flashSize - data.length).toString(16)} (init data goes at 0x${(flashSize - 0x4000).toString(16)} on this board).`,
       );
     }
@@ -38,9 +64,10 @@ export async function writeRegion(
     const merged = new Uint8Array(end - start).fill(0xff);
     if (session.stub) {
       // Keep the bytes around the file inside its first and last sectors.
-      if (params.offset > start) merged.set(await session.readFlash(start, SECTOR), 0);
+      // Proven reads: a damaged READ_FLASH offset must not put someone else's bytes around the file.
+      if (params.offset > start) merged.set(await readProvenRange(session, start, SECTOR, opts), 0);
       if (params.offset + data.length < end && end - SECTOR >= start)
-        merged.set(await session.readFlash(end - SECTOR, SECTOR), end - SECTOR - start);
+        merged.set(await readProvenRange(session, end - SECTOR, SECTOR, opts), end - SECTOR - start);
     } else if (params.offset !== start || (params.offset + data.length) % SECTOR) {
       opts.log?.(
         `ROM-only write: the ROM cannot read flash, so the rest of the sector(s) 0x${start.toString(16)}–0x${(end - 1).toString(16)} around the file will be erased to 0xFF.`,
@@ -59,18 +86,22 @@ export async function writeRegion(
         size: data.length,
       };
     }
-    const plan = await planSectorWrite(session, start, merged, { ...opts, full: params.full ?? false });
-    const written = await writeSectors(session, start, merged, plan.write, plan.imageMd5, opts);
-    const v = await verifyOnBoard(session, start, merged, opts);
-    if (!v.verified) {
-      throw new FlashbackError(
-        'MD5_MISMATCH',
-        `Flash at 0x${start.toString(16)} does not match after writing`,
-        'Retry at a lower baud; if it repeats the flash may be write-protected or failing.',
-      );
-    }
+    // The blocks around the range are hashed before and audited after: a damaged FLASH_BEGIN size stays
+    // inside them (blank sectors are written as 0xFF, not erased by ERASE_REGION), and a damaged offset
+    // leaves the range itself wrong, which the audit sees.
+    const plan = await planDiff(session, start, merged, {
+      ...opts,
+      full: params.full ?? false,
+      scope: 'blocks',
+    });
+    const written = await writeProven(session, plan, merged, {
+      ...opts,
+      eraseBlank: false,
+      undoHint:
+        'Write the changed sectors back from a backup of this board (`flashback restore --image <backup>`).',
+    });
     return {
-      written,
+      written: { sectors: written.sectors, bytes: written.bytes },
       skippedSectors: plan.skip,
       verified: true,
       seconds: (performance.now() - started) / 1000,

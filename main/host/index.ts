@@ -1,15 +1,12 @@
 /** Starts the whole browser workbench: real services + the host serving the built renderer. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-info.js';
 import { createRealDeps } from '../workbench/real-deps.js';
 import { WorkbenchService } from '../workbench/service.js';
 import { type RunningHost, startHost } from './server.js';
 
-export const DEFAULT_STATIC_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../dist-renderer',
-);
+export const DEFAULT_STATIC_DIR = path.join(packageRoot(), 'dist-renderer');
 
 export interface Workbench extends RunningHost {
   service: WorkbenchService;

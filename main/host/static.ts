@@ -55,7 +55,7 @@ export async function serveStatic(
       body = await readFile(file);
     } catch {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-      res.end('The workbench UI is not built. Run `npm run build:renderer` (or `npm start`), then reload.\n');
+      res.end('The workbench UI is not built. Run `npm run build` (or `npm start`), then reload.\n');
       return;
     }
   }

@@ -7,10 +7,14 @@ import { compareSectorMaps, type CompareReport, type HeaderFields } from './comp
 import { parseImage } from './header.js';
 import { detectLayout, type AsyncRead, type Layout } from './layout.js';
 import { SECTOR_SIZE, sectorDigests } from './sectors.js';
+import { hexAddr, humanSize } from '../units.js';
 
 export interface CompareSource {
   label: string;
+  /** Bytes this source offers for comparison (its md5 list covers them). */
   flashSize: number;
+  /** The whole flash, when only part of it could be read (a live board beyond its stub's reach). */
+  fullSize?: number;
   md5: string[];
   read: AsyncRead;
 }
@@ -58,6 +62,16 @@ export async function compareSources(a: CompareSource, b: CompareSource): Promis
       message: `Flash sizes differ (${a.label}: ${a.flashSize}, ${b.label}: ${b.flashSize}); compared the first ${report.sectors.length} sectors.`,
       why: 'An image restored onto a different size misplaces the SDK settings at the end of flash.',
     });
+  }
+  const total = Math.max(a.fullSize ?? a.flashSize, b.fullSize ?? b.flashSize);
+  report.compared = { ...report.compared, total };
+  if (report.compared.size < total) {
+    const end = report.compared.size;
+    const lead =
+      report.summary === 'The two flashes are identical.'
+        ? `Identical from 0x0 to ${hexAddr(end - 1)}.`
+        : report.summary;
+    report.summary = `${lead} Only 0x0–${hexAddr(end - 1)} (${humanSize(end)} of ${humanSize(total)}) was compared; ${hexAddr(end)}–${hexAddr(total - 1)} was not, so nothing is known about it.`;
   }
   return report;
 }

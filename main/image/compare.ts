@@ -49,6 +49,11 @@ export interface CompareReport {
   counts: Record<SectorState, number>;
   findings: Finding[];
   summary: string;
+  /**
+   * The range both sides were compared over, and the largest flash involved: a part that could not be
+   * read (beyond a stub's reach, or beyond the smaller side) is never counted as identical.
+   */
+  compared: { offset: number; size: number; total: number };
 }
 
 export function sectorState(a: string | undefined, b: string | undefined): SectorState {
@@ -117,5 +122,16 @@ export function compareSectorMaps(a: SectorSide, b: SectorSide): CompareReport {
       : `${changed} of ${n} sectors differ: ${suspicious.length} suspicious` +
         (suspicious.length ? ` (${suspicious.map((f) => f.region).join(', ')})` : '') +
         `, ${findings.filter((f) => f.severity === 'expected').length} expected between healthy boards.`;
-  return { a: side(a), b: side(b), sectorSize: SECTOR_SIZE, sectors, regions, counts, findings, summary };
+  const size = n * SECTOR_SIZE;
+  return {
+    a: side(a),
+    b: side(b),
+    sectorSize: SECTOR_SIZE,
+    sectors,
+    regions,
+    counts,
+    findings,
+    summary,
+    compared: { offset: 0, size, total: size },
+  };
 }

@@ -5,7 +5,6 @@
  * already connected (pattern 13 in USERS.md), disconnects and PUBLISHes.
  */
 import net from 'node:net';
-import { Aedes } from 'aedes';
 import { FlashbackError } from '../errors.js';
 import type { BrokerEvent } from './events.js';
 import { lanAddresses } from './lan.js';
@@ -50,6 +49,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const emit = (e: BrokerEvent) => listeners.forEach((l) => l(e));
   const live = new Map<string, number>(); // client id → open connections with that id
 
+  // Loaded on use: mqtt (and aedes) cost a tenth of a second at every CLI start otherwise.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     preConnect: (client, packet, done) => {
       const clientId = packet.clientId ?? '';

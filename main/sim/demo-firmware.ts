@@ -7,7 +7,7 @@
  * TCP connect, so it prints `failed, rc=-2` every 5 s — the seed story. Output is at 115200 with
  * Serial.println's CRLF.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { findAppDescriptor, type AppDescriptor } from './app-descriptor.js';
 import type { FirmwareContext, FirmwareRunner } from './firmware-api.js';
 import { rfCalState, sdkFlashSize } from './rf-cal-model.js';
@@ -43,7 +43,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 /** One PubSubClient connect(): 0 with a client, or the state code it would report (notes 7.1). */
-function connectOnce(
+async function connectOnce(
   ctx: FirmwareContext,
   app: AppDescriptor,
   clientId: string,
@@ -51,6 +51,8 @@ function connectOnce(
   const target = ctx.network.resolve(app.broker, app.port);
   // Unroutable: WiFiClient::connect fails (DNS or TCP) → MQTT_CONNECT_FAILED.
   if (!target) return sleep(200, ctx.signal).then(() => ({ rc: -2 }));
+  // Loaded on use: mqtt (and aedes) cost a tenth of a second at every CLI start otherwise.
+  const { default: mqtt } = await import('mqtt');
   return new Promise((resolve) => {
     let tcpUp = false;
     let settled = false;

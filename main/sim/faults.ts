@@ -229,7 +229,9 @@ const OP_CODES: Record<string, number> = {
 
 /** `header:OP:BYTE[:NTH[:XOR]]`, e.g. `header:READ_FLASH:1:3` (byte 1 of the 3rd READ_FLASH's data). */
 function parseHeaderFault(spec: string): HeaderFault {
-  const m = /^header:([A-Z_]+|0x[0-9a-f]+):(\d+)(?::(\d+))?(?::(0x[0-9a-f]+|\d+))?$/i.exec(spec.trim());
+  const m = /^header:([A-Z][A-Z0-9_]*|0x[0-9a-f]+):(\d+)(?::(\d+))?(?::(0x[0-9a-f]+|\d+))?$/i.exec(
+    spec.trim(),
+  );
   const op = m ? (OP_CODES[m[1]!.toUpperCase()] ?? (m[1]!.startsWith('0x') ? Number(m[1]) : NaN)) : NaN;
   if (!m || Number.isNaN(op)) {
     throw new Error(

@@ -128,7 +128,12 @@ class SerialLink implements Link {
   async close(): Promise<void> {
     if (this.events.isClosed) return;
     this.closing = true;
-    if (this.port.isOpen) await cb((done) => this.port.close(done)).catch(() => {});
+    // A port with a stalled write may never confirm the close: the link counts as closed after 1 s.
+    if (this.port.isOpen)
+      await Promise.race([
+        cb((done) => this.port.close(done)).catch(() => {}),
+        new Promise((r) => setTimeout(r, 1000).unref()),
+      ]);
     this.events.emitClose();
   }
 }

@@ -86,6 +86,96 @@ export interface RestoreSummary extends WriteSummary {
   backupId: string | null;
 }
 
+/** What a firmware file is (main/image/firmware-id.ts), shown before anything is written. */
+export interface FileInfo {
+  kind:
+    'arduino' | 'nonos-boot' | 'nonos-user' | 'nonos-app' | 'full-dump' | 'rf-init-data' | 'blank' | 'raw';
+  /** 'arduino' | 'tasmota' | 'esphome' | 'nodemcu' | 'micropython' | 'nonos-sdk' | 'unknown'. */
+  firmware: string;
+  /** One line for people: "Arduino sketch (eboot + app)", "Espressif esp_init_data_default v08". */
+  description: string;
+  /** Flash size the image header asks for (image kinds only), bytes. */
+  headerFlashSize: number | null;
+  slot: 'user1' | 'user2' | null;
+  /** Why we think so. */
+  evidence: string[];
+}
+
+/** A "will not do what you expect" note about one file, from the fit check against the board. */
+export interface FitWarningView {
+  code: string;
+  address: number;
+  message: string;
+}
+
+export interface WritePlanView {
+  /** Hand this back in `write` (with the same options) to write exactly what the user confirmed. */
+  planId: string;
+  port: string;
+  target: BoardInfo;
+  files: {
+    address: number;
+    name: string;
+    size: number;
+    identity: FileInfo;
+    headerPatched: boolean;
+    headerNote: string | null;
+  }[];
+  warnings: FitWarningView[];
+  backupFirst: boolean;
+  /** Sector numbers (offset / 4096) that differ and will be written. */
+  writeSectors: number[];
+  skipSectors: number;
+}
+
+export interface WriteFilesSummary extends WriteSummary {
+  backupId: string | null;
+}
+
+export interface VerifyFilesSummary {
+  verified: boolean;
+  files: { address: number; name: string; verified: boolean; diffSectors: number[] }[];
+  seconds: number;
+}
+
+/** `repair`: what resetting the factory data will do on this board, by its firmware's layout. */
+export interface RepairPlanView {
+  /** Hand this back in `repair` (with the same options) to run exactly this plan. */
+  planId: string;
+  port: string;
+  target: BoardInfo;
+  /** The firmware family read from the board, and the rule that places its factory data. */
+  family: string;
+  rule: 'arduino' | 'nonos';
+  /** The flash size the SDK uses to find its sectors (the chip's after a header fix). */
+  sdkSize: number;
+  header: { size: number | null; chipSize: number; fix: boolean };
+  actions: {
+    offset: number;
+    size: number;
+    action: 'erase' | 'write' | 'keep' | 'patch-header';
+    what: string;
+  }[];
+  /** Sector numbers (offset / 4096) that will change; empty when the factory data is already reset. */
+  writeSectors: number[];
+  /** Always true: stored WiFi settings are reset, the UI says so before the confirm button. */
+  resetsWifi: boolean;
+  backupFirst: boolean;
+  warnings: string[];
+}
+
+export interface RepairSummary {
+  changedSectors: number[];
+  verified: boolean;
+  backupId: string | null;
+  seconds: number;
+}
+
+export interface EraseSummary {
+  erased: { offset: number; size: number };
+  seconds: number;
+}
+
 export type SectorState = 'same' | 'diff' | 'blank' | 'a-blank' | 'b-blank';
 
 export interface CompareSide {
@@ -209,6 +299,27 @@ const planOptions = z.object({
   full: z.boolean().optional(),
   backup: z.boolean().optional(),
   preserve: z.array(z.string().max(64)).max(16).optional(),
+  /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
+  resume: z.boolean().optional(),
+  /** Clone the firmware but reset the factory data: the donor's RF calibration and WiFi are not copied. */
+  resetFactoryData: z.boolean().optional(),
+});
+const repairOptions = z.object({
+  port: portSpec,
+  /** Set a header flash size that disagrees with the chip to the chip's size. */
+  fixHeader: z.boolean().optional(),
+  backup: z.boolean().optional(),
+});
+
+/** One file to write: an uploaded file (or a library backup) at a flash address. */
+const writeFile = z.object({ address: z.number().int().min(0).max(0xfff000), file: imageRef }).strict();
+const writeOptions = z.object({
+  port: portSpec,
+  files: z.array(writeFile).min(1).max(8),
+  flashMode: flashMode.optional(),
+  /** 'detect' rewrites the header at 0x0 to the chip's real size (the ESP-01 1 MB case). */
+  flashSize: z.enum(['keep', 'detect']).optional(),
+  backup: z.boolean().optional(),
 });
 
 export const jobParamSchemas = {
@@ -221,7 +332,22 @@ export const jobParamSchemas = {
    */
   restore: z.object({ planId: z.string().min(1).max(64), options: planOptions }),
   verify: z.object({ port: portSpec, image: imageRef }),
+  /** Detects the board, recognises each file, checks the fit and diffs: nothing is written. */
+  'plan-write': writeOptions,
+  /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
+  write: z.object({ planId: z.string().min(1).max(64), options: writeOptions }),
+  'verify-files': z.object({ port: portSpec, files: z.array(writeFile).min(1).max(8) }),
+  /** No offset and size: the whole chip. Otherwise a sector-aligned region. */
+  erase: z.object({
+    port: portSpec,
+    offset: z.number().int().min(0).max(0xfff000).multipleOf(0x1000).optional(),
+    size: z.number().int().min(0x1000).max(0x1000000).multipleOf(0x1000).optional(),
+  }),
   compare: z.object({ a: compareSide, b: compareSide }),
+  /** Reads the board and plans the factory-data reset its firmware needs: nothing is written. */
+  'plan-repair': repairOptions,
+  /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
+  repair: z.object({ planId: z.string().min(1).max(64), options: repairOptions }),
   'mqtt-check': z.object({
     port: portSpec,
     broker: z.string().max(512).optional(),
@@ -244,6 +370,12 @@ export interface JobResults {
   'plan-restore': RestorePlanView;
   restore: RestoreSummary;
   verify: WriteSummary;
+  'plan-write': WritePlanView;
+  write: WriteFilesSummary;
+  'verify-files': VerifyFilesSummary;
+  erase: EraseSummary;
+  'plan-repair': RepairPlanView;
+  repair: RepairSummary;
   compare: CompareView;
   'mqtt-check': MqttReport;
 }
@@ -259,6 +391,11 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   progress: ProgressInfo | null;
   result?: JobResults[K];
   error?: ErrorData;
+  /**
+   * A restore that stopped part-way (cancel, error, unplug): how many of the planned sectors reached
+   * the flash, and the target's own backup (Undo). The board needs Resume or Undo.
+   */
+  interrupted?: { written: number; planned: number; backupId: string | null };
   startedAt: number;
   endedAt?: number;
 }
@@ -271,6 +408,12 @@ const jobStart = z.discriminatedUnion('kind', [
   job('plan-restore'),
   job('restore'),
   job('verify'),
+  job('plan-write'),
+  job('write'),
+  job('verify-files'),
+  job('erase'),
+  job('plan-repair'),
+  job('repair'),
   job('compare'),
   job('mqtt-check'),
 ]);
@@ -292,6 +435,10 @@ export const methodSchemas = {
   'library.list': z.object({}).strict(),
   'library.rename': z.object({ id: z.string().min(1).max(128), label: z.string().min(1).max(200) }).strict(),
   'library.remove': z.object({ id: z.string().min(1).max(128) }).strict(),
+  /** Keeps an uploaded file (an old `esptool read_flash` dump) in the library. */
+  'library.import': z.object({ file: imageRef, label: z.string().max(200).optional() }).strict(),
+  /** What an uploaded file is, before choosing where it goes. */
+  'files.identify': z.object({ file: imageRef }).strict(),
   // No destination: the export is written inside the data folder and offered as a download.
   'library.export': z.object({ id: z.string().min(1).max(128), scrub: z.boolean().default(true) }).strict(),
   'monitor.open': z
@@ -316,6 +463,8 @@ export interface MethodParams {
   'library.list': Record<string, never>;
   'library.rename': { id: string; label: string };
   'library.remove': { id: string };
+  'library.import': { file: string; label?: string };
+  'files.identify': { file: string };
   'library.export': { id: string; scrub?: boolean };
   'monitor.open': { port: string; baud?: number };
   'monitor.close': { port: string };
@@ -334,6 +483,8 @@ export interface MethodResults {
   'library.list': LibraryEntry[];
   'library.rename': LibraryEntry;
   'library.remove': { removed: boolean };
+  'library.import': LibraryEntry;
+  'files.identify': FileInfo & { name: string; size: number };
   'library.export': { download: DownloadInfo; scrubbed: boolean };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };

@@ -8,6 +8,8 @@ import type {
   BackupSummary,
   BoardInfo,
   CompareView,
+  EraseSummary,
+  FileInfo,
   JobParams,
   LibraryEntry,
   MqttEvent,
@@ -15,6 +17,11 @@ import type {
   PortInfo,
   RestorePlanView,
   RestoreSummary,
+  VerifyFilesSummary,
+  RepairPlanView,
+  RepairSummary,
+  WriteFilesSummary,
+  WritePlanView,
   WriteSummary,
 } from './api.js';
 
@@ -47,6 +54,41 @@ export interface MqttCheckOptions extends OpOptions {
   onEvent: (e: Omit<MqttEvent, 't'> & { t?: number }) => void;
 }
 
+/** A file to write, resolved by the service: the stored copy's path and the name the user knows. */
+export interface ResolvedFile {
+  address: number;
+  file: string;
+  name: string;
+}
+
+export interface WriteRequest {
+  port: string;
+  files: ResolvedFile[];
+  flashMode?: JobParams<'plan-write'>['flashMode'];
+  flashSize?: 'keep' | 'detect';
+  backup?: boolean;
+}
+
+/** Flashing firmware files (main/flash write-files, erase, verify; main/image recognition). */
+export interface FirmwareDeps {
+  identify(file: ResolvedFile): Promise<FileInfo>;
+  /** Connects, recognises, checks the fit and diffs; writes nothing. */
+  planWrite(req: WriteRequest, opts: OpOptions): Promise<Omit<WritePlanView, 'planId'>>;
+  write(req: WriteRequest, opts: OpOptions): Promise<WriteFilesSummary>;
+  verifyFiles(req: { port: string; files: ResolvedFile[] }, opts: OpOptions): Promise<VerifyFilesSummary>;
+  erase(params: JobParams<'erase'>, opts: OpOptions): Promise<EraseSummary>;
+  /** Adds a file to the library (an old read_flash dump), labelled. */
+  importFile(file: ResolvedFile, label?: string): Promise<LibraryEntry>;
+  /** Reads the board and plans its factory-data reset (main/flash/repair.ts); writes nothing. */
+  planRepair(params: JobParams<'plan-repair'>, opts: OpOptions): Promise<Omit<RepairPlanView, 'planId'>>;
+  /** Runs the repair; refuses when the board no longer matches `confirmed` (other chip, other sectors). */
+  repair(
+    params: JobParams<'plan-repair'>,
+    confirmed: Omit<RepairPlanView, 'planId'>,
+    opts: OpOptions,
+  ): Promise<RepairSummary>;
+}
+
 export interface WorkbenchDeps {
   listPorts(): Promise<PortInfo[]>;
   detect(params: JobParams<'detect'>, opts: OpOptions): Promise<BoardInfo>;
@@ -70,6 +112,8 @@ export interface WorkbenchDeps {
   openMonitor(port: string, baud: number): Promise<MonitorLink>;
   /** Annotates one serial-log line (PubSubClient rc codes); null when it carries nothing. */
   annotate(line: string): { rc?: number; meaning: string } | null;
+  /** Absent in builds (and test fakes) without firmware flashing: those jobs then fail with a reason. */
+  firmware?: FirmwareDeps;
   dataHome: string;
   defaults: { broker: string | null };
   /** Stops background things the deps started (embedded broker, virtual boards). */

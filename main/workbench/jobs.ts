@@ -4,7 +4,7 @@
  * because a 4 MB backup reports thousands of blocks and IPC should not carry them all (STYLE.md 6).
  */
 import { randomUUID } from 'node:crypto';
-import { abortedError, toErrorData } from '../errors.js';
+import { abortedError, type ErrorData, toErrorData } from '../errors.js';
 import type { OpOptions, Progress } from '../progress.js';
 import type { JobKind, JobResults, JobSnapshot, ProgressInfo } from './api.js';
 
@@ -18,6 +18,17 @@ export function toProgressInfo(p: Progress): ProgressInfo {
     total: p.total,
     bytesPerSec: p.bytesPerSec,
     etaSec: p.bytesPerSec > 0 && left > 0 ? left / p.bytesPerSec : left <= 0 ? 0 : null,
+  };
+}
+
+/** The "half written" facts a restore's error carries (see main/flash/restore.ts `interrupted`). */
+export function interruptedOf(e: ErrorData): JobSnapshot['interrupted'] {
+  const d = e.details;
+  if (!d?.journal || typeof d.written !== 'number' || typeof d.planned !== 'number') return undefined;
+  return {
+    written: d.written,
+    planned: d.planned,
+    backupId: typeof d.backupId === 'string' ? d.backupId : null,
   };
 }
 
@@ -66,6 +77,8 @@ export class JobRunner {
             : toErrorData(e);
         snap.error = error;
         snap.state = error.code === 'ABORTED' ? 'cancelled' : 'failed';
+        const half = interruptedOf(error);
+        if (half) snap.interrupted = half;
       } finally {
         if (pending) clearTimeout(pending);
         snap.endedAt = Date.now();

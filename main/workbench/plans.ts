@@ -7,14 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
 import type { JobParams } from './api.js';
 import type { PlannedRestore } from './deps.js';
+import type { RestorePlan } from '../flash/types.js';
 
 type PlanOptions = JobParams<'plan-restore'>;
+type WriteOptions = JobParams<'plan-write'>;
 
 /** Unchanged plans are dropped after this many, oldest first (each holds an image in memory). */
 const MAX_PLANS = 16;
 
 /** The options with their defaults filled in, so `{}` and `{ backup: true }` compare equal. */
-function normalise(o: PlanOptions): string {
+export function normalise(o: PlanOptions): string {
   return JSON.stringify([
     o.port,
     o.image,
@@ -22,6 +24,8 @@ function normalise(o: PlanOptions): string {
     o.full ?? false,
     o.backup ?? true,
     [...(o.preserve ?? [])].sort(),
+    o.resume ?? false,
+    o.resetFactoryData ?? false,
   ]);
 }
 
@@ -33,12 +37,31 @@ function stale(message: string): FlashbackError {
   );
 }
 
-export class PlanBook {
-  private readonly plans = new Map<string, { plan: PlannedRestore; key: string }>();
+/** A write-files plan's options, defaults filled in (file order does not matter). */
+export function normaliseWrite(o: WriteOptions): string {
+  return JSON.stringify([
+    o.port,
+    [...o.files].sort((a, b) => a.address - b.address).map((f) => [f.address, f.file]),
+    o.flashMode ?? 'keep',
+    o.flashSize ?? 'keep',
+    o.backup ?? true,
+  ]);
+}
 
-  add(plan: PlannedRestore, options: PlanOptions): string {
+/** A repair plan's options, defaults filled in. */
+export function normaliseRepair(o: JobParams<'plan-repair'>): string {
+  return JSON.stringify([o.port, o.fixHeader ?? false, o.backup ?? true]);
+}
+
+/** Plans by id, each bound to its options (restore plans by default; write-files plans too). */
+export class PlanBook<Plan = PlannedRestore, Options = PlanOptions> {
+  private readonly plans = new Map<string, { plan: Plan; key: string }>();
+
+  constructor(private readonly keyOf: (o: Options) => string = normalise as (o: Options) => string) {}
+
+  add(plan: Plan, options: Options): string {
     const id = `plan-${randomBytes(9).toString('base64url')}`;
-    this.plans.set(id, { plan, key: normalise(options) });
+    this.plans.set(id, { plan, key: this.keyOf(options) });
     for (const old of this.plans.keys()) {
       if (this.plans.size <= MAX_PLANS) break;
       this.plans.delete(old);
@@ -47,14 +70,41 @@ export class PlanBook {
   }
 
   /** Hands the plan out once, if `options` are still the ones it was made with; otherwise throws. */
-  take(id: string, options: PlanOptions): PlannedRestore {
+  take(id: string, options: Options): Plan {
     const entry = this.plans.get(id);
     if (!entry) throw stale('That restore plan was already used or is no longer valid; nothing was written');
     // Used or outdated, a plan never runs again.
     this.plans.delete(id);
-    if (entry.key !== normalise(options)) {
+    if (entry.key !== this.keyOf(options)) {
       throw stale('The options changed after this plan was made; nothing was written');
     }
     return entry.plan;
   }
+}
+
+/**
+ * What differs between the plan the user confirmed and the one the engine just made on the board,
+ * right before writing (null when nothing does). The engine re-hashes the target's sectors to diff
+ * them, so a board that was swapped, rewritten or re-plugged since the plan shows up here as another
+ * MAC / flash chip or another set of sectors to write.
+ */
+export function planDrift(confirmed: RestorePlan, now: RestorePlan): string | null {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (now.image.sha256 !== confirmed.image.sha256) return 'the image changed';
+  if (now.target.mac !== confirmed.target.mac) return `another board is on the port (${now.target.mac})`;
+  if (
+    now.target.flash.jedecId !== confirmed.target.flash.jedecId ||
+    now.target.flash.size !== confirmed.target.flash.size
+  )
+    return 'the flash chip is not the one planned for';
+  if (!same(now.flashMode, confirmed.flashMode)) return 'the flash mode changed';
+  if (
+    now.backupFirst !== confirmed.backupFirst ||
+    now.full !== confirmed.full ||
+    !same(now.preserve, confirmed.preserve)
+  )
+    return 'the options changed';
+  if (!same(now.writeSectors, confirmed.writeSectors))
+    return `the board's flash changed since the plan (${now.writeSectors.length} sectors differ now, ${confirmed.writeSectors.length} planned)`;
+  return null;
 }

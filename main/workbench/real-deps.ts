@@ -30,7 +30,9 @@ import {
   libraryEntry,
   planRegions,
 } from './map.js';
+import { createFirmwareDeps } from './firmware-deps.js';
 import { runWorkbenchMqttCheck } from './mqtt-adapter.js';
+import { planDrift } from './plans.js';
 
 const DEMO: PortInfo[] = [
   { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo board "good" (virtual)' },
@@ -46,6 +48,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
   const libraryDir = opts.libraryDir ?? dataPaths.library();
   const library = new Library(libraryDir);
   return {
+    firmware: createFirmwareDeps(libraryDir, library),
     listPorts: async () => {
       const ports = await listPorts();
       // The demo boards are always offered, so a new user can walk the wizard without hardware.
@@ -73,6 +76,8 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       if (p.full !== undefined) params.full = p.full;
       if (p.backup !== undefined) params.backup = p.backup;
       if (p.preserve) params.preserve = p.preserve;
+      if (p.resume) params.resume = true;
+      if (p.resetFactoryData) params.resetFactoryData = true;
       const plan = await planRestore(params, o);
       const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
       const view = {
@@ -86,13 +91,14 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       const { params, plan } = planned.handle as { params: RestoreParams; plan: RestorePlan };
       const r = await executeRestore(params, {
         ...o,
-        // Write only what the user confirmed: same image onto the same chip.
+        // Write only what the user confirmed: same image, same chip, same sectors, same options.
         confirm: (now) => {
-          if (now.image.sha256 !== plan.image.sha256 || now.target.mac !== plan.target.mac) {
+          const drift = planDrift(plan, now);
+          if (drift) {
             throw new FlashbackError(
-              'BAD_ARGUMENT',
-              'The board or the image changed since the plan was shown',
-              'Plan the restore again and check it.',
+              'PLAN_STALE',
+              `Nothing was written: ${drift} since the plan was shown`,
+              'Plan the restore again and check the new plan.',
             );
           }
           return true;

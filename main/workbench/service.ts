@@ -14,16 +14,25 @@ import type {
   JobStartRequest,
   MethodResults,
   PortInfo,
+  RepairPlanView,
   RestorePlanView,
   WorkbenchEvent,
 } from './api.js';
 import { LIBRARY_ID, isUploadRef } from './api.js';
-import type { MonitorLink, PlannedRestore, WorkbenchDeps } from './deps.js';
+import type {
+  FirmwareDeps,
+  MonitorLink,
+  PlannedRestore,
+  ResolvedFile,
+  WorkbenchDeps,
+  WriteRequest,
+} from './deps.js';
 import { type JobBody, JobRunner } from './jobs.js';
 import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
-import { PlanBook } from './plans.js';
+import { packageVersion } from '../package-info.js';
+import { PlanBook, normaliseRepair, normaliseWrite } from './plans.js';
 import { KnownPorts } from './known-ports.js';
 import { Transfers } from './transfers.js';
 
@@ -37,6 +46,9 @@ function jobPorts(req: JobStartRequest): string[] {
   switch (req.kind) {
     case 'restore':
       return [];
+    case 'write':
+    case 'repair':
+      return [req.params.options.port];
     case 'compare':
       return [req.params.a, req.params.b].filter((s) => !isUploadRef(s) && !LIBRARY_ID.test(s));
     default:
@@ -56,6 +68,11 @@ export class WorkbenchService {
   private readonly jobs: JobRunner;
   private readonly owner: PortOwner;
   private readonly plans = new PlanBook();
+  private readonly writePlans = new PlanBook<WriteRequest, JobParams<'plan-write'>>(normaliseWrite);
+  private readonly repairPlans = new PlanBook<
+    { params: JobParams<'plan-repair'>; view: Omit<RepairPlanView, 'planId'> },
+    JobParams<'plan-repair'>
+  >(normaliseRepair);
   private readonly known: KnownPorts;
   /** Uploaded files in, exports out: always inside the data folder. */
   readonly transfers: Transfers;
@@ -104,7 +121,7 @@ export class WorkbenchService {
 
   appInfo(): AppInfo {
     return {
-      version: this.opts.version ?? '0.1.0',
+      version: this.opts.version ?? packageVersion(),
       dataHome: this.deps.dataHome,
       shell: this.opts.shell,
       defaults: this.deps.defaults,
@@ -162,6 +179,44 @@ export class WorkbenchService {
         const params = { ...req.params, image: this.file(req.params.image) };
         return this.onPort('verify', req.params.port, (o) => d.verify(params, o));
       }
+      case 'plan-write': {
+        const options = req.params;
+        const fw = this.firmware();
+        const w = this.writeRequest(options);
+        return this.onPort('plan-write', options.port, async (o) => {
+          const view = await fw.planWrite(w, o);
+          return { planId: this.writePlans.add(w, options), ...view };
+        });
+      }
+      case 'write': {
+        const fw = this.firmware();
+        // Refused before any job exists when the plan is unknown, used, or its options changed.
+        const w = this.writePlans.take(req.params.planId, req.params.options);
+        return this.onPort('write', w.port, (o) => fw.write(w, o));
+      }
+      case 'verify-files': {
+        const fw = this.firmware();
+        const w = this.writeRequest(req.params);
+        return this.onPort('verify-files', req.params.port, (o) => fw.verifyFiles(w, o));
+      }
+      case 'erase': {
+        const fw = this.firmware();
+        return this.onPort('erase', req.params.port, (o) => fw.erase(req.params, o));
+      }
+      case 'plan-repair': {
+        const fw = this.firmware();
+        const params = req.params;
+        return this.onPort('plan-repair', params.port, async (o) => {
+          const view = await fw.planRepair(params, o);
+          return { planId: this.repairPlans.add({ params, view }, params), ...view };
+        });
+      }
+      case 'repair': {
+        const fw = this.firmware();
+        // Refused here, before any job exists: unknown, used or stale plans never reach the board.
+        const p = this.repairPlans.take(req.params.planId, req.params.options);
+        return this.onPort('repair', p.params.port, (o) => fw.repair(p.params, p.view, o));
+      }
       case 'compare': {
         const params = { a: this.file(req.params.a), b: this.file(req.params.b) };
         // Live boards on either side are owned for the compare like any other job's port.
@@ -179,6 +234,51 @@ export class WorkbenchService {
       case 'mqtt-check':
         return this.mqttCheck(req.params);
     }
+  }
+
+  private firmware(): FirmwareDeps {
+    if (!this.deps.firmware)
+      throw new FlashbackError(
+        'INTERNAL',
+        'Flashing firmware files is not available in this build',
+        'Use the flashback CLI (`flashback write ADDR FILE …`).',
+      );
+    return this.deps.firmware;
+  }
+
+  /** Upload ids (or library ids) to the stored files, with the names the user knows them by. */
+  private resolveFile(f: { address: number; file: string }): ResolvedFile {
+    const name = isUploadRef(f.file) ? (this.transfers.uploadInfo(f.file)?.name ?? f.file) : f.file;
+    return { address: f.address, file: this.file(f.file), name };
+  }
+
+  private writeRequest(o: {
+    port: string;
+    files: { address: number; file: string }[];
+    flashMode?: WriteRequest['flashMode'];
+    flashSize?: WriteRequest['flashSize'];
+    backup?: boolean;
+  }): WriteRequest {
+    return {
+      port: o.port,
+      files: o.files.map((f) => this.resolveFile(f)),
+      ...(o.flashMode ? { flashMode: o.flashMode } : {}),
+      ...(o.flashSize ? { flashSize: o.flashSize } : {}),
+      ...(o.backup !== undefined ? { backup: o.backup } : {}),
+    };
+  }
+
+  /** What an uploaded file is (no board needed). */
+  async identifyFile(ref: string): Promise<MethodResults['files.identify']> {
+    const f = this.resolveFile({ address: 0, file: ref });
+    const info = this.transfers.uploadInfo(ref);
+    return { ...(await this.firmware().identify(f)), name: f.name, size: info?.size ?? 0 };
+  }
+
+  /** Keeps an uploaded file in the library (labelled with its name unless given one). */
+  async importFile(ref: string, label?: string): Promise<MethodResults['library.import']> {
+    const f = this.resolveFile({ address: 0, file: ref });
+    return this.firmware().importFile(f, label ?? f.name);
   }
 
   private mqttCheck(params: JobParams<'mqtt-check'>): JobSnapshot {

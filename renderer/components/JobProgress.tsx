@@ -9,21 +9,75 @@ export function useJob(jobId: string | null): JobSnapshot | null {
   return useApp((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
 }
 
+/** A write that stopped part-way: never just "cancelled" — the board is half written and needs a way out. */
+export function HalfWritten({
+  job,
+  label,
+  onResume,
+  onUndo,
+}: {
+  job: JobSnapshot;
+  label: string;
+  onResume?: () => void;
+  onUndo?: (backupId: string) => void;
+}) {
+  const half = job.interrupted!;
+  return (
+    <div className="error-panel half-written" role="alert" aria-label={`${label} interrupted`}>
+      <p className="error-title">
+        <strong>
+          Half written: {half.written} of {half.planned} sectors
+        </strong>{' '}
+        {job.error ? <code className="error-code">{job.error.code}</code> : null}
+      </p>
+      <p className="error-message">
+        {label} {job.state === 'cancelled' ? 'was cancelled' : 'stopped'} part-way
+        {job.error ? ` (${job.error.message})` : ''}. The board may not boot until you finish it or put back
+        what was there.
+      </p>
+      <div className="actions">
+        {onResume ? (
+          <button type="button" onClick={onResume}>
+            Resume: write the remaining sectors
+          </button>
+        ) : null}
+        {onUndo && half.backupId ? (
+          <button type="button" className="secondary" onClick={() => onUndo(half.backupId!)}>
+            Undo: restore the board's own backup
+          </button>
+        ) : null}
+      </div>
+      {!half.backupId ? (
+        <p className="error-hint">
+          No backup of this board was taken before writing, so only Resume is offered.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export function JobProgress({
   jobId,
   label,
   onRetry,
+  onResume,
+  onUndo,
   unit = 'bytes',
 }: {
   jobId: string | null;
   label: string;
   onRetry?: () => void;
+  /** For writes: shown with "half written" when the job stopped part-way. */
+  onResume?: () => void;
+  onUndo?: (backupId: string) => void;
   /** What `done`/`total` count: bytes (flash jobs) or milliseconds (the MQTT check's watch window). */
   unit?: 'bytes' | 'ms';
 }) {
   const job = useJob(jobId);
   const cancel = useCancelJob();
   if (!job) return null;
+  if (job.interrupted && job.state !== 'running')
+    return <HalfWritten job={job} label={label} onResume={onResume} onUndo={onUndo} />;
   if (job.state === 'failed')
     return <ErrorPanel error={job.error!} title={`${label} failed`} onRetry={onRetry} />;
   if (job.state === 'cancelled') {

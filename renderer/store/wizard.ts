@@ -59,6 +59,8 @@ export interface RestoreChoices {
   backup: boolean;
   /** Keep the bad board's own WiFi settings and RF data (preserve sdk-config). */
   keepOwn: boolean;
+  /** Finish the interrupted restore on this port (set by Resume, cleared by any other choice). */
+  resume?: boolean;
 }
 
 /** The plan-restore request for what the screen shows now (null until a port and image are chosen). */
@@ -74,6 +76,7 @@ export function restoreRequest(
     flashMode: o.flashMode,
     backup: o.backup,
     ...(o.keepOwn ? { preserve: ['sdk-config'] } : {}),
+    ...(o.resume ? { resume: true } : {}),
   };
 }
 
@@ -138,7 +141,9 @@ export const createWizardSlice: StateCreator<AppState, [], [], WizardSlice> = (s
   setPlanJob: (planJob, planOptions) =>
     set((s) => ({ wizard: { ...s.wizard, planJob, planOptions, restoreJob: null } })),
   setRestoreChoice: (key, value) =>
-    set((s) => ({ wizard: { ...s.wizard, options: { ...s.wizard.options, [key]: value } } })),
+    set((s) => ({
+      wizard: { ...s.wizard, options: { ...s.wizard.options, resume: false, [key]: value } },
+    })),
   chooseImage: (image) => set((s) => ({ wizard: { ...s.wizard, image, planJob: null, planOptions: null } })),
   addMqttJob: (jobId) =>
     set((s) => ({

@@ -27,9 +27,23 @@ export function RestoreStep() {
   const stale = plan !== null && !sameRequest(request, planOptions);
   const choose = store.getState().setRestoreChoice;
 
-  const makePlan = async () => {
-    if (!request) return;
-    store.getState().setPlanJob(await start('plan-restore', request), request);
+  const makePlan = async (req = request) => {
+    if (!req) return;
+    store.getState().setPlanJob(await start('plan-restore', req), req);
+  };
+  // Half written: Resume plans the rest from the journal; Undo plans putting the board's own backup
+  // back. Either way the user sees and confirms the plan, as for any write.
+  const resume = () => {
+    store.getState().setRestoreChoice('resume', true);
+    void makePlan(restoreRequest(port, image, { ...choices, resume: true }));
+  };
+  const undo = (backupId: string) => {
+    const s = store.getState();
+    s.chooseImage(backupId);
+    s.setRestoreChoice('keepOwn', false);
+    s.setRestoreChoice('backup', false);
+    s.setRestoreChoice('flashMode', 'keep');
+    void makePlan(restoreRequest(port, backupId, { flashMode: 'keep', backup: false, keepOwn: false }));
   };
   const execute = async () => {
     if (!plan || !request || stale) return;
@@ -93,7 +107,14 @@ export function RestoreStep() {
         </label>
       </div>
       <div className="actions">
-        <button type="button" disabled={!request || busy} onClick={() => void makePlan()}>
+        <button
+          type="button"
+          disabled={!request || busy}
+          onClick={() => {
+            store.getState().setRestoreChoice('resume', false);
+            void makePlan(restoreRequest(port, image, { ...choices, resume: false }));
+          }}
+        >
           Plan restore
         </button>
       </div>
@@ -116,7 +137,13 @@ export function RestoreStep() {
           ) : null}
         </>
       ) : null}
-      <JobProgress jobId={restoreJob} label="Restore" onRetry={() => void makePlan()} />
+      <JobProgress
+        jobId={restoreJob}
+        label="Restore"
+        onRetry={() => void makePlan()}
+        onResume={resume}
+        onUndo={undo}
+      />
       {restored ? (
         <div
           className={`result ${restored.verified ? 'ok' : 'warn'}`}

@@ -168,6 +168,10 @@ for (const baud of quick ? [921600] : [921600, 115200]) {
 
 for (let i = 0; i < n; i++) closeVirtualBoard(`bench-${i}`);
 
+// CLI start-up (compiled CLI in fresh processes, see startup.ts).
+const { measureStartup } = await import('./startup.js');
+const startupReport = await measureStartup(7);
+
 console.log('\nFlashback benchmark (virtual ESP8266, 2 ms USB latency per exchange)\n');
 console.log(
   '| case | baud | paced | wall s | modeled s | payload B/s (modeled) | share of line rate | note |',
@@ -185,5 +189,6 @@ for (const r of rows) {
   );
 }
 console.log(`\n${memoryReport}`);
+console.log(`\nCLI start-up\n\n${startupReport}`);
 fs.rmSync(home, { recursive: true, force: true });
 process.exit(0);

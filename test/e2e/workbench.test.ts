@@ -1,61 +1,89 @@
 /**
- * End to end: the renderer built with Vite, served by the browser host with the real services, driven by
- * playwright-core in Debian's Chromium through the whole wizard on the demo boards — the MQTT check
- * fails on the bad board before the restore and passes after — plus the compare view. Screenshots go to
- * test-output/ (ignored).
+ * End to end: the production build of the renderer, served by `flashback serve` (the real CLI and host,
+ * as a user runs it), driven by playwright-core in Debian's Chromium through the whole wizard on the demo
+ * boards — the MQTT check fails on the bad board before the restore and passes after — plus the compare
+ * view. Every test starts from its own state: its own data folder (FLASHBACK_HOME, so factory-fresh demo
+ * boards and an empty library), its own host process and its own browser context. Waits are sized for a
+ * loaded 2-core machine (explicit, generous timeouts; nothing relies on a 1 s default). Screenshots go to
+ * test-output/e2e (ignored).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workbench } from '../../main/host/index.js';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../bin/build.mjs';
 import { systemTool } from '../support/system-tools.js';
 
-const root = path.resolve(__dirname, '../..');
+const root = path.resolve(import.meta.dirname, '../..');
 const out = path.join(root, 'test-output', 'e2e');
 const chromiumTool = systemTool('chromium');
+/** Longest wait for anything the UI shows after a click (a loaded machine can be 10x slower than idle). */
+const UI = 60_000;
+/** Longest wait for a board operation (backup, restore, MQTT check) to finish. */
+const JOB = 180_000;
+const poll = { timeout: UI, interval: 250 };
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
+interface Host {
+  url: string;
+  home: string;
+  stop: () => Promise<void>;
 }
 
-/** Builds dist-renderer/ with Vite when any renderer source is newer than the build. */
-function buildRendererIfStale(): void {
-  const index = path.join(root, 'dist-renderer', 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  if (
-    built > Math.max(newest(path.join(root, 'renderer')), statSync(path.join(root, 'vite.config.ts')).mtimeMs)
-  )
-    return;
-  const r = spawnSync(
+/** `flashback serve --port 0` in its own process with its own data folder; resolves with the URL. */
+async function startHost(): Promise<Host> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'fb-e2e-'));
+  const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
-    { cwd: root, encoding: 'utf8' },
+    [path.join(root, 'bin', 'flashback.mjs'), 'serve', '--port', '0'],
+    { cwd: root, env: { ...process.env, FLASHBACK_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stderr}`);
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`flashback serve printed no URL:\n${output}`)), UI);
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`flashback serve exited (${code}):\n${output}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { url, home, stop };
 }
 
-describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, demo boards)', () => {
+describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium, demo boards)', () => {
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
-  let wb: Workbench;
+  let host: Host | undefined;
   const started = Date.now();
 
   beforeAll(async () => {
-    process.env.FLASHBACK_HOME = mkdtempSync(path.join(os.tmpdir(), 'fb-e2e-'));
     mkdirSync(out, { recursive: true });
-    buildRendererIfStale();
-    const { startWorkbench } = await import('../../main/host/index.js');
-    wb = await startWorkbench({ port: 0 });
+    // A current production build of the UI (bin/build.mjs rebuilds a stale or development bundle).
+    await ensureBuilt({ node: true, renderer: true });
     browser = await chromium.launch({
       executablePath: chromiumTool.path,
+      timeout: UI,
       args: [
         '--no-sandbox',
         '--disable-gpu',
@@ -66,13 +94,24 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
         '--disable-sync',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(wb.url);
+  }, 180_000);
+
+  beforeEach(async () => {
+    host = await startHost();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(UI);
+    page = await context.newPage();
+    await page.goto(host.url, { timeout: UI });
   }, 120_000);
+
+  afterEach(async () => {
+    await context?.close();
+    await host?.stop();
+    host = undefined;
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await wb?.close();
     console.log(`e2e run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
@@ -81,14 +120,14 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
   async function runMqttCheck(expected: 'PASS' | 'FAIL', when: RegExp) {
     await page.getByRole('button', { name: 'Run MQTT check' }).click();
     const verdict = page.getByRole('status', { name: 'MQTT verdict' }).filter({ hasText: when }).first();
-    await verdict.waitFor({ timeout: 60_000 });
+    await verdict.waitFor({ timeout: JOB });
     expect(await verdict.locator('.verdict-word').textContent()).toBe(expected);
   }
 
   it('walks the whole wizard: bad board fails the MQTT check, restore from the good board, then it passes', async () => {
     // 1. Detect: the demo boards are offered and labelled virtual.
     await expect
-      .poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count())
+      .poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count(), poll)
       .toBe(1);
     expect(
       await page
@@ -100,8 +139,8 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
     await page.getByLabel('Bad board port').selectOption('virtual:bad');
     await page.getByRole('button', { name: 'Detect good board' }).click();
     await page.getByRole('button', { name: 'Detect bad board' }).click();
-    await page.getByRole('region', { name: 'Good board board' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('region', { name: 'Bad board board' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Good board board' }).waitFor({ timeout: UI });
+    await page.getByRole('region', { name: 'Bad board board' }).waitFor({ timeout: UI });
     expect(await page.getByRole('region', { name: 'Bad board board' }).textContent()).toMatch(
       /ESP8266EX.*4 MiB/,
     );
@@ -122,47 +161,47 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
       .first()
       .click();
     await page.getByRole('button', { name: 'Back up good board' }).last().click();
-    await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor({ timeout: 15_000 });
-    await page.locator('.job-progress-stats', { hasText: /Rate \d.*\/s/ }).waitFor({ timeout: 15_000 });
+    await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor({ timeout: UI });
+    await page.locator('.job-progress-stats', { hasText: /Rate \d.*\/s/ }).waitFor({ timeout: UI });
     expect(await page.locator('.job-progress-stats').textContent()).toMatch(/ETA/);
     await shot('2b-backup-progress');
-    await page.getByRole('status', { name: 'Backup result' }).waitFor({ timeout: 90_000 });
+    await page.getByRole('status', { name: 'Backup result' }).waitFor({ timeout: JOB });
     await page.getByRole('button', { name: 'Next: restore to the bad board' }).click();
 
     // 3. Restore: the plan first, then write on confirm.
     await page.getByRole('button', { name: 'Plan restore' }).click();
     const plan = page.getByRole('region', { name: 'Restore plan' });
-    await plan.waitFor({ timeout: 60_000 });
+    await plan.waitFor({ timeout: JOB });
     expect(await plan.textContent()).toMatch(/backed up into the library first/);
     expect(await plan.textContent()).toMatch(/Kept as in the image/);
     await shot('3-restore-plan');
     await page.getByRole('button', { name: /Confirm and write \d+ sectors to virtual:bad/ }).click();
     const restored = page.getByRole('status', { name: 'Restore result' });
-    await restored.waitFor({ timeout: 90_000 });
+    await restored.waitFor({ timeout: JOB });
     expect(await restored.textContent()).toMatch(/Restored and verified/);
 
     // 4. MQTT check again: now it passes.
     await page.getByRole('button', { name: 'Next: MQTT check' }).click();
     await runMqttCheck('PASS', /after the restore/);
     await shot('4-mqtt-after');
-  }, 240_000);
+  }, 900_000);
 
-  it('compare view shows the demo boards differ in the RF calibration at a glance', async () => {
-    // After the restore the demo boards match; a factory-fresh pair shows the difference, so compare the
-    // good board with the bad board's pre-restore auto-backup from the library.
-    await page.getByRole('tab', { name: 'Library' }).click();
-    const rows = page.getByRole('table', { name: 'Backups' }).locator('tbody tr');
-    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+  it('compare view shows the factory-fresh demo boards differ in the RF calibration at a glance', async () => {
+    // This test's own host has factory-fresh demo boards: compare the two live boards directly.
     await page.getByRole('tab', { name: 'Compare' }).click();
-    const sideB = page.getByRole('group', { name: 'Side B' });
-    await sideB.getByLabel('Library backup').check();
-    const options = await sideB.getByLabel('Side B backup').locator('option').allTextContents();
-    const before = options.find((o) => !/^good/.test(o) && !/Choose/.test(o));
-    expect(before).toBeDefined();
-    await sideB.getByLabel('Side B backup').selectOption({ label: before! });
+    for (const [side, port] of [
+      ['A', 'virtual:good'],
+      ['B', 'virtual:bad'],
+    ] as const) {
+      const pane = page.getByRole('group', { name: `Side ${side}` });
+      await pane.getByLabel('Board').check();
+      const select = pane.getByLabel(`Side ${side} port`);
+      await expect.poll(() => select.locator(`option[value="${port}"]`).count(), poll).toBe(1);
+      await select.selectOption(port);
+    }
     await page.getByRole('button', { name: 'Compare A and B' }).click();
     const summary = page.locator('.compare-result .summary');
-    await summary.waitFor({ timeout: 60_000 });
+    await summary.waitFor({ timeout: JOB });
     expect(await summary.textContent()).toMatch(/RF calibration|rf-cal/i);
     expect(await page.locator('.sector-map .cell').count()).toBe(1024);
     expect(
@@ -171,9 +210,11 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (browser host + Chromium, d
     const flagged = page.getByRole('table', { name: 'Regions' }).locator('tr.row-diff');
     expect(await flagged.count()).toBeGreaterThan(0);
     await page.locator('.sector-map .s-diff').first().hover();
-    expect(await page.locator('.hover-info').textContent()).toMatch(/^0x[0-9A-F]{6} \(sector \d+\) — /);
+    await expect
+      .poll(() => page.locator('.hover-info').textContent(), poll)
+      .toMatch(/^0x[0-9A-F]{6} \(sector \d+\) — /);
     await shot('5-compare');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('6-compare-dark');
-  }, 120_000);
+  }, 600_000);
 });

@@ -91,3 +91,24 @@ describe('flashback write ADDR FILE … and backup --size ALL', () => {
     expect(size.stderr).toMatch(/--flash-size 3mb is not a flash size/);
   });
 });
+
+describe('flashback repair on the demo bad board', () => {
+  it('shows which sectors change and that WiFi settings are reset, then cures the board (MQTT check passes)', () => {
+    const dry = cli('repair', '--port', 'virtual:bad', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/firmware +arduino: Arduino core/);
+    expect(dry.stdout).toMatch(/erase +0x3fc000–0x3fcfff +RF calibration/);
+    expect(dry.stdout).toMatch(/changes +3 sector\(s\): 0x3fc000, 0x3fd000, 0x3ff000/);
+    expect(dry.stdout).toMatch(/Stored WiFi settings are reset/);
+    const no = cli('repair', '--port', 'virtual:bad');
+    expect(no.code).not.toBe(0);
+    expect(no.stderr).toMatch(/nothing was changed.*--yes/);
+    const r = cli('repair', '--port', 'virtual:bad', '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ verified: true, changedSectors: [0x3fc, 0x3fd, 0x3ff] });
+    expect(r.json?.backupId).toMatch(/^[0-9a-f]{64}$/);
+    const check = cli('mqtt-check', '--port', 'virtual:bad', '--json');
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.json?.verdict).toBe('pass');
+  });
+});

@@ -3,7 +3,9 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../renderer/App.js';
 import { createFakeClient } from '../../renderer/api/fake-client.js';
-import { createAppStore } from '../../renderer/store/index.js';
+import { type AppStore, createAppStore } from '../../renderer/store/index.js';
+import { persistWizard } from '../../renderer/store/persist.js';
+import type { JobSnapshot } from '../../main/workbench/api.js';
 import { board, demoPorts, entry, failReport, plan } from './fixtures.js';
 
 afterEach(cleanup);
@@ -142,7 +144,15 @@ describe('wizard', () => {
     expect(within(shown).getByText(/inherits the donor WiFi/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Confirm and write 1 sectors to virtual:bad' }));
     await waitFor(() => expect(api.started).toHaveLength(2));
-    expect(api.started[1]).toMatchObject({ kind: 'restore', params: { planId: 'plan-1' } });
+    // The confirm carries the options on screen: the server refuses it if they are not the plan's.
+    expect(api.started[1]).toEqual({
+      jobId: 'job-2',
+      kind: 'restore',
+      params: {
+        planId: 'plan-1',
+        options: { port: 'virtual:bad', image: entry.id, flashMode: 'keep', backup: true },
+      },
+    });
   });
 
   it('MQTT step: live log with rc meanings inline, the broker view, and the verdict with diagnosis', async () => {
@@ -198,7 +208,200 @@ describe('wizard', () => {
     setup();
     const wizardTab = screen.getByRole('tab', { name: 'Rescue wizard' });
     fireEvent.keyDown(wizardTab, { key: 'ArrowRight' });
-    expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('tab', { name: 'Flash firmware' }).getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByRole('heading', { name: 'Flash firmware' })).toBeTruthy();
+    fireEvent.keyDown(screen.getByRole('tab', { name: 'Flash firmware' }), { key: 'ArrowRight' });
     expect(await screen.findByRole('heading', { name: 'Compare' })).toBeTruthy();
+  });
+});
+
+/** Boards detected, a backup in the library, the wizard on the restore step. */
+function atRestoreStep(store: AppStore) {
+  store.setState((s) => ({
+    jobs: {
+      g: {
+        id: 'g',
+        kind: 'detect',
+        port: 'virtual:good',
+        state: 'done',
+        progress: null,
+        startedAt: 0,
+        result: board('virtual:good', '5c:cf:7f:00:00:01'),
+      },
+      b: {
+        id: 'b',
+        kind: 'detect',
+        port: 'virtual:bad',
+        state: 'done',
+        progress: null,
+        startedAt: 0,
+        result: board('virtual:bad', '5c:cf:7f:00:00:02'),
+      },
+    },
+    wizard: {
+      ...s.wizard,
+      step: 'restore',
+      port: { good: 'virtual:good', bad: 'virtual:bad' },
+      detectJob: { good: 'g', bad: 'b' },
+    },
+  }));
+}
+
+describe('a plan is a contract (UI)', () => {
+  it('changing an option after planning removes the confirm button until the restore is planned again', async () => {
+    const { api, store } = setup();
+    atRestoreStep(store);
+    await waitFor(() => expect(store.getState().library).toHaveLength(1));
+    fireEvent.click(await screen.findByRole('button', { name: 'Plan restore' }));
+    await waitFor(() => expect(api.started).toHaveLength(1));
+    act(() => api.finish('job-1', 'plan-restore', plan));
+    expect(await screen.findByRole('button', { name: /Confirm and write/ })).toBeTruthy();
+
+    fireEvent.click(screen.getByLabelText(/Keep the bad board's own WiFi settings/));
+    expect(screen.queryByRole('button', { name: /Confirm and write/ })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Restore plan' })).toBeNull();
+    expect(screen.getByText(/You changed an option after this plan was made/)).toBeTruthy();
+    // Unticking brings the same plan back: it was made with exactly these options.
+    fireEvent.click(screen.getByLabelText(/Keep the bad board's own WiFi settings/));
+    expect(await screen.findByRole('button', { name: /Confirm and write/ })).toBeTruthy();
+
+    fireEvent.click(screen.getByLabelText(/Keep the bad board's own WiFi settings/));
+    fireEvent.click(screen.getByRole('button', { name: 'Plan restore' }));
+    await waitFor(() => expect(api.started).toHaveLength(2));
+    const options = {
+      port: 'virtual:bad',
+      image: entry.id,
+      flashMode: 'keep',
+      backup: true,
+      preserve: ['sdk-config'],
+    };
+    expect(api.started[1]!.params).toEqual(options);
+    act(() =>
+      api.finish('job-2', 'plan-restore', {
+        ...plan,
+        planId: 'plan-2',
+        preserve: ['sdk-config'],
+        writeSectors: [],
+      }),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: /Confirm and write 0 sectors/ }));
+    await waitFor(() => expect(api.started).toHaveLength(3));
+    expect(api.started[2]!.params).toEqual({ planId: 'plan-2', options });
+  });
+});
+
+describe('interrupted is a state', () => {
+  it('a restore stopped mid-write shows "half written: N of M" with Resume and Undo, each planned first', async () => {
+    const { api, store } = setup();
+    atRestoreStep(store);
+    await waitFor(() => expect(store.getState().library).toHaveLength(1));
+    fireEvent.click(await screen.findByRole('button', { name: 'Plan restore' }));
+    await waitFor(() => expect(api.started).toHaveLength(1));
+    act(() => api.finish('job-1', 'plan-restore', { ...plan, writeSectors: [1020, 1021, 1022] }));
+    fireEvent.click(await screen.findByRole('button', { name: /Confirm and write 3 sectors/ }));
+    await waitFor(() => expect(api.started).toHaveLength(2));
+    const backupId = 'c'.repeat(64);
+    act(() =>
+      api.emit({
+        type: 'job',
+        job: {
+          id: 'job-2',
+          kind: 'restore',
+          port: 'virtual:bad',
+          state: 'cancelled',
+          progress: null,
+          startedAt: 0,
+          error: { code: 'ABORTED', message: 'Restore interrupted: Restore was cancelled', hint: 'x' },
+          interrupted: { written: 2, planned: 3, backupId },
+        },
+      }),
+    );
+    const panel = await screen.findByRole('alert', { name: 'Restore interrupted' });
+    expect(within(panel).getByText('Half written: 2 of 3 sectors')).toBeTruthy();
+    expect(screen.queryByText(/Restore cancelled/)).toBeNull();
+    // The jobs panel says it too.
+    expect(
+      within(screen.getByRole('table', { name: 'Jobs' })).getByText('half written: 2 of 3 sectors'),
+    ).toBeTruthy();
+
+    fireEvent.click(within(panel).getByRole('button', { name: /Resume/ }));
+    await waitFor(() => expect(api.started).toHaveLength(3));
+    expect(api.started[2]).toMatchObject({
+      kind: 'plan-restore',
+      params: { port: 'virtual:bad', image: entry.id, resume: true },
+    });
+
+    // Back to the interrupted job: Undo plans putting the board's own backup back.
+    act(() => store.getState().setWizardJob('restoreJob', 'job-2'));
+    fireEvent.click(
+      within(await screen.findByRole('alert', { name: 'Restore interrupted' })).getByRole('button', {
+        name: /Undo/,
+      }),
+    );
+    await waitFor(() => expect(api.started).toHaveLength(4));
+    expect(api.started[3]).toMatchObject({
+      kind: 'plan-restore',
+      params: { port: 'virtual:bad', image: backupId, backup: false, flashMode: 'keep' },
+    });
+    expect((api.started[3]!.params as { preserve?: unknown }).preserve).toBeUndefined();
+  });
+});
+
+describe('reload', () => {
+  it('reattaches: the wizard comes back on its step and the running restore shows with progress and Cancel', async () => {
+    const storage = new Map<string, string>();
+    const session = {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+    };
+    const running: JobSnapshot = {
+      id: 'job-7',
+      kind: 'restore',
+      port: 'virtual:bad',
+      state: 'running',
+      progress: { phase: 'write', done: 40, total: 100, bytesPerSec: 10_000, etaSec: 6 },
+      startedAt: 1,
+    };
+    // First page: the user got to the restore step and confirmed.
+    {
+      const api = createFakeClient({ 'ports.list': () => demoPorts, 'library.list': () => [entry] });
+      const store = createAppStore();
+      persistWizard(store, session);
+      render(<App api={api} store={store} />);
+      atRestoreStep(store);
+      act(() => store.getState().setWizardJob('restoreJob', 'job-7'));
+      cleanup();
+    }
+    // Reload: a new store and connection; the service still runs the job.
+    const api = createFakeClient({
+      'ports.list': () => demoPorts,
+      'library.list': () => [entry],
+      'jobs.list': () => [
+        running,
+        ...(['g', 'b'] as const).map((id) => ({
+          id,
+          kind: 'detect' as const,
+          port: id === 'g' ? 'virtual:good' : 'virtual:bad',
+          state: 'done' as const,
+          progress: null,
+          startedAt: 0,
+          result: board(
+            id === 'g' ? 'virtual:good' : 'virtual:bad',
+            '5c:cf:7f:00:00:0' + (id === 'g' ? '1' : '2'),
+          ),
+        })),
+      ],
+    });
+    const store = createAppStore();
+    persistWizard(store, session);
+    render(<App api={api} store={store} />);
+    expect(await screen.findByRole('heading', { name: 'Restore to the bad board' })).toBeTruthy();
+    const bar = await screen.findByRole('progressbar', { name: 'Restore progress' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('40');
+    const jobs = screen.getByRole('table', { name: 'Jobs' });
+    expect(within(jobs).getByText('write 40 %')).toBeTruthy();
+    fireEvent.click(within(jobs).getByRole('button', { name: 'Cancel Restore on virtual:bad' }));
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'jobs.cancel')).toBe(true));
+    expect(api.calls.find((c) => c.method === 'jobs.cancel')!.params).toEqual({ jobId: 'job-7' });
   });
 });

@@ -236,6 +236,36 @@ describe('browser host: uploads, downloads and fuzz (in process)', () => {
     s.close();
   });
 
+  it('two tabs see the same jobs: events go to every connection, and jobs.list from either', async () => {
+    const a = await openWs(host.port, host.token);
+    const b = await openWs(host.port, host.token);
+    const seenByB: { id: string; state: string }[] = [];
+    b.on('message', (m) => {
+      const msg = JSON.parse(String(m)) as { event?: { type: string; job?: { id: string; state: string } } };
+      if (msg.event?.type === 'job') seenByB.push(msg.event.job!);
+    });
+    const up = await request(host.port, {
+      method: 'POST',
+      path: '/api/upload?name=x.bin',
+      headers: auth(),
+      body: new Uint8Array(16),
+    });
+    const id = (JSON.parse(String(up.body)) as { value: { id: string } }).value.id;
+    const r = (await rpc(a, 1, 'jobs.start', {
+      kind: 'plan-restore',
+      params: { port: 'virtual:bad', image: id },
+    })) as {
+      value: { jobId: string };
+    };
+    await expect
+      .poll(() => seenByB.filter((j) => j.id === r.value.jobId).map((j) => j.state))
+      .toContain('failed');
+    const listed = (await rpc(b, 2, 'jobs.list', {})) as { value: { id: string }[] };
+    expect(listed.value.map((j) => j.id)).toContain(r.value.jobId);
+    a.close();
+    b.close();
+  });
+
   it('refuses uploads without the token, from another origin, or over the size limit', async () => {
     const body = new Uint8Array(16);
     expect((await request(host.port, { method: 'POST', path: '/api/upload', body })).status).toBe(401);

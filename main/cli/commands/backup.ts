@@ -1,3 +1,4 @@
+import { sizesLine } from '../../flash/flash-sizes.js';
 import { backupBoard } from '../../flash/index.js';
 import { boardOptions, type CliCommand } from '../command.js';
 import { boardTarget, num, str } from '../args.js';
@@ -40,7 +41,8 @@ export const backupCommand: CliCommand = {
     ctx.out(`MD5 ${r.md5}  SHA-256 ${r.sha256}`);
     if (r.libraryId) ctx.out(`Library id ${r.libraryId.slice(0, 12)}  (${r.file})`);
     if (out) ctx.out(`Written to ${out}`);
+    if (r.info.sizes && !r.info.sizes.agree) ctx.out(`Flash sizes: ${sizesLine(r.info.sizes)}`);
     const { info, ...result } = r;
-    return { ...result, chip: info.chip, mac: info.mac };
+    return { ...result, chip: info.chip, mac: info.mac, sizes: info.sizes ?? null };
   },
 };

@@ -1,6 +1,8 @@
 import { detectBoard } from '../../flash/index.js';
 import { boardOptions, type CliCommand } from '../command.js';
 import { boardTarget, hex } from '../args.js';
+import { sizesLine, sizesWarning } from '../../flash/flash-sizes.js';
+import { humanSize } from '../../units.js';
 
 export const detectCommand: CliCommand = {
   name: 'detect',
@@ -14,8 +16,13 @@ export const detectCommand: CliCommand = {
     ctx.out(`MAC:       ${r.mac}`);
     ctx.out(`Crystal:   ${r.crystalMHz} MHz`);
     ctx.out(
-      `Flash:     ${r.flash.manufacturer} device ${hex(r.flash.device)} (JEDEC ${hex(r.flash.jedecId)}), ${r.flash.size ? `${r.flash.size / 1048576} MB` : 'unknown size'}`,
+      `Flash:     ${r.flash.manufacturer} device ${hex(r.flash.device)} (JEDEC ${hex(r.flash.jedecId)}), ${r.flash.size ? humanSize(r.flash.size) : 'unknown size'}`,
     );
+    if (r.sizes) {
+      ctx.out(`Sizes:     ${sizesLine(r.sizes)}`);
+      const warning = sizesWarning(r.sizes);
+      if (warning) ctx.out(`Warning:   ${warning}`);
+    }
     return {
       chip: r.chip,
       mac: r.mac,
@@ -28,6 +35,7 @@ export const detectCommand: CliCommand = {
         jedecId: r.flash.jedecId,
         size: r.flash.size,
       },
+      sizes: r.sizes ?? null,
       port: r.port,
       bridge: r.bridge,
     };

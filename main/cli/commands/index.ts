@@ -9,6 +9,7 @@ import { libraryCommand } from './library.js';
 import { monitorCommand } from './monitor.js';
 import { mqttCheckCommand } from './mqtt-check.js';
 import { portsCommand } from './ports.js';
+import { repairCommand } from './repair.js';
 import { restoreCommand } from './restore.js';
 import { simCommand } from './sim.js';
 import { verifyCommand } from './verify.js';
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   backupCommand,
   restoreCommand,
   writeCommand,
+  repairCommand,
   verifyCommand,
   eraseCommand,
   compareCommand,

@@ -1,12 +1,15 @@
 /** `flashback library list|show|rm|rename|export`: the stored backups (DESIGN.md "Image library"). */
+import path from 'node:path';
 import { FlashbackError } from '../../errors.js';
+import { readImageFile } from '../../flash/files.js';
+import { importDump } from '../../library/import.js';
 import { formatSize } from '../../image/flash-params.js';
 import { Library } from '../../library/library.js';
 import type { LibraryMeta } from '../../library/types.js';
 import type { CliCommand, CliContext } from '../command.js';
 
 const USAGE =
-  'flashback library list | show ID | rm ID | rename ID LABEL | export ID FILE [--scrub]  [--library DIR] [--json]';
+  'flashback library list | show ID | rm ID | rename ID LABEL | export ID FILE [--scrub] | import FILE [--label L]  [--library DIR] [--json]';
 
 function line(m: LibraryMeta): string {
   const bits = [m.id.slice(0, 12), m.created.slice(0, 19).replace('T', ' '), formatSize(m.size).padStart(6)];
@@ -27,9 +30,9 @@ function args(ctx: CliContext, n: number): string[] {
 
 export const libraryCommand: CliCommand = {
   name: 'library',
-  summary: 'List, show, rename, remove or export stored backups',
+  summary: 'List, show, rename, remove, export or import (an old read_flash dump) stored backups',
   usage: USAGE,
-  options: { library: { type: 'string' }, scrub: { type: 'boolean' } },
+  options: { library: { type: 'string' }, scrub: { type: 'boolean' }, label: { type: 'string' } },
   allowPositionals: true,
   async run(ctx) {
     const lib = new Library(typeof ctx.values.library === 'string' ? ctx.values.library : undefined);
@@ -66,6 +69,17 @@ export const libraryCommand: CliCommand = {
           `Wrote ${r.file} (${r.size} bytes)${ctx.values.scrub ? `, blanked ${r.scrubbed.length} WiFi sector(s)` : ''}`,
         );
         return r;
+      }
+      case 'import': {
+        const [file] = args(ctx, 1);
+        const label = typeof ctx.values.label === 'string' ? ctx.values.label : undefined;
+        const bytes = await readImageFile(file!);
+        const r = await importDump(lib, bytes, { name: path.basename(file!), ...(label ? { label } : {}) });
+        ctx.out(
+          `Imported ${file} as ${r.entry.id.slice(0, 12)} "${r.entry.label ?? ''}" (${formatSize(r.entry.size)})`,
+        );
+        for (const n of r.notes) ctx.out(`  ${n}`);
+        return { ...r.entry, notes: r.notes };
       }
       default:
         throw new FlashbackError('BAD_ARGUMENT', `unknown library action "${sub}"`, `Usage: ${USAGE}`);

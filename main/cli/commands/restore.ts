@@ -1,3 +1,4 @@
+import { humanSize } from '../../units.js';
 import { FlashbackError } from '../../errors.js';
 import { restoreBoard } from '../../flash/index.js';
 import type { RestorePlan } from '../../flash/types.js';
@@ -8,7 +9,7 @@ import { formatBytes } from '../progress-bar.js';
 
 function printPlan(ctx: CliContext, plan: RestorePlan): void {
   ctx.out(
-    `Restore plan for ${plan.port} (${plan.target.chip} ${plan.target.mac}, ${plan.target.flash.size >> 20} MB flash):`,
+    `Restore plan for ${plan.port} (${plan.target.chip} ${plan.target.mac}, ${humanSize(plan.target.flash.size)} flash):`,
   );
   ctx.out(
     `  image       ${plan.image.source} (${formatBytes(plan.image.size)}, sha256 ${plan.image.sha256.slice(0, 12)})`,
@@ -18,6 +19,9 @@ function printPlan(ctx: CliContext, plan: RestorePlan): void {
   );
   ctx.out(
     `  backup      ${plan.backupFirst ? 'the board is backed up into the library first' : 'none (--no-backup)'}`,
+  );
+  ctx.out(
+    `  clone       ${plan.resetFactoryData ? "the firmware, with this board's factory data reset (the donor's RF calibration and WiFi settings are not copied)" : 'exact: every sector as in the image, factory data included (--reset-factory-data resets it instead)'}`,
   );
   const ranges = plan.writeSectors.length
     ? summarize(plan.writeSectors)
@@ -50,7 +54,7 @@ export const restoreCommand: CliCommand = {
   summary:
     'Write an image (file or library id) onto a board safely: plan, back up, write what differs, verify',
   usage:
-    'flashback restore --port P --image FILE|ID [--flash-mode keep|qio|qout|dio|dout] [--no-backup] [--full] [--preserve sdk-config] [--dry-run] [--yes] [--resume] [--json]',
+    'flashback restore --port P --image FILE|ID [--flash-mode keep|qio|qout|dio|dout] [--no-backup] [--full] [--preserve sdk-config | --reset-factory-data] [--dry-run] [--yes] [--resume] [--json]',
   options: {
     ...boardOptions,
     image: { type: 'string', short: 'i' },
@@ -58,6 +62,7 @@ export const restoreCommand: CliCommand = {
     'no-backup': { type: 'boolean' },
     full: { type: 'boolean' },
     preserve: { type: 'string', multiple: true },
+    'reset-factory-data': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     resume: { type: 'boolean' },
@@ -91,6 +96,7 @@ export const restoreCommand: CliCommand = {
         backup: ctx.values['no-backup'] !== true,
         preserve,
         resume,
+        ...(ctx.values['reset-factory-data'] === true ? { resetFactoryData: true } : {}),
         ...(library ? { library } : {}),
       },
       {

@@ -24,13 +24,17 @@ export const serveCommand: CliCommand = {
       port,
       ...(ctx.values.library ? { library: ctx.values.library as string } : {}),
     });
-    if (!wb.built)
-      ctx.err('The UI is not built yet: run `npm run build:renderer` (npm start does it for you).');
+    if (!wb.built) ctx.err('The UI is not built yet: run `npm run build` (npm start does it for you).');
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
       ctx.err(
         `Warning: listening on ${host}; anyone who can reach it and has the token can flash your boards.`,
       );
     }
+    // Last line of defence: a stray rejection from a layer below (a port closing late, a broker going
+    // away) is reported, never allowed to end the host and a restore running in it.
+    const stray = (e: unknown) =>
+      ctx.err(`Flashback: internal error, still serving: ${e instanceof Error ? e.message : String(e)}`);
+    process.on('unhandledRejection', stray);
     // The one line scripts and tests look for.
     process.stdout.write(`Flashback workbench: ${wb.url}\n`);
     ctx.err('Press Ctrl-C to stop.');
@@ -38,6 +42,7 @@ export const serveCommand: CliCommand = {
       ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
     );
     await wb.close();
+    process.off('unhandledRejection', stray);
     return { url: wb.url, stopped: true };
   },
 };

@@ -62,8 +62,13 @@ export const STUB_WRITE_BLOCK = 0x4000;
 export const RAM_BLOCK = 0x1800;
 /** READ_FLASH packet size; both stubs stop-and-wait on each (notes 1.9). */
 export const READ_PACKET = 0x1000;
-/** The v2 stub's flash reach: ROM SPI routines bounded at 4 MB (notes "Stub"; derived, not tried on hardware). */
-export const STUB_FLASH_REACH = 4 * 1024 * 1024;
+/**
+ * What the ROM's flash descriptor says after a reset: its SPIRead/SPIWrite/SPIEraseArea (used by the ROM
+ * loader and the v2 stub) refuse anything past it until SPI_SET_PARAMS changes it (notes 1.12).
+ */
+export const ROM_DEFAULT_REACH = 4 * 1024 * 1024;
+/** 24-bit SPI addresses: no ESP8266 flash is bigger; the legacy stub configures this much (notes 1.12). */
+export const FLASH_ADDRESS_SPACE = 16 * 1024 * 1024;
 /** Host baud used for SYNC; the ROM auto-bauds, esptool always starts here (notes 1.5). */
 export const ROM_BAUD = 115200;
 

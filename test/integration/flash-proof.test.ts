@@ -1,0 +1,96 @@
+/**
+ * Every byte proven: host → board corruption of command headers (a READ_FLASH or FLASH_BEGIN offset
+ * flipped on the line, which no checksum covers) never yields a wrong backup or a write reported as
+ * verified while something outside the plan changed.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseFaults } from '../../main/sim/faults.js';
+import { useTempHome } from '../support/home.js';
+
+const home = useTempHome();
+const { backupBoard, executeRestore, writeRegion } = await import('../../main/flash/index.js');
+const { FlashbackError } = await import('../../main/errors.js');
+const { boardFactory, demo, md5, MB4 } = await import('../support/boards.js');
+
+const boards = boardFactory('proof');
+afterEach(() => boards.closeAll());
+
+function dense(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) out.set(crypto.randomBytes(Math.min(65536, size - i)), i);
+  return out;
+}
+
+describe('reads are proven by an independent on-chip MD5', () => {
+  it('a dense backup whose READ_FLASH offset is flipped on the line is still exact', async () => {
+    const flash = dense(MB4);
+    // Byte 1 of the 20th READ_FLASH's offset: the data would come from 0x1900 bytes further on.
+    const b = boards.make(flash, { faults: parseFaults(['header:READ_FLASH:1:20:0x19']) });
+    const logs: string[] = [];
+    const out = path.join(home, 'dense.bin');
+    const r = await backupBoard(
+      { port: b.port, baud: 921600, out, library: null },
+      { log: (l) => logs.push(l) },
+    );
+    expect(md5(fs.readFileSync(out))).toBe(md5(flash));
+    expect(r.md5).toBe(md5(flash));
+    expect(logs.some((l) => /does not match the chip's MD5 of that range/.test(l))).toBe(true);
+  });
+
+  it('a sparse backup whose block hash offset is flipped is still exact', async () => {
+    const b = boards.make(demo.good, { faults: parseFaults(['header:SPI_FLASH_MD5:2:3:0x01']) });
+    const r = await backupBoard({ port: b.port, baud: 921600, library: null });
+    expect(r.md5).toBe(md5(demo.good));
+  });
+});
+
+describe('writes end with an audit: nothing outside the plan changes unnoticed', () => {
+  it('a raw write whose FLASH_DEFL_BEGIN offset is flipped to 0 is never reported as verified', async () => {
+    const flash = demo.good;
+    const b = boards.make(flash, { faults: parseFaults(['header:FLASH_DEFL_BEGIN:14:1:0x10']) });
+    const data = new Uint8Array(0x40000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0x3f; // compressible, so FLASH_DEFL_*
+    const err = await writeRegion({ port: b.port, baud: 921600, offset: 0x100000 }, data).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FlashbackError);
+    expect(err).toMatchObject({ code: 'OUTSIDE_PLAN_CHANGED' });
+    expect((err as Error).message).toMatch(/did not arrive there/);
+    // The damage really happened (at 0x0): the point is that it was reported, not hidden.
+    expect(md5(b.flash().subarray(0, 0x40000))).not.toBe(md5(flash.subarray(0, 0x40000)));
+  });
+
+  it('a restore whose write offset is flipped names the sectors outside the plan and the backup to undo', async () => {
+    const erased = new Uint8Array(MB4).fill(0xff);
+    const b = boards.make(erased, { faults: parseFaults(['header:FLASH_DEFL_BEGIN:14:1:0x20']) });
+    const img = path.join(home, 'good.bin');
+    fs.writeFileSync(img, demo.good);
+    const before = b.flash();
+    const err = await executeRestore({ port: b.port, baud: 921600, image: img }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'OUTSIDE_PLAN_CHANGED' });
+    const changed = (err as InstanceType<typeof FlashbackError>).details?.changedOutside as number[];
+    expect(changed.length).toBeGreaterThan(0);
+    const after = b.flash();
+    for (const at of changed)
+      expect(md5(after.subarray(at, at + 4096))).not.toBe(md5(before.subarray(at, at + 4096)));
+    expect((err as InstanceType<typeof FlashbackError>).hint).toMatch(
+      /flashback restore --port .* --image [0-9a-f]{12}/,
+    );
+  });
+
+  it('a write damaged on the line is audited, then retried, and ends exact', async () => {
+    const b = boards.make(demo.bad, { faults: parseFaults(['corrupt-frame-every:40@to-board']) });
+    const img = path.join(home, 'good2.bin');
+    fs.writeFileSync(img, demo.good);
+    const logs: string[] = [];
+    const r = await executeRestore(
+      { port: b.port, baud: 921600, image: img, backup: false, full: true },
+      { log: (l) => logs.push(l) },
+    );
+    expect(r.verified).toBe(true);
+    expect(md5(b.flash())).toBe(md5(demo.good));
+  });
+});

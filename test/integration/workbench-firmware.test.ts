@@ -1,0 +1,143 @@
+/**
+ * Flashing firmware files through the workbench service with the real deps and a virtual board: an
+ * uploaded Arduino bin and Espressif init data are recognised, planned (with a fit warning), written
+ * with the automatic backup and verified; a changed option refuses the plan; erase, per-file verify and
+ * "add this file to the library" work on the same board.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTempHome } from '../support/home.js';
+import { boardFactory, demo, md5 } from '../support/boards.js';
+import { arduinoBin } from '../support/firmware-files.js';
+
+useTempHome();
+const { WorkbenchService } = await import('../../main/workbench/service.js');
+const { createRealDeps } = await import('../../main/workbench/real-deps.js');
+const { dispatch } = await import('../../main/workbench/dispatch.js');
+
+const boards = boardFactory('wbfw');
+const svc = new WorkbenchService(createRealDeps({ broker: null }), { shell: 'browser', pollMs: 0 });
+afterAll(async () => {
+  await svc.close();
+  boards.closeAll();
+});
+
+const MB4 = 4 * 1024 * 1024;
+const initData = fs.readFileSync(
+  path.resolve(import.meta.dirname, '../fixtures/esp8266/esp_init_data_default_v08.bin'),
+);
+
+async function ok<T>(p: Promise<{ ok: boolean; value?: unknown; error?: unknown }>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value as T;
+}
+
+async function runJob(kind: string, params: unknown) {
+  const { jobId } = await ok<{ jobId: string }>(dispatch(svc, 'jobs.start', { kind, params }));
+  const done = await svc.waitJob(jobId);
+  if (done?.state !== 'done') throw new Error(`${kind}: ${done?.state} ${JSON.stringify(done?.error)}`);
+  return done.result as never;
+}
+
+describe('workbench: flash firmware files', () => {
+  it('recognises, plans, writes with a backup and verifies an Arduino bin + init data', async () => {
+    const b = boards.make(demo.bad);
+    await ok(dispatch(svc, 'ports.list', {}));
+    await ok(dispatch(svc, 'ports.add', { port: b.port }));
+    const sketch = arduinoBin();
+    const up1 = await svc.transfers.addUpload(sketch, 'sketch.ino.bin');
+    const up2 = await svc.transfers.addUpload(new Uint8Array(initData), 'esp_init_data_default_v08.bin');
+
+    const id = await ok<{ kind: string; description: string; name: string }>(
+      dispatch(svc, 'files.identify', { file: up1.id }),
+    );
+    expect(id).toMatchObject({ kind: 'arduino', name: 'sketch.ino.bin' });
+    expect(await ok(dispatch(svc, 'files.identify', { file: up2.id }))).toMatchObject({
+      kind: 'rf-init-data',
+    });
+
+    const options = {
+      port: b.port,
+      files: [
+        { address: 0, file: up1.id },
+        { address: MB4 - 0x4000, file: up2.id },
+      ],
+    };
+    const plan = (await runJob('plan-write', options)) as {
+      planId: string;
+      files: { name: string; identity: { kind: string } }[];
+      warnings: { code: string }[];
+      writeSectors: number[];
+      backupFirst: boolean;
+    };
+    expect(plan.files.map((f) => [f.name, f.identity.kind])).toEqual([
+      ['sketch.ino.bin', 'arduino'],
+      ['esp_init_data_default_v08.bin', 'rf-init-data'],
+    ]);
+    // An Arduino build keeps its PHY data in the firmware: S−0x4000 is RF calibration (notes 5.1).
+    expect(plan.warnings.map((w) => w.code)).toContain('INIT_DATA_ON_ARDUINO');
+    expect(plan.backupFirst).toBe(true);
+    expect(plan.writeSectors.length).toBeGreaterThan(0);
+    expect(b.flash().subarray(0, 16)).toEqual(demo.bad.subarray(0, 16)); // planning wrote nothing
+
+    // A changed option after planning is refused before anything is written.
+    const stale = await dispatch(svc, 'jobs.start', {
+      kind: 'write',
+      params: { planId: plan.planId, options: { ...options, backup: false } },
+    });
+    expect(stale).toMatchObject({ ok: false, error: { code: 'PLAN_STALE' } });
+
+    const plan2 = (await runJob('plan-write', options)) as { planId: string };
+    const r = (await runJob('write', { planId: plan2.planId, options })) as {
+      verified: boolean;
+      backupId: string | null;
+    };
+    expect(r.verified).toBe(true);
+    expect(r.backupId).toMatch(/^[0-9a-f]{64}$/);
+    const flash = b.flash();
+    expect(md5(flash.subarray(0, sketch.length))).toBe(md5(sketch));
+    expect(md5(flash.subarray(MB4 - 0x4000, MB4 - 0x4000 + initData.length))).toBe(md5(initData));
+
+    const v = (await runJob('verify-files', { port: b.port, files: options.files })) as {
+      verified: boolean;
+      files: { verified: boolean }[];
+    };
+    expect(v.verified).toBe(true);
+    expect(v.files.map((f) => f.verified)).toEqual([true, true]);
+
+    // Erase the init-data sector: verify now names the file and sector that differ.
+    const e = (await runJob('erase', { port: b.port, offset: MB4 - 0x4000, size: 0x1000 })) as {
+      erased: { offset: number; size: number };
+    };
+    expect(e.erased).toEqual({ offset: MB4 - 0x4000, size: 0x1000 });
+    expect(
+      b
+        .flash()
+        .subarray(MB4 - 0x4000, MB4 - 0x3000)
+        .every((x) => x === 0xff),
+    ).toBe(true);
+    const v2 = (await runJob('verify-files', { port: b.port, files: options.files })) as {
+      verified: boolean;
+      files: { verified: boolean; diffSectors: number[] }[];
+    };
+    expect(v2.verified).toBe(false);
+    expect(v2.files[1]).toMatchObject({ verified: false, diffSectors: [MB4 - 0x4000] });
+  }, 120_000);
+
+  it('adds an uploaded dump to the library under its label', async () => {
+    const up = await svc.transfers.addUpload(demo.good, 'read_flash 2019.bin');
+    const entry = await ok<{ id: string; label: string; size: number }>(
+      dispatch(svc, 'library.import', { file: up.id, label: 'old esptool dump' }),
+    );
+    expect(entry).toMatchObject({ label: 'old esptool dump', size: MB4 });
+    const list = await ok<{ id: string }[]>(dispatch(svc, 'library.list', {}));
+    expect(list.map((x) => x.id)).toContain(entry.id);
+  });
+
+  it('refuses a host path where an uploaded file is expected', async () => {
+    const r = await dispatch(svc, 'files.identify', { file: '/etc/passwd' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+  });
+});
