@@ -92,7 +92,7 @@ describe('workbench monitor session', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    await until(/connection\.\.\.connected/);
+    await until(/^connected$|connection\.\.\.connected$/);
     expect(lines.some((l) => /^Connecting to /.test(l.text))).toBe(true);
     expect(lines.find((l) => /rst cause/.test(l.text))).toMatchObject({ baud: 74880 });
     expect(m.rates).toMatch(/demo broker on 127\.0\.0\.1/);
