@@ -1,7 +1,8 @@
 /**
  * The real FirmwareDeps: flashing firmware files from the workbench through the same code as
  * `flashback write ADDR FILE …` (main/flash/write-files.ts: recognition, fit warnings, plan, automatic
- * backup, diff write, MD5 verify), erase, per-file verify, and "add this file to the library".
+ * backup, diff write, MD5 verify), erase, per-file verify, and "add this dump to the library" (the
+ * checks of `flashback library import`).
  */
 import { FlashbackError } from '../errors.js';
 import { eraseBoard, loadImage, withBoard } from '../flash/index.js';
