@@ -25,6 +25,7 @@ const SIM_ROOTS = [
   'main/cli/main.ts',
   'main/cli/commands/sim.ts',
   'main/cli/commands/mqtt-check.ts',
+  'main/cli/commands/monitor.ts',
   'main/workbench/real-deps.ts',
 ];
 
