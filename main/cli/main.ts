@@ -66,8 +66,11 @@ export async function main(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nCancelling… (Ctrl-C again to force)\n');
+    if (controller.signal.aborted) {
+      process.stderr.write('\nLeaving now (the board is left as it is; see above for its state).\n');
+      process.exit(130);
+    }
+    process.stderr.write('\nCancelling… (Ctrl-C again to leave now)\n');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -94,7 +97,10 @@ export async function main(argv: string[]): Promise<number> {
     if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');
     process.stderr.write(`flashback ${name}: ${data.message}${data.hint ? ` — ${data.hint}` : ''}\n`);
     if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
-    return data.code === 'BAD_ARGUMENT' ? 2 : 1;
+    // Interrupted by the user (Ctrl-C): the shell convention for SIGINT.
+    if (controller.signal.aborted) return 130;
+    // A command may mark an error as a setup error (exit 2, see exit-codes.ts).
+    return (e as { exitCode?: number }).exitCode ?? (data.code === 'BAD_ARGUMENT' ? 2 : 1);
   } finally {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port

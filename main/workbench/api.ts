@@ -139,6 +139,39 @@ export interface VerifyFilesSummary {
   seconds: number;
 }
 
+/** `repair`: what resetting the factory data will do on this board, by its firmware's layout. */
+export interface RepairPlanView {
+  /** Hand this back in `repair` (with the same options) to run exactly this plan. */
+  planId: string;
+  port: string;
+  target: BoardInfo;
+  /** The firmware family read from the board, and the rule that places its factory data. */
+  family: string;
+  rule: 'arduino' | 'nonos';
+  /** The flash size the SDK uses to find its sectors (the chip's after a header fix). */
+  sdkSize: number;
+  header: { size: number | null; chipSize: number; fix: boolean };
+  actions: {
+    offset: number;
+    size: number;
+    action: 'erase' | 'write' | 'keep' | 'patch-header';
+    what: string;
+  }[];
+  /** Sector numbers (offset / 4096) that will change; empty when the factory data is already reset. */
+  writeSectors: number[];
+  /** Always true: stored WiFi settings are reset, the UI says so before the confirm button. */
+  resetsWifi: boolean;
+  backupFirst: boolean;
+  warnings: string[];
+}
+
+export interface RepairSummary {
+  changedSectors: number[];
+  verified: boolean;
+  backupId: string | null;
+  seconds: number;
+}
+
 export interface EraseSummary {
   erased: { offset: number; size: number };
   seconds: number;
@@ -179,7 +212,17 @@ export interface MqttReport {
   board: { connected: boolean; rcCodes: number[] };
   hostProbe: { ok: boolean; connack: number | null; ms: number | null };
   brokerView: { clientIds: string[]; messages: number; lastMessage: string | null };
-  diagnosis: { cause: string; evidence: string; fix: string }[];
+  diagnosis: {
+    cause: string;
+    evidence: string;
+    fix: string;
+    code?: string;
+    confidence?: 'high' | 'medium' | 'low';
+    confirm?: string;
+  }[];
+  /** How the board's log was read ("74880 for the ROM, 115200 for the app…" or one fixed rate). */
+  serialRates?: string;
+  seconds?: number;
 }
 
 export interface LibraryEntry {
@@ -262,6 +305,14 @@ const planOptions = z.object({
   /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
   resume: z.boolean().optional(),
   before: before.optional(),
+  /** Clone the firmware but reset the factory data: the donor's RF calibration and WiFi are not copied. */
+  resetFactoryData: z.boolean().optional(),
+});
+const repairOptions = z.object({
+  port: portSpec,
+  /** Set a header flash size that disagrees with the chip to the chip's size. */
+  fixHeader: z.boolean().optional(),
+  backup: z.boolean().optional(),
 });
 
 /** One file to write: an uploaded file (or a library backup) at a flash address. */
@@ -297,11 +348,20 @@ export const jobParamSchemas = {
     size: z.number().int().min(0x1000).max(0x1000000).multipleOf(0x1000).optional(),
   }),
   compare: z.object({ a: compareSide, b: compareSide }),
+  /** Reads the board and plans the factory-data reset its firmware needs: nothing is written. */
+  'plan-repair': repairOptions,
+  /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
+  repair: z.object({ planId: z.string().min(1).max(64), options: repairOptions }),
   'mqtt-check': z.object({
     port: portSpec,
     broker: z.string().max(512).optional(),
     topic: z.string().max(256).optional(),
+    clientId: z.string().max(128).optional(),
     durationSec: z.number().min(1).max(600).optional(),
+    before: z.enum(['default-reset', 'no-reset', 'manual']).optional(),
+    after: z.enum(['hard-reset', 'no-reset']).optional(),
+    /** The same sketch passed the check on this port earlier (the wizard's good board). */
+    passedOn: portSpec.optional(),
   }),
 } as const;
 
@@ -318,6 +378,8 @@ export interface JobResults {
   write: WriteFilesSummary;
   'verify-files': VerifyFilesSummary;
   erase: EraseSummary;
+  'plan-repair': RepairPlanView;
+  repair: RepairSummary;
   compare: CompareView;
   'mqtt-check': MqttReport;
 }
@@ -356,6 +418,8 @@ const jobStart = z.discriminatedUnion('kind', [
   job('write'),
   job('verify-files'),
   job('erase'),
+  job('plan-repair'),
+  job('repair'),
   job('compare'),
   job('mqtt-check'),
 ]);
@@ -387,6 +451,8 @@ export const methodSchemas = {
     .object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() })
     .strict(),
   'monitor.close': z.object({ port: portSpec }).strict(),
+  'monitor.reset': z.object({ port: portSpec }).strict(),
+  'monitor.send': z.object({ port: portSpec, text: z.string().max(512) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
@@ -408,6 +474,8 @@ export interface MethodParams {
   'library.export': { id: string; scrub?: boolean };
   'monitor.open': { port: string; baud?: number };
   'monitor.close': { port: string };
+  'monitor.reset': { port: string };
+  'monitor.send': { port: string; text: string };
 }
 
 export interface MethodResults {
@@ -426,6 +494,8 @@ export interface MethodResults {
   'library.export': { download: DownloadInfo; scrubbed: boolean };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };
+  'monitor.reset': { reset: boolean };
+  'monitor.send': { sent: boolean };
 }
 
 // ---------- events (main → UI) ----------
@@ -435,8 +505,15 @@ export type WorkbenchEvent =
   | { type: 'job'; job: JobSnapshot }
   | { type: 'job-log'; jobId: string; line: string }
   | { type: 'mqtt'; jobId: string; event: MqttEvent }
-  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string }
-  | { type: 'monitor-state'; port: string; state: 'open' | 'paused' | 'closed'; reason?: string };
+  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string; baud?: number }
+  | {
+      type: 'monitor-state';
+      port: string;
+      state: 'open' | 'paused' | 'closed';
+      reason?: string;
+      /** How the monitor reads the port (both rates, or one fixed rate on socket://). */
+      rates?: string;
+    };
 
 /** The bridge-neutral client the renderer codes against (implemented by both bridges and a fake). */
 export interface WorkbenchClient {

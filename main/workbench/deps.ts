@@ -18,6 +18,8 @@ import type {
   RestorePlanView,
   RestoreSummary,
   VerifyFilesSummary,
+  RepairPlanView,
+  RepairSummary,
   WriteFilesSummary,
   WritePlanView,
   WriteSummary,
@@ -34,6 +36,17 @@ export interface MonitorLink {
   onData(listener: (chunk: Uint8Array) => void): () => void;
   onClose(listener: (err?: Error) => void): () => void;
   close(): Promise<void>;
+  /**
+   * Lines already read at both rates and annotated (main/mqtt/monitor-session.ts). When present the
+   * service shows these instead of splitting the raw bytes itself.
+   */
+  onLine?(listener: (l: { text: string; rc?: number; meaning?: string; baud?: number }) => void): () => void;
+  /** Resets the board (reading the next boot banner at the ROM rate). */
+  reset?(): Promise<void>;
+  /** Sends a line to the board at the app's rate. */
+  send?(text: string): Promise<void>;
+  /** How the port is read. */
+  rates?: string;
 }
 
 export interface MqttCheckOptions extends OpOptions {
@@ -66,6 +79,14 @@ export interface FirmwareDeps {
   erase(params: JobParams<'erase'>, opts: OpOptions): Promise<EraseSummary>;
   /** Adds a file to the library (an old read_flash dump), labelled. */
   importFile(file: ResolvedFile, label?: string): Promise<LibraryEntry>;
+  /** Reads the board and plans its factory-data reset (main/flash/repair.ts); writes nothing. */
+  planRepair(params: JobParams<'plan-repair'>, opts: OpOptions): Promise<Omit<RepairPlanView, 'planId'>>;
+  /** Runs the repair; refuses when the board no longer matches `confirmed` (other chip, other sectors). */
+  repair(
+    params: JobParams<'plan-repair'>,
+    confirmed: Omit<RepairPlanView, 'planId'>,
+    opts: OpOptions,
+  ): Promise<RepairSummary>;
 }
 
 export interface WorkbenchDeps {

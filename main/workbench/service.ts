@@ -14,6 +14,7 @@ import type {
   JobStartRequest,
   MethodResults,
   PortInfo,
+  RepairPlanView,
   RestorePlanView,
   WorkbenchEvent,
 } from './api.js';
@@ -31,7 +32,7 @@ import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
 import { packageVersion } from '../package-info.js';
-import { PlanBook, normaliseWrite } from './plans.js';
+import { PlanBook, normaliseRepair, normaliseWrite } from './plans.js';
 import { KnownPorts } from './known-ports.js';
 import { Transfers } from './transfers.js';
 
@@ -46,6 +47,7 @@ function jobPorts(req: JobStartRequest): string[] {
     case 'restore':
       return [];
     case 'write':
+    case 'repair':
       return [req.params.options.port];
     case 'compare':
       return [req.params.a, req.params.b].filter((s) => !isUploadRef(s) && !LIBRARY_ID.test(s));
@@ -67,6 +69,10 @@ export class WorkbenchService {
   private readonly owner: PortOwner;
   private readonly plans = new PlanBook();
   private readonly writePlans = new PlanBook<WriteRequest, JobParams<'plan-write'>>(normaliseWrite);
+  private readonly repairPlans = new PlanBook<
+    { params: JobParams<'plan-repair'>; view: Omit<RepairPlanView, 'planId'> },
+    JobParams<'plan-repair'>
+  >(normaliseRepair);
   private readonly known: KnownPorts;
   /** Uploaded files in, exports out: always inside the data folder. */
   readonly transfers: Transfers;
@@ -197,6 +203,20 @@ export class WorkbenchService {
         const fw = this.firmware();
         return this.onPort('erase', req.params.port, (o) => fw.erase(req.params, o));
       }
+      case 'plan-repair': {
+        const fw = this.firmware();
+        const params = req.params;
+        return this.onPort('plan-repair', params.port, async (o) => {
+          const view = await fw.planRepair(params, o);
+          return { planId: this.repairPlans.add({ params, view }, params), ...view };
+        });
+      }
+      case 'repair': {
+        const fw = this.firmware();
+        // Refused here, before any job exists: unknown, used or stale plans never reach the board.
+        const p = this.repairPlans.take(req.params.planId, req.params.options);
+        return this.onPort('repair', p.params.port, (o) => fw.repair(p.params, p.view, o));
+      }
       case 'compare': {
         const params = { a: this.file(req.params.a), b: this.file(req.params.b) };
         // Live boards on either side are owned for the compare like any other job's port.
@@ -263,14 +283,22 @@ export class WorkbenchService {
 
   private mqttCheck(params: JobParams<'mqtt-check'>): JobSnapshot {
     const t0 = Date.now();
-    return this.onPort('mqtt-check', params.port, (o, jobId) =>
-      this.deps.mqttCheck(params, {
+    // The wizard's good board passed earlier: board-side evidence when this board fails (causes.ts).
+    const passedOn = params.passedOn ?? [...this.mqttPasses].reverse().find((p) => p !== params.port);
+    const withRef = passedOn && passedOn !== params.port ? { ...params, passedOn } : params;
+    return this.onPort('mqtt-check', params.port, async (o, jobId) => {
+      const r = await this.deps.mqttCheck(withRef, {
         ...o,
         onEvent: (event) =>
           this.emit({ type: 'mqtt', jobId, event: { ...event, t: event.t ?? Date.now() - t0 } }),
-      }),
-    );
+      });
+      if (r.verdict === 'pass') this.mqttPasses.push(params.port);
+      return r;
+    });
   }
+
+  /** Ports whose MQTT check passed in this session, oldest first. */
+  private readonly mqttPasses: string[] = [];
 
   private keepPlan(plan: PlannedRestore, options: JobParams<'plan-restore'>): RestorePlanView {
     return { planId: this.plans.add(plan, options), ...plan.view };
@@ -321,7 +349,37 @@ export class WorkbenchService {
     return { closed: await this.owner.closeMonitor(port) };
   }
 
+  async resetMonitor(port: string): Promise<MethodResults['monitor.reset']> {
+    const link = this.openMonitorLink(port);
+    if (!link.reset) return { reset: false };
+    await link.reset();
+    return { reset: true };
+  }
+
+  async sendMonitor(port: string, text: string): Promise<MethodResults['monitor.send']> {
+    const link = this.openMonitorLink(port);
+    if (!link.send) return { sent: false };
+    await link.send(text);
+    return { sent: true };
+  }
+
+  private openMonitorLink(port: string): MonitorLink {
+    const link = this.owner.monitorLink(port);
+    if (!link)
+      throw new FlashbackError(
+        'PORT_CLOSED',
+        `No monitor is open on ${port}`,
+        'Open the monitor on this port first (it pauses while a flash job uses the port).',
+      );
+    return link;
+  }
+
   private attachMonitor(port: string, link: MonitorLink): void {
+    if (link.onLine) {
+      link.onLine((l) => this.emit({ type: 'monitor', port, ...l }));
+      if (link.rates) this.emit({ type: 'monitor-state', port, state: 'open', rates: link.rates });
+      return;
+    }
     const split = new LineSplitter((text) => {
       const note = this.deps.annotate(text);
       this.emit({ type: 'monitor', port, text, ...(note ?? {}) });

@@ -1,7 +1,7 @@
 /**
  * The files to flash: a picker and a drop zone (one or more .bin files), and per file what it is, its
- * address (typed, from a layout preset, or suggested from what the file is), "Add to the library" and
- * Remove. Files are uploaded as soon as they are chosen; only upload ids travel to the service.
+ * address (typed, from a layout preset, or suggested from what the file is), "Add to the library" (for
+ * a whole-flash dump) and Remove. Files are uploaded as soon as they are chosen; only upload ids travel to the service.
  */
 import { useEffect, useId, useState } from 'react';
 import type { ErrorData } from '../../main/workbench/api.js';
@@ -162,14 +162,17 @@ function FileRow({ f, flashSize }: { f: FlashFile; flashSize: number }) {
             );
           })}
         </select>
-        <button
-          type="button"
-          className="secondary"
-          disabled={f.imported !== null}
-          onClick={() => void importIt()}
-        >
-          {f.imported ? 'In the library' : 'Add to the library'}
-        </button>
+        {f.info?.kind === 'full-dump' ? (
+          // Only a whole-flash dump (an old read_flash) belongs in the library of backups.
+          <button
+            type="button"
+            className="secondary"
+            disabled={f.imported !== null}
+            onClick={() => void importIt()}
+          >
+            {f.imported ? 'In the library' : 'Add to the library'}
+          </button>
+        ) : null}
         <button
           type="button"
           className="secondary"

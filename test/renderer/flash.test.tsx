@@ -28,6 +28,14 @@ const kinds: Record<string, FileInfo> = {
     slot: null,
     evidence: ['sha256 of Espressif v08'],
   },
+  'read_flash 2019.bin': {
+    kind: 'full-dump',
+    firmware: 'arduino',
+    description: 'Whole-flash dump (4 MB, Arduino)',
+    headerFlashSize: MB4,
+    slot: null,
+    evidence: [],
+  },
   'notes.bin': {
     kind: 'raw',
     firmware: 'unknown',
@@ -89,11 +97,11 @@ function setup() {
 
 const file = (name: string) => new File([new Uint8Array(4096)], name);
 
-async function dropFiles(names: string[]) {
+async function dropFiles(names: string[], total = names.length) {
   const zone = screen.getByRole('group', { name: 'Firmware files' });
   fireEvent.drop(zone, { dataTransfer: { files: names.map(file) } });
   const list = await screen.findByRole('list', { name: 'Files to write' });
-  await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(names.length));
+  await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(total));
   return list;
 }
 
@@ -226,11 +234,15 @@ describe('Flash firmware view', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Erase the whole chip' }));
     await waitFor(() => expect(api.started.at(-1)?.params).toEqual({ port: 'virtual:bad' }));
 
-    fireEvent.click(within(list).getByRole('button', { name: 'Add to the library' }));
-    await within(list).findByText(/Added to the library as “sketch.bin”/);
+    // Only a whole-flash dump can join the library of backups.
+    expect(within(list).queryByRole('button', { name: 'Add to the library' })).toBeNull();
+    const list2 = await dropFiles(['read_flash 2019.bin'], 2);
+    const dump = within(list2).getByRole('listitem', { name: 'read_flash 2019.bin' });
+    fireEvent.click(await within(dump).findByRole('button', { name: 'Add to the library' }));
+    await within(dump).findByText(/Added to the library as “read_flash 2019.bin”/);
     expect(api.calls.find((c) => c.method === 'library.import')?.params).toEqual({
-      file: 'upload:0000000000000001',
-      label: 'sketch.bin',
+      file: 'upload:0000000000000002',
+      label: 'read_flash 2019.bin',
     });
   });
 });
