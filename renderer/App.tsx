@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { WorkbenchClient } from '../main/workbench/api.js';
 import { ApiContext } from './api/context.js';
 import { CompareView } from './compare/CompareView.js';
+import { FlashView } from './flash/FlashView.js';
 import { JobsPanel } from './components/JobsPanel.js';
 import { LibraryView } from './library/LibraryView.js';
 import { MonitorView } from './monitor/MonitorView.js';
@@ -11,6 +12,7 @@ import { Wizard } from './wizard/Wizard.js';
 
 const TABS = [
   { id: 'wizard', label: 'Rescue wizard' },
+  { id: 'flash', label: 'Flash firmware' },
   { id: 'compare', label: 'Compare' },
   { id: 'library', label: 'Library' },
   { id: 'monitor', label: 'Monitor' },
@@ -56,6 +58,7 @@ export function App({ api, store: given }: { api: WorkbenchClient; store?: AppSt
         <JobsPanel />
         <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel">
           {tab === 'wizard' ? <Wizard /> : null}
+          {tab === 'flash' ? <FlashView /> : null}
           {tab === 'compare' ? <CompareView /> : null}
           {tab === 'library' ? <LibraryView /> : null}
           {tab === 'monitor' ? <MonitorView /> : null}

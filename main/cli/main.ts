@@ -48,8 +48,11 @@ export async function main(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nCancelling… (Ctrl-C again to force)\n');
+    if (controller.signal.aborted) {
+      process.stderr.write('\nLeaving now (the board is left as it is; see above for its state).\n');
+      process.exit(130);
+    }
+    process.stderr.write('\nCancelling… (Ctrl-C again to leave now)\n');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -75,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');
     process.stderr.write(`flashback ${name}: ${data.message}${data.hint ? ` — ${data.hint}` : ''}\n`);
     if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
+    // Interrupted by the user (Ctrl-C): the shell convention for SIGINT.
+    if (controller.signal.aborted) return 130;
     return data.code === 'BAD_ARGUMENT' ? 2 : 1;
   } finally {
     process.off('SIGINT', onSigint);

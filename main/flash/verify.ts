@@ -3,7 +3,7 @@ import { FlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
 import { withBoard } from './board-session.js';
-import { boardSectorMd5s, bufferSectorMd5s, md5Hex, SECTOR } from './sector-map.js';
+import { boardSectorMd5s, md5Hex, SECTOR } from './sector-map.js';
 import type { BoardTarget } from './types.js';
 
 export interface VerifyResult {
@@ -11,40 +11,77 @@ export interface VerifyResult {
   md5: { image: string; chip: string };
   /** Offsets of differing sectors (empty when verified). */
   diffSectors: number[];
+  /** Address of the first byte that differs (null when verified). */
+  firstDiff: number | null;
   written: { sectors: number; bytes: number };
   skippedSectors: number;
   seconds: number;
 }
 
-/** Compares flash at `offset` with `image` (the image is padded to 4 bytes with 0xFF, as written). */
+/**
+ * Compares flash at `offset` with `image`, exactly as `write` leaves it: the chip hashes 4-byte-aligned
+ * ranges, and the bytes around the file inside its first and last word (and sector) are the chip's own
+ * neighbours — write keeps them — so they are taken from the chip, never assumed to be 0xFF padding.
+ * On a mismatch it says which sectors differ and the address of the first differing byte.
+ */
 export async function verifyOnBoard(
   session: EspSession,
   offset: number,
   image: Uint8Array,
   opts: OpOptions = {},
 ): Promise<Omit<VerifyResult, 'seconds' | 'written' | 'skippedSectors'>> {
-  // Writes pad to 4 bytes with 0xFF, so the flash holds those bytes too.
-  let padded = image;
-  if (image.length % 4) {
-    padded = new Uint8Array(image.length + 4 - (image.length % 4)).fill(0xff);
-    padded.set(image);
-  }
-  const chip = Buffer.from(await session.flashMd5(offset, padded.length)).toString('hex');
-  const mine = md5Hex(padded);
-  if (chip === mine) return { verified: true, md5: { image: mine, chip }, diffSectors: [] };
-  const diffSectors: number[] = [];
-  if (offset % SECTOR === 0) {
-    const whole = Math.floor(padded.length / SECTOR) * SECTOR;
-    if (whole > 0) {
-      const theirs = await boardSectorMd5s(session, offset, whole, opts);
-      const ours = bufferSectorMd5s(padded.subarray(0, whole));
-      ours.forEach((h, i) => {
-        if (h !== theirs[i]) diffSectors.push(offset + i * SECTOR);
-      });
+  const end = offset + image.length;
+  const wordStart = offset - (offset % 4);
+  const wordEnd = Math.ceil(end / 4) * 4;
+  const expected = new Uint8Array(wordEnd - wordStart);
+  if (offset > wordStart) expected.set(await session.readFlash(wordStart, 4), 0);
+  if (wordEnd > end) expected.set(await session.readFlash(wordEnd - 4, 4), expected.length - 4);
+  expected.set(image, offset - wordStart);
+  const chip = Buffer.from(await session.flashMd5(wordStart, expected.length)).toString('hex');
+  const mine = md5Hex(expected);
+  if (chip === mine) return { verified: true, md5: { image: mine, chip }, diffSectors: [], firstDiff: null };
+  const diffSectors = await differingSectors(session, offset, image, opts);
+  let firstDiff: number | null = null;
+  const first = diffSectors[0];
+  if (first !== undefined) {
+    const from = Math.max(first, offset);
+    const upto = Math.min(first + SECTOR, end);
+    const got = await session.readFlash(from, upto - from);
+    for (let i = 0; i < got.length; i++) {
+      if (got[i] !== image[from - offset + i]) {
+        firstDiff = from + i;
+        break;
+      }
     }
-    if (whole < padded.length) diffSectors.push(offset + whole);
   }
-  return { verified: false, md5: { image: mine, chip }, diffSectors };
+  return { verified: false, md5: { image: mine, chip }, diffSectors, firstDiff };
+}
+
+/** Offsets of the sectors whose file bytes differ: whole sectors by MD5, the partial ends by reading. */
+async function differingSectors(
+  session: EspSession,
+  offset: number,
+  image: Uint8Array,
+  opts: OpOptions,
+): Promise<number[]> {
+  const end = offset + image.length;
+  const first = Math.floor(offset / SECTOR) * SECTOR;
+  const last = Math.ceil(end / SECTOR) * SECTOR;
+  const theirs = await boardSectorMd5s(session, first, last - first, opts);
+  const out: number[] = [];
+  for (let at = first, i = 0; at < last; at += SECTOR, i++) {
+    if (at >= offset && at + SECTOR <= end) {
+      if (md5Hex(image.subarray(at - offset, at - offset + SECTOR)) !== theirs[i]) out.push(at);
+      continue;
+    }
+    // A sector the file covers only partly: compare the file's bytes with what the chip holds there.
+    const from = Math.max(at, offset);
+    const upto = Math.min(at + SECTOR, end);
+    const got = await session.readFlash(from, upto - from);
+    const want = image.subarray(from - offset, upto - offset);
+    if (got.some((b, k) => b !== want[k])) out.push(at);
+  }
+  return out;
 }
 
 export async function verifyBoard(

@@ -54,7 +54,7 @@ export function judgeRfInit(data: Uint8Array): RfInitJudgement {
       calMode: null,
       explanation:
         'RF init data is blank (erased). SDK-based firmware prints "rf_cal[0] !=0x05,is 0xFF" and reboots; ' +
-        'write esp_init_data_default.bin at flash size − 0x4000 (Arduino-core sketches supply their own table).',
+        'run `flashback repair` or write esp_init_data_default.bin at flash size − 0x4000 (Arduino-core sketches supply their own table and use this sector for RF calibration).',
     };
   }
   if (magic !== RF_MAGIC) {
@@ -66,7 +66,7 @@ export function judgeRfInit(data: Uint8Array): RfInitJudgement {
       explanation:
         `RF init data is corrupt: byte 0 is ${hex}, not 0x05, so the SDK rejects it ("rf_cal[0] !=0x05,is ${hex}") ` +
         'and the radio never calibrates — WiFi and MQTT fail while the sketch itself is fine. ' +
-        'Restore this sector from a healthy board or write esp_init_data_default.bin at flash size − 0x4000.',
+        "Run `flashback repair` (writes Espressif's esp_init_data_default here), restore a healthy board's backup, or write esp_init_data_default.bin at flash size − 0x4000.",
     };
   }
   const crystal = bytes[RF.crystal] ?? 0xff;

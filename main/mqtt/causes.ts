@@ -393,7 +393,7 @@ function rcMinus2(f: BoardFacts, ev: Evidence, p: HostProbeResult | null, seen: 
         cause:
           'Board side: the same sketch connects from another board, this one cannot open TCP to the broker — stale SDK/RF data in its last flash sectors or its radio',
         evidence: [seen, probeText(p), `the same sketch passed on ${ev.referencePassed.port}`, ...wifi],
-        fix: "Restore the good board's full backup (flashback restore rewrites the SDK and RF sectors), or write esp_init_data_default.bin at flash size − 0x4000 and blank.bin over the SDK config sectors",
+        fix: "Restore the good board's full backup (flashback restore rewrites the SDK and RF sectors), or without a donor `flashback repair`, which resets the RF calibration and SDK sectors the way this firmware's layout needs (WiFi settings are reset)",
         confirm: 'After the restore this board passes the check against the same broker',
       },
       networkPath(seen, p, ev, 50),

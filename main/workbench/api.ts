@@ -138,6 +138,39 @@ export interface VerifyFilesSummary {
   seconds: number;
 }
 
+/** `repair`: what resetting the factory data will do on this board, by its firmware's layout. */
+export interface RepairPlanView {
+  /** Hand this back in `repair` (with the same options) to run exactly this plan. */
+  planId: string;
+  port: string;
+  target: BoardInfo;
+  /** The firmware family read from the board, and the rule that places its factory data. */
+  family: string;
+  rule: 'arduino' | 'nonos';
+  /** The flash size the SDK uses to find its sectors (the chip's after a header fix). */
+  sdkSize: number;
+  header: { size: number | null; chipSize: number; fix: boolean };
+  actions: {
+    offset: number;
+    size: number;
+    action: 'erase' | 'write' | 'keep' | 'patch-header';
+    what: string;
+  }[];
+  /** Sector numbers (offset / 4096) that will change; empty when the factory data is already reset. */
+  writeSectors: number[];
+  /** Always true: stored WiFi settings are reset, the UI says so before the confirm button. */
+  resetsWifi: boolean;
+  backupFirst: boolean;
+  warnings: string[];
+}
+
+export interface RepairSummary {
+  changedSectors: number[];
+  verified: boolean;
+  backupId: string | null;
+  seconds: number;
+}
+
 export interface EraseSummary {
   erased: { offset: number; size: number };
   seconds: number;
@@ -258,6 +291,14 @@ const planOptions = z.object({
   preserve: z.array(z.string().max(64)).max(16).optional(),
   /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
   resume: z.boolean().optional(),
+  /** Clone the firmware but reset the factory data: the donor's RF calibration and WiFi are not copied. */
+  resetFactoryData: z.boolean().optional(),
+});
+const repairOptions = z.object({
+  port: portSpec,
+  /** Set a header flash size that disagrees with the chip to the chip's size. */
+  fixHeader: z.boolean().optional(),
+  backup: z.boolean().optional(),
 });
 
 /** One file to write: an uploaded file (or a library backup) at a flash address. */
@@ -293,6 +334,10 @@ export const jobParamSchemas = {
     size: z.number().int().min(0x1000).max(0x1000000).multipleOf(0x1000).optional(),
   }),
   compare: z.object({ a: compareSide, b: compareSide }),
+  /** Reads the board and plans the factory-data reset its firmware needs: nothing is written. */
+  'plan-repair': repairOptions,
+  /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
+  repair: z.object({ planId: z.string().min(1).max(64), options: repairOptions }),
   'mqtt-check': z.object({
     port: portSpec,
     broker: z.string().max(512).optional(),
@@ -314,6 +359,8 @@ export interface JobResults {
   write: WriteFilesSummary;
   'verify-files': VerifyFilesSummary;
   erase: EraseSummary;
+  'plan-repair': RepairPlanView;
+  repair: RepairSummary;
   compare: CompareView;
   'mqtt-check': MqttReport;
 }
@@ -350,6 +397,8 @@ const jobStart = z.discriminatedUnion('kind', [
   job('write'),
   job('verify-files'),
   job('erase'),
+  job('plan-repair'),
+  job('repair'),
   job('compare'),
   job('mqtt-check'),
 ]);

@@ -18,6 +18,8 @@ import type {
   RestorePlanView,
   RestoreSummary,
   VerifyFilesSummary,
+  RepairPlanView,
+  RepairSummary,
   WriteFilesSummary,
   WritePlanView,
   WriteSummary,
@@ -66,6 +68,14 @@ export interface FirmwareDeps {
   erase(params: JobParams<'erase'>, opts: OpOptions): Promise<EraseSummary>;
   /** Adds a file to the library (an old read_flash dump), labelled. */
   importFile(file: ResolvedFile, label?: string): Promise<LibraryEntry>;
+  /** Reads the board and plans its factory-data reset (main/flash/repair.ts); writes nothing. */
+  planRepair(params: JobParams<'plan-repair'>, opts: OpOptions): Promise<Omit<RepairPlanView, 'planId'>>;
+  /** Runs the repair; refuses when the board no longer matches `confirmed` (other chip, other sectors). */
+  repair(
+    params: JobParams<'plan-repair'>,
+    confirmed: Omit<RepairPlanView, 'planId'>,
+    opts: OpOptions,
+  ): Promise<RepairSummary>;
 }
 
 export interface WorkbenchDeps {

@@ -1,15 +1,18 @@
 /**
  * The real FirmwareDeps: flashing firmware files from the workbench through the same code as
  * `flashback write ADDR FILE …` (main/flash/write-files.ts: recognition, fit warnings, plan, automatic
- * backup, diff write, MD5 verify), erase, per-file verify, and "add this file to the library".
+ * backup, diff write, MD5 verify), erase, per-file verify, and "add this dump to the library" (the
+ * checks of `flashback library import`).
  */
 import { FlashbackError } from '../errors.js';
 import { eraseBoard, loadImage, withBoard } from '../flash/index.js';
 import { verifyOnBoard } from '../flash/verify.js';
+import { repairBoard, type RepairPlan } from '../flash/repair.js';
 import { writeFiles, type WriteFilesPlan, type WritePair } from '../flash/write-files.js';
 import { identifyFile, type FileIdentity } from '../image/firmware-id.js';
+import { importDump } from '../library/import.js';
 import type { Library } from '../library/library.js';
-import type { FileInfo, WritePlanView } from './api.js';
+import type { FileInfo, JobParams, RepairPlanView, WritePlanView } from './api.js';
 import type { FirmwareDeps, ResolvedFile, WriteRequest } from './deps.js';
 import { boardInfo, libraryEntry } from './map.js';
 
@@ -43,7 +46,20 @@ function planView(p: WriteFilesPlan): Omit<WritePlanView, 'planId'> {
   };
 }
 
+function repairView(p: RepairPlan): Omit<RepairPlanView, 'planId'> {
+  if (p.rule === 'unknown')
+    throw new FlashbackError('INTERNAL', 'repair planned an unknown layout', 'Report this.');
+  return { ...p, target: boardInfo(p.target), rule: p.rule, actions: p.actions.map((a) => ({ ...a })) };
+}
+
 export function createFirmwareDeps(libraryDir: string, library: Library): FirmwareDeps {
+  const repairParams = (p: JobParams<'plan-repair'>) => ({
+    port: p.port,
+    library: libraryDir,
+    after: 'hard-reset' as const,
+    ...(p.fixHeader !== undefined ? { fixHeader: p.fixHeader } : {}),
+    ...(p.backup !== undefined ? { backup: p.backup } : {}),
+  });
   const bytesOf = async (f: ResolvedFile) => (await loadImage(f.file, libraryDir)).bytes;
   const pairs = async (files: ResolvedFile[]): Promise<WritePair[]> =>
     Promise.all(files.map(async (f) => ({ address: f.address, name: f.name, bytes: await bytesOf(f) })));
@@ -100,6 +116,40 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
         },
         o,
       ),
-    importFile: async (f, label) => libraryEntry(await library.add(await bytesOf(f), label ? { label } : {})),
+    // An old read_flash dump: validated (flash size, not blank, not a wrapped smaller chip) before it is kept.
+    importFile: async (f, label) =>
+      libraryEntry(
+        (await importDump(library, await bytesOf(f), { name: f.name, ...(label ? { label } : {}) })).entry,
+      ),
+    planRepair: async (p, o) => {
+      const out = await repairBoard(repairParams(p), { ...o, confirm: () => false });
+      return repairView(out.plan);
+    },
+    repair: async (p, confirmed, o) => {
+      const out = await repairBoard(repairParams(p), {
+        ...o,
+        // Run only what the user confirmed: the same chip, the same sectors to change.
+        confirm: (now) => {
+          if (
+            now.target.mac !== confirmed.target.mac ||
+            now.writeSectors.join() !== confirmed.writeSectors.join()
+          )
+            throw new FlashbackError(
+              'PLAN_STALE',
+              'The board changed since the repair was planned; nothing was changed',
+              'Plan the repair again and check it.',
+            );
+          return true;
+        },
+      });
+      if ('dryRun' in out)
+        throw new FlashbackError('INTERNAL', 'The repair was not confirmed', 'Plan it again.');
+      return {
+        changedSectors: out.changedSectors,
+        verified: out.verified,
+        backupId: out.backupId,
+        seconds: out.seconds,
+      };
+    },
   };
 }

@@ -25,6 +25,7 @@ export function normalise(o: PlanOptions): string {
     o.backup ?? true,
     [...(o.preserve ?? [])].sort(),
     o.resume ?? false,
+    o.resetFactoryData ?? false,
   ]);
 }
 
@@ -45,6 +46,11 @@ export function normaliseWrite(o: WriteOptions): string {
     o.flashSize ?? 'keep',
     o.backup ?? true,
   ]);
+}
+
+/** A repair plan's options, defaults filled in. */
+export function normaliseRepair(o: JobParams<'plan-repair'>): string {
+  return JSON.stringify([o.port, o.fixHeader ?? false, o.backup ?? true]);
 }
 
 /** Plans by id, each bound to its options (restore plans by default; write-files plans too). */

@@ -84,6 +84,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       if (p.backup !== undefined) params.backup = p.backup;
       if (p.preserve) params.preserve = p.preserve;
       if (p.resume) params.resume = true;
+      if (p.resetFactoryData) params.resetFactoryData = true;
       const plan = await planRestore(params, o);
       const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
       const view = {

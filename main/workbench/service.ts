@@ -14,6 +14,7 @@ import type {
   JobStartRequest,
   MethodResults,
   PortInfo,
+  RepairPlanView,
   RestorePlanView,
   WorkbenchEvent,
 } from './api.js';
@@ -31,7 +32,7 @@ import { LineSplitter } from './lines.js';
 import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
 import { packageVersion } from '../package-info.js';
-import { PlanBook, normaliseWrite } from './plans.js';
+import { PlanBook, normaliseRepair, normaliseWrite } from './plans.js';
 import { KnownPorts } from './known-ports.js';
 import { Transfers } from './transfers.js';
 
@@ -46,6 +47,7 @@ function jobPorts(req: JobStartRequest): string[] {
     case 'restore':
       return [];
     case 'write':
+    case 'repair':
       return [req.params.options.port];
     case 'compare':
       return [req.params.a, req.params.b].filter((s) => !isUploadRef(s) && !LIBRARY_ID.test(s));
@@ -67,6 +69,10 @@ export class WorkbenchService {
   private readonly owner: PortOwner;
   private readonly plans = new PlanBook();
   private readonly writePlans = new PlanBook<WriteRequest, JobParams<'plan-write'>>(normaliseWrite);
+  private readonly repairPlans = new PlanBook<
+    { params: JobParams<'plan-repair'>; view: Omit<RepairPlanView, 'planId'> },
+    JobParams<'plan-repair'>
+  >(normaliseRepair);
   private readonly known: KnownPorts;
   /** Uploaded files in, exports out: always inside the data folder. */
   readonly transfers: Transfers;
@@ -196,6 +202,20 @@ export class WorkbenchService {
       case 'erase': {
         const fw = this.firmware();
         return this.onPort('erase', req.params.port, (o) => fw.erase(req.params, o));
+      }
+      case 'plan-repair': {
+        const fw = this.firmware();
+        const params = req.params;
+        return this.onPort('plan-repair', params.port, async (o) => {
+          const view = await fw.planRepair(params, o);
+          return { planId: this.repairPlans.add({ params, view }, params), ...view };
+        });
+      }
+      case 'repair': {
+        const fw = this.firmware();
+        // Refused here, before any job exists: unknown, used or stale plans never reach the board.
+        const p = this.repairPlans.take(req.params.planId, req.params.options);
+        return this.onPort('repair', p.params.port, (o) => fw.repair(p.params, p.view, o));
       }
       case 'compare': {
         const params = { a: this.file(req.params.a), b: this.file(req.params.b) };

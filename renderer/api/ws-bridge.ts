@@ -3,7 +3,14 @@
  * resolve on the matching `{id, reply}`; `{event}` messages go to subscribers. Reconnects after a drop
  * (host restarted, laptop slept) and fails pending calls with a hint instead of hanging.
  */
-import type { Reply, UploadInfo, WorkbenchClient, WorkbenchEvent } from '../../main/workbench/api.js';
+import type {
+  JobSnapshot,
+  PortInfo,
+  Reply,
+  UploadInfo,
+  WorkbenchClient,
+  WorkbenchEvent,
+} from '../../main/workbench/api.js';
 
 // Literal copies of main/workbench/api.ts: the renderer only `import type`s from main/.
 const WS_PATH = '/api/ws';
@@ -67,6 +74,7 @@ export function createWsClient(url: string, http?: HttpSide): WorkbenchClient & 
   let ws: WebSocket | null = null;
   let opened: Promise<WebSocket> | null = null;
   let closed = false;
+  let everOpened = false;
 
   const fail = (message: string) => {
     for (const [id, resolve] of pending) {
@@ -82,6 +90,20 @@ export function createWsClient(url: string, http?: HttpSide): WorkbenchClient & 
     }
   };
 
+  const request = (s: WebSocket, method: string, params: unknown): Promise<Reply<never>> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      s.send(JSON.stringify({ id, method, params }));
+    });
+  const resync = async (s: WebSocket) => {
+    const emit = (e: WorkbenchEvent) => listeners.forEach((l) => l(e));
+    const jobs = (await request(s, 'jobs.list', {})) as Reply<JobSnapshot[]>;
+    if (jobs.ok) for (const job of jobs.value) emit({ type: 'job', job });
+    const ports = (await request(s, 'ports.list', {})) as Reply<PortInfo[]>;
+    if (ports.ok) emit({ type: 'ports', ports: ports.value });
+  };
+
   const connect = (): Promise<WebSocket> => {
     if (opened) return opened;
     opened = new Promise((resolve, reject) => {
@@ -89,6 +111,10 @@ export function createWsClient(url: string, http?: HttpSide): WorkbenchClient & 
       s.onopen = () => {
         ws = s;
         resolve(s);
+        // Back after a drop: events sent meanwhile are lost, so fetch the jobs and ports again and
+        // replay them as events (a job that ended during the gap must not stay "running").
+        if (everOpened) void resync(s);
+        everOpened = true;
       };
       s.onmessage = (m) => {
         let msg: { id?: number; reply?: Reply<never>; event?: WorkbenchEvent };
@@ -129,11 +155,7 @@ export function createWsClient(url: string, http?: HttpSide): WorkbenchClient & 
           },
         };
       }
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve as (r: Reply<never>) => void);
-        s.send(JSON.stringify({ id, method, params }));
-      });
+      return request(s, method, params) as never;
     },
     subscribe(listener) {
       listeners.add(listener);

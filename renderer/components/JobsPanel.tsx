@@ -18,7 +18,7 @@ const LABELS: Record<string, string> = {
 };
 
 /** Finished jobs shown besides the running ones. */
-const RECENT = 8;
+const RECENT = 4;
 
 function status(j: JobSnapshot): string {
   if (j.interrupted && j.state !== 'running')
@@ -42,8 +42,10 @@ export function JobsPanel() {
     .slice(0, RECENT);
   if (running.length + ended.length === 0) return null;
   return (
-    <details className="jobs-panel" open={running.length > 0 || undefined}>
-      <summary>Jobs{running.length > 0 ? ` — ${running.length} running` : ''}</summary>
+    <section className="jobs-panel" aria-labelledby="jobs-h">
+      <h2 id="jobs-h" className="jobs-title">
+        Jobs{running.length > 0 ? ` — ${running.length} running` : ''}
+      </h2>
       <table aria-label="Jobs">
         <thead>
           <tr>
@@ -77,6 +79,6 @@ export function JobsPanel() {
           ))}
         </tbody>
       </table>
-    </details>
+    </section>
   );
 }

@@ -10,6 +10,7 @@ import type {
   PortInfo,
   WorkbenchEvent,
 } from '../../main/workbench/api.js';
+import { type FlashSlice, createFlashSlice } from './flash.js';
 import { type WizardSlice, createWizardSlice } from './wizard.js';
 
 export interface PortsSlice {
@@ -45,6 +46,7 @@ export type AppState = PortsSlice &
   JobsSlice &
   LibrarySlice &
   MonitorSlice &
+  FlashSlice &
   WizardSlice & { apply(e: WorkbenchEvent): void };
 
 type Slice<T> = StateCreator<AppState, [], [], T>;
@@ -115,5 +117,6 @@ export const createAppSlices: Slice<AppState> = (...a) => ({
   ...createLibrarySlice(...a),
   ...createMonitorSlice(...a),
   ...createWizardSlice(...a),
+  ...createFlashSlice(...a),
   ...createApply(...a),
 });

@@ -8,7 +8,7 @@
  * test-output/e2e (ignored).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
@@ -216,5 +216,71 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium
     await shot('5-compare');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('6-compare-dark');
+  }, 600_000);
+
+  it('files in by upload, out by download, and a reload reattaches to a running job', async () => {
+    const { buildDemoImage } = await import('../../main/sim/demo-image.js');
+    // In: the compare view takes an image file through the browser's file chooser (an upload).
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    const sideB = page.getByRole('group', { name: 'Side B' });
+    await sideB.getByLabel('Image file').check();
+    await sideB.getByLabel('Side B image file').setInputFiles({
+      name: 'bad-board.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(buildDemoImage('bad', 4 << 20)),
+    });
+    await sideB.getByText('bad-board.bin (4 MiB)').waitFor({ timeout: UI });
+    await page.getByRole('button', { name: 'Compare A and B' }).click();
+    await page.locator('.compare-result .summary').waitFor({ timeout: JOB });
+
+    // A backup in the library (this test starts from an empty data folder).
+    await page.getByRole('tab', { name: 'Rescue wizard' }).click();
+    await expect
+      .poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count(), poll)
+      .toBe(1);
+    await page.getByLabel('Good board port').selectOption('virtual:good');
+    await page.getByRole('button', { name: 'Detect good board' }).click();
+    await page.getByRole('region', { name: 'Good board board' }).waitFor({ timeout: JOB });
+    await page
+      .getByRole('button', { name: /Back up good board/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Back up good board' }).last().click();
+    await page.getByRole('status', { name: 'Backup result' }).waitFor({ timeout: JOB });
+
+    // Out: a library export arrives as a browser download (no path typed anywhere).
+    await page.getByRole('tab', { name: 'Library' }).click();
+    const row = page.getByRole('table', { name: 'Backups' }).locator('tbody tr').first();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Export (scrubbed)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/-scrubbed\.bin$/);
+    const saved = path.join(out, 'export.bin');
+    await download.saveAs(saved);
+    expect(statSync(saved).size).toBe(4 << 20);
+
+    // Reattach: start a backup, reload mid-way; the wizard and the running job come back, Cancel works.
+    await page.getByRole('tab', { name: 'Rescue wizard' }).click();
+    await page.getByRole('button', { name: 'Back up good board' }).last().click();
+    await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor({ timeout: UI });
+    await page.reload();
+    await page.getByRole('heading', { name: /Back up the good board/i }).waitFor({ timeout: UI });
+    const jobs = page.getByRole('table', { name: 'Jobs' });
+    const cancel = jobs.getByRole('button', { name: 'Cancel Back up on virtual:good' });
+    await cancel.waitFor({ timeout: UI });
+    await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor({ timeout: UI });
+    await cancel.click();
+    const t0 = Date.now();
+    await jobs
+      .getByText('cancelled')
+      .first()
+      .waitFor({ timeout: UI })
+      .catch(async (e: unknown) => {
+        console.log('jobs table:', await jobs.textContent());
+        throw e;
+      });
+    console.log(`backup cancel shown after ${Date.now() - t0} ms`);
+    await shot('7-reattached-cancelled');
   }, 600_000);
 });

@@ -136,6 +136,13 @@ describe('workbench: flash firmware files', () => {
     expect(list.map((x) => x.id)).toContain(entry.id);
   });
 
+  it('refuses to keep a file that is not a whole-flash dump', async () => {
+    const up = await svc.transfers.addUpload(arduinoBin(), 'sketch.bin');
+    const r = await dispatch(svc, 'library.import', { file: up.id });
+    expect(r).toMatchObject({ ok: false, error: { code: 'BAD_IMAGE' } });
+    if (!r.ok) expect(r.error.message).toMatch(/not a whole-flash dump/);
+  });
+
   it('refuses a host path where an uploaded file is expected', async () => {
     const r = await dispatch(svc, 'files.identify', { file: '/etc/passwd' });
     expect(r).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });

@@ -208,7 +208,9 @@ describe('wizard', () => {
     setup();
     const wizardTab = screen.getByRole('tab', { name: 'Rescue wizard' });
     fireEvent.keyDown(wizardTab, { key: 'ArrowRight' });
-    expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('tab', { name: 'Flash firmware' }).getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByRole('heading', { name: 'Flash firmware' })).toBeTruthy();
+    fireEvent.keyDown(screen.getByRole('tab', { name: 'Flash firmware' }), { key: 'ArrowRight' });
     expect(await screen.findByRole('heading', { name: 'Compare' })).toBeTruthy();
   });
 });

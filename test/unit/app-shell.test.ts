@@ -249,27 +249,6 @@ describe('Electron shell (electron mocked)', () => {
     expect(meta![1]!.split('; ')).toEqual(header.filter((d) => !d.startsWith('frame-ancestors')));
   });
 
-  it('packaging flips the Electron fuses: no run-as-node, no NODE_OPTIONS/inspect, asar only, cookies encrypted', () => {
-    const yml = readFileSync(path.resolve(__dirname, '../../electron-builder.yml'), 'utf8');
-    const block = /^electronFuses:\n((?:  .+\n)+)/m.exec(yml);
-    expect(block).not.toBeNull();
-    const fuses = Object.fromEntries(
-      block![1]!
-        .trim()
-        .split('\n')
-        .map((l) => l.trim().split(/:\s*/))
-        .map(([k, v]) => [k, v === 'true']),
-    );
-    expect(fuses).toMatchObject({
-      runAsNode: false,
-      enableNodeOptionsEnvironmentVariable: false,
-      enableNodeCliInspectArguments: false,
-      enableCookieEncryption: true,
-      onlyLoadAppFromAsar: true,
-      enableEmbeddedAsarIntegrityValidation: true,
-    });
-  });
-
   it('closes ports cleanly before quitting', async () => {
     const prevent = vi.fn();
     const quits = rec.state.quit;

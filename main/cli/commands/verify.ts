@@ -21,12 +21,18 @@ export const verifyCommand: CliCommand = {
       seconds: r.seconds,
       md5: r.md5,
       diffSectors: r.diffSectors,
+      firstDiff: r.firstDiff,
     };
     if (!r.verified) {
       if (ctx.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       throw new FlashbackError(
         'MD5_MISMATCH',
-        `Flash differs from ${img.source}: ${r.diffSectors.length} sector(s), first at ${hex(r.diffSectors[0] ?? offset)}`,
+        `Flash differs from ${img.source} in ${r.diffSectors.length} sector(s) (${r.diffSectors
+          .slice(0, 8)
+          .map((a) => hex(a))
+          .join(
+            ', ',
+          )}${r.diffSectors.length > 8 ? ', …' : ''}); first differing byte at ${r.firstDiff === null ? 'an unknown address' : hex(r.firstDiff)}`,
         'Restore the image (flashback restore) to make them equal.',
       );
     }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { FlashbackError } from '../../errors.js';
 import { readImageFile } from '../../flash/files.js';
-import { writeRegion } from '../../flash/index.js';
+import { romWriteLoss, writeRegion } from '../../flash/index.js';
 import {
   writeFiles,
   type HeaderOptions,
@@ -133,7 +133,26 @@ export const writeCommand: CliCommand = {
           'Drop --no-stub for pairs and header options.',
         );
       const p = pairs[0]!;
-      const r = await writeRegion({ ...target, offset: p.address, full: true }, p.bytes, ctx.op('write'));
+      // The ROM erases whole sectors and cannot read them first: say what is lost, ask.
+      const loss = romWriteLoss(p.address, p.bytes.length);
+      let allowSectorLoss = false;
+      if (loss.length) {
+        ctx.err(
+          `ROM-only write: the rest of the sector(s) around ${p.name} will be erased to 0xFF and lost: ${loss.map((l) => `${l.size} bytes at ${hex(l.offset)}`).join(', ')}. The ROM cannot read them first, so there is no backup; without --no-stub the stub keeps them.`,
+        );
+        allowSectorLoss = await confirm('Erase those bytes and write?', ctx.values.yes === true);
+        if (!allowSectorLoss)
+          throw new FlashbackError(
+            'NOT_CONFIRMED',
+            'Not confirmed; nothing was written',
+            'Re-run with --yes to accept the loss, or drop --no-stub so the stub keeps those bytes.',
+          );
+      }
+      const r = await writeRegion(
+        { ...target, offset: p.address, full: true, allowSectorLoss },
+        p.bytes,
+        ctx.op('write'),
+      );
       ctx.out(`Wrote ${p.name} (${p.bytes.length} bytes) at ${hex(p.address)}: NOT verified (ROM mode).`);
       return { ...r };
     }
