@@ -10,9 +10,12 @@ import { hexAddr, humanSize } from '../units.js';
 import { rememberBaud, rememberedBaud } from '../settings.js';
 import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
+import { isRetryable } from './recovery.js';
 import type { BoardTarget } from './types.js';
 
 const ROM_BAUD = 115200;
+/** Connects tried (each with its own sync attempts) before a damaged connect is reported. */
+const CONNECT_ATTEMPTS = 3;
 export const DEFAULT_FAST_BAUD = 921600;
 export { identifyPort };
 
@@ -63,7 +66,9 @@ async function openWithLadder(
         DEFAULT_FAST_BAUD);
   const rates = wanted ? baudLadder(wanted) : [undefined];
   let lastError: unknown;
-  for (const baud of rates) {
+  let tries = 0;
+  for (let r = 0; r < rates.length; r++) {
+    const baud = rates[r];
     const link = await openLink(target.port, { baud: ROM_BAUD });
     try {
       const session = await connect(link, {
@@ -80,6 +85,12 @@ async function openWithLadder(
       lastError = e;
       if (e instanceof FlashbackError && e.code === 'BAUD_FAILED') {
         opts.log?.(`${baud} baud did not work on ${target.port}; stepping down.`);
+        continue;
+      }
+      // A byte lost or damaged during connect or the stub upload: connect again (reset first).
+      if (isRetryable(e) && ++tries < CONNECT_ATTEMPTS && !opts.signal?.aborted) {
+        opts.log?.(`Connecting failed (${(e as Error).message}); trying again.`);
+        r--;
         continue;
       }
       throw e;
