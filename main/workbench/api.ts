@@ -211,7 +211,15 @@ export interface MqttReport {
   board: { connected: boolean; rcCodes: number[] };
   hostProbe: { ok: boolean; connack: number | null; ms: number | null };
   brokerView: { clientIds: string[]; messages: number; lastMessage: string | null };
-  diagnosis: { cause: string; evidence: string; fix: string }[];
+  diagnosis: {
+    cause: string;
+    evidence: string;
+    fix: string;
+    /** The cause's stable code (main/mqtt/causes.ts), when known. */
+    code?: string;
+    /** The evidence points at the board's factory data (RF calibration / SDK sectors): `repair` may cure it. */
+    factoryData?: boolean;
+  }[];
 }
 
 export interface LibraryEntry {

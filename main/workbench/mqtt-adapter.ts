@@ -52,9 +52,14 @@ export function mqttReport(r: MqttCheckResult): MqttReport {
       cause: d.cause,
       evidence: ([] as string[]).concat(d.evidence).join('; '),
       fix: d.fix,
+      code: d.code,
+      factoryData: FACTORY_DATA_CAUSES.has(d.code),
     })),
   };
 }
+
+/** Causes the factory-data repair addresses (RF init/calibration, SDK system parameters, radio data). */
+const FACTORY_DATA_CAUSES: ReadonlySet<string> = new Set(['rf-init-missing', 'system-param', 'board-side']);
 
 export async function runWorkbenchMqttCheck(
   params: JobParams<'mqtt-check'>,
