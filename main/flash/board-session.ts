@@ -7,12 +7,15 @@ import type { EspSession } from '../esp/types.js';
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { hexAddr, humanSize } from '../units.js';
-import { rememberBaud, rememberedBaud } from '../settings.js';
+import { rememberBaud, rememberedBaud, rememberStubLeft, stubLeftAt } from '../settings.js';
 import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
+import { isRetryable } from './recovery.js';
 import type { BoardTarget } from './types.js';
 
 const ROM_BAUD = 115200;
+/** Connects tried (each with its own sync attempts) before a damaged connect is reported. */
+const CONNECT_ATTEMPTS = 3;
 export const DEFAULT_FAST_BAUD = 921600;
 export { identifyPort };
 
@@ -33,6 +36,10 @@ export async function withBoard<T>(
 ): Promise<T> {
   const identity = await identifyPort(target.port);
   const board = await openWithLadder(target, identity, opts);
+  // Until the stub is back at 115200, remember where it runs: if this run is cut short on a board that
+  // cannot be reset, the next connect finds it there.
+  const fast = board.session.stub && board.session.baud !== ROM_BAUD;
+  if (fast) await rememberStubLeft(target.port, board.session.baud).catch(() => undefined);
   let ok = false;
   try {
     const result = await fn(board);
@@ -40,7 +47,16 @@ export async function withBoard<T>(
     return result;
   } finally {
     try {
-      if (board.link.isOpen) await board.session.finish(ok ? (target.after ?? 'hard-reset') : 'no-reset');
+      if (board.link.isOpen) {
+        const after = ok ? (target.after ?? 'hard-reset') : 'no-reset';
+        const left = await board.session.finish(after);
+        if (fast && left.stubBaud === null) await rememberStubLeft(target.port, null).catch(() => undefined);
+        if (ok && after === 'hard-reset' && target.before === 'manual') {
+          opts.log?.(
+            'Done. If the board has no auto-reset circuit, press RST (or unplug and replug it) to run the firmware.',
+          );
+        }
+      }
     } catch {
       // Leaving the loader is best effort; the operation's own result or error stands.
     }
@@ -62,8 +78,11 @@ async function openWithLadder(
         (identity.adapterKey ? await rememberedBaud(identity.adapterKey) : undefined) ??
         DEFAULT_FAST_BAUD);
   const rates = wanted ? baudLadder(wanted) : [undefined];
+  const stubBaud = await stubLeftAt(target.port).catch(() => undefined);
   let lastError: unknown;
-  for (const baud of rates) {
+  let tries = 0;
+  for (let r = 0; r < rates.length; r++) {
+    const baud = rates[r];
     const link = await openLink(target.port, { baud: ROM_BAUD });
     try {
       const session = await connect(link, {
@@ -72,6 +91,8 @@ async function openWithLadder(
         ...(baud && baud !== ROM_BAUD ? { baud } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.onPrompt ? { onPrompt: opts.onPrompt } : {}),
+        ...(stubBaud ? { stubBaud } : {}),
       });
       if (baud && identity.adapterKey) await rememberBaud(identity.adapterKey, baud).catch(() => undefined);
       return { session, link, identity };
@@ -80,6 +101,12 @@ async function openWithLadder(
       lastError = e;
       if (e instanceof FlashbackError && e.code === 'BAUD_FAILED') {
         opts.log?.(`${baud} baud did not work on ${target.port}; stepping down.`);
+        continue;
+      }
+      // A byte lost or damaged during connect or the stub upload: connect again (reset first).
+      if (isRetryable(e) && ++tries < CONNECT_ATTEMPTS && !opts.signal?.aborted) {
+        opts.log?.(`Connecting failed (${(e as Error).message}); trying again.`);
+        r--;
         continue;
       }
       throw e;
