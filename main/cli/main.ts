@@ -80,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
     // Interrupted by the user (Ctrl-C): the shell convention for SIGINT.
     if (controller.signal.aborted) return 130;
-    return data.code === 'BAD_ARGUMENT' ? 2 : 1;
+    // A command may mark an error as a setup error (exit 2, see exit-codes.ts).
+    return (e as { exitCode?: number }).exitCode ?? (data.code === 'BAD_ARGUMENT' ? 2 : 1);
   } finally {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port

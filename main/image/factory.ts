@@ -70,7 +70,7 @@ async function judgeSysParams(read: AsyncRead, size: number): Promise<SysParamRe
     state: 'inconsistent',
     current: null,
     explanation:
-      'The flag sector does not point at a data sector with content; the SDK may fall back to defaults. Erasing the last 3 sectors resets it cleanly.',
+      'The flag sector does not point at a data sector with content; the SDK may fall back to defaults. `flashback repair` resets these sectors cleanly.',
   };
 }
 

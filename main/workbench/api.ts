@@ -211,7 +211,17 @@ export interface MqttReport {
   board: { connected: boolean; rcCodes: number[] };
   hostProbe: { ok: boolean; connack: number | null; ms: number | null };
   brokerView: { clientIds: string[]; messages: number; lastMessage: string | null };
-  diagnosis: { cause: string; evidence: string; fix: string }[];
+  diagnosis: {
+    cause: string;
+    evidence: string;
+    fix: string;
+    code?: string;
+    confidence?: 'high' | 'medium' | 'low';
+    confirm?: string;
+  }[];
+  /** How the board's log was read ("74880 for the ROM, 115200 for the app…" or one fixed rate). */
+  serialRates?: string;
+  seconds?: number;
 }
 
 export interface LibraryEntry {
@@ -342,7 +352,12 @@ export const jobParamSchemas = {
     port: portSpec,
     broker: z.string().max(512).optional(),
     topic: z.string().max(256).optional(),
+    clientId: z.string().max(128).optional(),
     durationSec: z.number().min(1).max(600).optional(),
+    before: z.enum(['default-reset', 'no-reset', 'manual']).optional(),
+    after: z.enum(['hard-reset', 'no-reset']).optional(),
+    /** The same sketch passed the check on this port earlier (the wizard's good board). */
+    passedOn: portSpec.optional(),
   }),
 } as const;
 
@@ -430,6 +445,8 @@ export const methodSchemas = {
     .object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() })
     .strict(),
   'monitor.close': z.object({ port: portSpec }).strict(),
+  'monitor.reset': z.object({ port: portSpec }).strict(),
+  'monitor.send': z.object({ port: portSpec, text: z.string().max(512) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
@@ -451,6 +468,8 @@ export interface MethodParams {
   'library.export': { id: string; scrub?: boolean };
   'monitor.open': { port: string; baud?: number };
   'monitor.close': { port: string };
+  'monitor.reset': { port: string };
+  'monitor.send': { port: string; text: string };
 }
 
 export interface MethodResults {
@@ -469,6 +488,8 @@ export interface MethodResults {
   'library.export': { download: DownloadInfo; scrubbed: boolean };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };
+  'monitor.reset': { reset: boolean };
+  'monitor.send': { sent: boolean };
 }
 
 // ---------- events (main → UI) ----------
@@ -478,8 +499,15 @@ export type WorkbenchEvent =
   | { type: 'job'; job: JobSnapshot }
   | { type: 'job-log'; jobId: string; line: string }
   | { type: 'mqtt'; jobId: string; event: MqttEvent }
-  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string }
-  | { type: 'monitor-state'; port: string; state: 'open' | 'paused' | 'closed'; reason?: string };
+  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string; baud?: number }
+  | {
+      type: 'monitor-state';
+      port: string;
+      state: 'open' | 'paused' | 'closed';
+      reason?: string;
+      /** How the monitor reads the port (both rates, or one fixed rate on socket://). */
+      rates?: string;
+    };
 
 /** The bridge-neutral client the renderer codes against (implemented by both bridges and a fake). */
 export interface WorkbenchClient {

@@ -112,3 +112,30 @@ describe('flashback repair on the demo bad board', () => {
     expect(check.json?.verdict).toBe('pass');
   });
 });
+
+describe('flashback restore --reset-factory-data', () => {
+  it('says in the plan that the donor’s RF calibration and WiFi settings are not copied', () => {
+    const donor = path.join(home, 'donor.bin');
+    const b = cli('backup', '--port', 'virtual:good', '--no-library', '--out', donor);
+    expect(b.code, b.stderr).toBe(0);
+    const exact = cli('restore', '--port', 'virtual:bad', '--image', donor, '--dry-run');
+    expect(exact.stdout).toMatch(/clone +exact: every sector as in the image/);
+    const r = cli('restore', '--port', 'virtual:bad', '--image', donor, '--reset-factory-data', '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/clone +the firmware, with this board's factory data reset/);
+    expect(r.stdout).toMatch(
+      /RF calibration \(0x3fc000\) and WiFi settings \(0x3fd000–0x3fffff\) are not copied/,
+    );
+    const both = cli(
+      'restore',
+      '--port',
+      'virtual:bad',
+      '--image',
+      donor,
+      '--reset-factory-data',
+      '--preserve',
+      'sdk-config',
+    );
+    expect(both.code).toBe(2);
+  });
+});

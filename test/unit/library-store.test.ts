@@ -113,10 +113,8 @@ describe('Library', () => {
     expect((await errorOf(lib.get('abc'))).code).toBe('BAD_ARGUMENT');
     expect((await errorOf(lib.get('zzzzzzzz'))).code).toBe('BAD_ARGUMENT');
     // Two ids sharing a 6-digit prefix: plant a second sidecar name to force ambiguity.
-    const twin =
-      sha.slice(0, 6) + 'f'.repeat(58) === sha
-        ? sha.slice(0, 6) + 'e'.repeat(58)
-        : sha.slice(0, 6) + 'f'.repeat(58);
+    // Differs from the real id from its 7th digit on, so 7 digits are unique again.
+    const twin = sha.slice(0, 6) + (sha[6] === 'f' ? 'e' : 'f').repeat(58);
     fs.writeFileSync(path.join(dir, 'library', `${twin}.json`), '{}');
     expect((await errorOf(lib.get(sha.slice(0, 6)))).message).toMatch(/ambiguous/);
     expect((await lib.get(sha.slice(0, 7))).meta.id).toBe(sha);
