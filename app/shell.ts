@@ -72,13 +72,13 @@ export async function startApp(
   await app.whenReady();
   hardenSession(session.defaultSession);
   const indexHtml = path.join(paths.rendererDir, 'index.html');
-  const current = () => {
-    if (!win) throw new Error('No window');
-    return win;
+  const noWindow = {
+    ok: false as const,
+    error: { code: 'INTERNAL' as const, message: 'No Flashback window', hint: 'Reopen the window.' },
   };
   registerIpc(ipcMain, service, trustedFrame(pathToFileURL(indexHtml).href), {
-    open: () => openFileWithDialog(dialog, current(), service),
-    save: (params) => saveFileWithDialog(dialog, current(), service, params),
+    open: async () => (win ? openFileWithDialog(dialog, win, service) : noWindow),
+    save: async (params) => (win ? saveFileWithDialog(dialog, win, service, params) : noWindow),
   });
 
   const open = () => {

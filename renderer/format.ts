@@ -23,3 +23,9 @@ export function duration(sec: number | null): string {
 export function shortHash(h: string): string {
   return h.slice(0, 12);
 }
+
+/** A serial line's annotation, with its PubSubClient code in front when the note does not name it. */
+export function noteText(l: { rc?: number; meaning?: string }): string {
+  const m = l.meaning ?? '';
+  return l.rc !== undefined && !m.startsWith('rc=') ? `rc=${l.rc}: ${m}` : m;
+}

@@ -600,7 +600,11 @@ export function crashCauses(f: BoardFacts, symbols?: SymbolTable | null): Ranked
       confidence: 'medium',
       cause:
         'The hardware watchdog resets the chip (rst cause:4, "wdt reset"): code runs ~6–8 s with interrupts off or in a tight loop, or the supply browns out',
-      evidence: [`ROM/SDK: wdt reset / rst cause:4 ×${wdt}`, ...appTail],
+      evidence: [
+        `ROM/SDK: ${f.crashes.filter((c) => c.crash === 'wdt').length}× "wdt reset", ${f.banners.filter((b) => b.rstCause === 4).length} banner(s) with rst cause:4`,
+        ...rom,
+        ...appTail,
+      ],
       fix: 'Look at ISRs and loops with interrupts disabled, long blocking library calls in setup(); check the 3.3 V supply under WiFi load (≥ 300 mA, a capacitor near the module)',
       confirm: 'The last app line printed before each reset points at the blocking call',
     });

@@ -175,7 +175,8 @@ export async function runMqttCheck(
         password,
         caFile: p.caFile,
         clientId: probeClientId,
-        connackTimeoutMs: probeBudget(),
+        // Room left after the CONNACK wait for the TLS sniff (≤ 2 s) inside the window.
+        connackTimeoutMs: Math.max(500, probeBudget() - 2000),
         tcpTimeoutMs: Math.min(5000, probeBudget()),
       },
       { signal: probeAbort.signal },
@@ -227,7 +228,7 @@ export async function runMqttCheck(
       const target = parseBrokerUrl(`mqtt://${host.includes(':') ? `[${host}]` : host}:${port ?? 1883}`);
       const same = target.host === b.host && target.port === b.port;
       namedBroker = { url: target.display, probe: same ? hostProbe : null };
-      if (same || virtual || probeAbort.signal.aborted) return;
+      if (same || probeAbort.signal.aborted) return;
       log?.(`The board's log names its broker ${target.display}: probing it too`);
       try {
         namedBroker.probe = await probeBroker(

@@ -179,8 +179,14 @@ function roundTrip(client: MqttClient, topic: string, timeoutMs: number): Promis
 }
 
 /** Does the port complete a TLS handshake? (a plain mqtt:// probe against a TLS listener) */
-export function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
+export function speaksTls(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
     const sock = tls.connect({
       host,
       port,
@@ -189,9 +195,12 @@ export function speaksTls(host: string, port: number, timeoutMs: number): Promis
     });
     const done = (v: boolean) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       sock.destroy();
       resolve(v);
     };
+    const onAbort = () => done(false);
+    signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => done(false), timeoutMs);
     sock.once('secureConnect', () => done(true));
     sock.once('error', () => done(false));
@@ -289,7 +298,7 @@ export async function probeBroker(p: HostProbeParams, opts: OpOptions = {}): Pro
   // A scheme that does not match the port: name it rather than report a bare protocol error.
   if (!res.ok && res.connack === null && !signal?.aborted) {
     const budget = Math.min(2000, p.connackTimeoutMs ?? 2000);
-    if (!b.tls && (await speaksTls(b.host, b.port, budget))) res.tlsMismatch = 'port-speaks-tls';
+    if (!b.tls && (await speaksTls(b.host, b.port, budget, signal))) res.tlsMismatch = 'port-speaks-tls';
     else if (b.tls && (await speaksPlainMqtt(b, budget))) res.tlsMismatch = 'port-speaks-plain';
   }
   if (res.ok && isLoopbackHost(b.host)) Object.assign(res, (await lanCheck(b.port, signal)) ?? {});

@@ -22,7 +22,7 @@ export const ROM_BAUD = 74_880;
 export const romBaudFor = (crystalMHz: number): number => Math.round((115_200 * crystalMHz) / 40);
 
 /** Quiet gap after `csum` (the ROM and SDK early lines come back to back; the app starts later). */
-const AFTER_CSUM_QUIET_MS = 40;
+const AFTER_CSUM_QUIET_MS = 25;
 /** Quiet gap after a banner without `csum` (ROM halted, or a loader banner). */
 const AFTER_BANNER_QUIET_MS = 150;
 /** No banner at all within this after a reset: the board is probably already in its app. */

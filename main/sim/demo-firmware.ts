@@ -119,7 +119,8 @@ function stayConnected(
 export const demoFirmware: FirmwareRunner = async (ctx) => {
   const println = (s: string) => ctx.print(`${s}\r\n`);
   const app = findAppDescriptor(ctx.readFlash, ctx.flashSize);
-  if (!(await sleep(60, ctx.signal))) return;
+  // Core start-up (SDK init, setup(), Serial.begin) before the first line: ~0.1–0.3 s on real boards.
+  if (!(await sleep(150, ctx.signal))) return;
   if (!app) {
     println('');
     println('Flashback virtual board: no app descriptor in this image; nothing to run.');

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { ErrorData } from '../errors.js';
+import type { UserPrompt } from '../progress.js';
 
 export type { ErrorData };
 
@@ -211,7 +212,17 @@ export interface MqttReport {
   board: { connected: boolean; rcCodes: number[] };
   hostProbe: { ok: boolean; connack: number | null; ms: number | null };
   brokerView: { clientIds: string[]; messages: number; lastMessage: string | null };
-  diagnosis: { cause: string; evidence: string; fix: string }[];
+  diagnosis: {
+    cause: string;
+    evidence: string;
+    fix: string;
+    code?: string;
+    confidence?: 'high' | 'medium' | 'low';
+    confirm?: string;
+  }[];
+  /** How the board's log was read ("74880 for the ROM, 115200 for the app…" or one fixed rate). */
+  serialRates?: string;
+  seconds?: number;
 }
 
 export interface LibraryEntry {
@@ -281,6 +292,8 @@ const portSpec = z.string().min(1).max(512);
 const flashMode = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
 /** A compare side: a board's port, a library backup or an uploaded file. */
 const compareSide = z.union([imageRef, portSpec]);
+/** How to get into the bootloader; 'manual' shows the job's prompt (press FLASH, tap RST) with a countdown. */
+const before = z.enum(['default-reset', 'no-reset', 'manual']);
 const planOptions = z.object({
   port: portSpec,
   /** Library id (sha256 prefix) or upload id. */
@@ -291,6 +304,7 @@ const planOptions = z.object({
   preserve: z.array(z.string().max(64)).max(16).optional(),
   /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
   resume: z.boolean().optional(),
+  before: before.optional(),
   /** Clone the firmware but reset the factory data: the donor's RF calibration and WiFi are not copied. */
   resetFactoryData: z.boolean().optional(),
 });
@@ -313,15 +327,15 @@ const writeOptions = z.object({
 });
 
 export const jobParamSchemas = {
-  detect: z.object({ port: portSpec }),
-  backup: z.object({ port: portSpec, label: z.string().max(200).optional() }),
+  detect: z.object({ port: portSpec, before: before.optional() }),
+  backup: z.object({ port: portSpec, label: z.string().max(200).optional(), before: before.optional() }),
   'plan-restore': planOptions,
   /**
    * A plan is a contract: `options` are the choices the UI shows next to the confirm button. They must
    * equal those the plan was made with, or the start is refused (PLAN_STALE) and nothing is written.
    */
   restore: z.object({ planId: z.string().min(1).max(64), options: planOptions }),
-  verify: z.object({ port: portSpec, image: imageRef }),
+  verify: z.object({ port: portSpec, image: imageRef, before: before.optional() }),
   /** Detects the board, recognises each file, checks the fit and diffs: nothing is written. */
   'plan-write': writeOptions,
   /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
@@ -342,7 +356,12 @@ export const jobParamSchemas = {
     port: portSpec,
     broker: z.string().max(512).optional(),
     topic: z.string().max(256).optional(),
+    clientId: z.string().max(128).optional(),
     durationSec: z.number().min(1).max(600).optional(),
+    before: z.enum(['default-reset', 'no-reset', 'manual']).optional(),
+    after: z.enum(['hard-reset', 'no-reset']).optional(),
+    /** The same sketch passed the check on this port earlier (the wizard's good board). */
+    passedOn: portSpec.optional(),
   }),
 } as const;
 
@@ -381,6 +400,8 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
    * the flash, and the target's own backup (Undo). The board needs Resume or Undo.
    */
   interrupted?: { written: number; planned: number; backupId: string | null };
+  /** Something the user must do now (e.g. the manual bootloader reset of "before: manual"), with a deadline. */
+  prompt?: UserPrompt | null;
   startedAt: number;
   endedAt?: number;
 }
@@ -430,6 +451,8 @@ export const methodSchemas = {
     .object({ port: portSpec, baud: z.number().int().min(300).max(4_000_000).optional() })
     .strict(),
   'monitor.close': z.object({ port: portSpec }).strict(),
+  'monitor.reset': z.object({ port: portSpec }).strict(),
+  'monitor.send': z.object({ port: portSpec, text: z.string().max(512) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodSchemas;
@@ -451,6 +474,8 @@ export interface MethodParams {
   'library.export': { id: string; scrub?: boolean };
   'monitor.open': { port: string; baud?: number };
   'monitor.close': { port: string };
+  'monitor.reset': { port: string };
+  'monitor.send': { port: string; text: string };
 }
 
 export interface MethodResults {
@@ -469,6 +494,8 @@ export interface MethodResults {
   'library.export': { download: DownloadInfo; scrubbed: boolean };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };
+  'monitor.reset': { reset: boolean };
+  'monitor.send': { sent: boolean };
 }
 
 // ---------- events (main → UI) ----------
@@ -478,8 +505,15 @@ export type WorkbenchEvent =
   | { type: 'job'; job: JobSnapshot }
   | { type: 'job-log'; jobId: string; line: string }
   | { type: 'mqtt'; jobId: string; event: MqttEvent }
-  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string }
-  | { type: 'monitor-state'; port: string; state: 'open' | 'paused' | 'closed'; reason?: string };
+  | { type: 'monitor'; port: string; text: string; rc?: number; meaning?: string; baud?: number }
+  | {
+      type: 'monitor-state';
+      port: string;
+      state: 'open' | 'paused' | 'closed';
+      reason?: string;
+      /** How the monitor reads the port (both rates, or one fixed rate on socket://). */
+      rates?: string;
+    };
 
 /** The bridge-neutral client the renderer codes against (implemented by both bridges and a fake). */
 export interface WorkbenchClient {

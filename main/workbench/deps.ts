@@ -36,6 +36,17 @@ export interface MonitorLink {
   onData(listener: (chunk: Uint8Array) => void): () => void;
   onClose(listener: (err?: Error) => void): () => void;
   close(): Promise<void>;
+  /**
+   * Lines already read at both rates and annotated (main/mqtt/monitor-session.ts). When present the
+   * service shows these instead of splitting the raw bytes itself.
+   */
+  onLine?(listener: (l: { text: string; rc?: number; meaning?: string; baud?: number }) => void): () => void;
+  /** Resets the board (reading the next boot banner at the ROM rate). */
+  reset?(): Promise<void>;
+  /** Sends a line to the board at the app's rate. */
+  send?(text: string): Promise<void>;
+  /** How the port is read. */
+  rates?: string;
 }
 
 export interface MqttCheckOptions extends OpOptions {

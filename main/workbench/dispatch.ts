@@ -33,6 +33,8 @@ const handlers: Handlers = {
   'library.export': (svc, p) => svc.exportLibrary(p.id, p.scrub ?? true),
   'monitor.open': (svc, p) => svc.openMonitor(p.port, p.baud),
   'monitor.close': (svc, p) => svc.closeMonitor(p.port),
+  'monitor.reset': (svc, p) => svc.resetMonitor(p.port),
+  'monitor.send': (svc, p) => svc.sendMonitor(p.port, p.text),
 };
 
 export async function dispatch(

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { abortedError, type ErrorData, toErrorData } from '../errors.js';
-import type { OpOptions, Progress } from '../progress.js';
+import type { OpOptions, Progress, UserPrompt } from '../progress.js';
 import type { JobKind, JobResults, JobSnapshot, ProgressInfo } from './api.js';
 
 export type JobBody<K extends JobKind> = (opts: OpOptions, jobId: string) => Promise<JobResults[K]>;
@@ -66,7 +66,14 @@ export class JobRunner {
     };
     const done = (async () => {
       try {
-        const result = await body({ onProgress, signal: ctrl.signal, log: (line) => this.log(id, line) }, id);
+        const onPrompt = (p: UserPrompt | null) => {
+          snap.prompt = p;
+          send();
+        };
+        const result = await body(
+          { onProgress, signal: ctrl.signal, log: (line) => this.log(id, line), onPrompt },
+          id,
+        );
         // An operation that finished despite a late cancel still reports its real result.
         snap.result = result;
         snap.state = 'done';
@@ -81,6 +88,7 @@ export class JobRunner {
         if (half) snap.interrupted = half;
       } finally {
         if (pending) clearTimeout(pending);
+        snap.prompt = null;
         snap.endedAt = Date.now();
         this.emit({ ...snap });
       }

@@ -10,8 +10,7 @@ import type { TimedEvent } from '../mqtt/events.js';
 import type { JobParams, MqttReport } from './api.js';
 import type { MqttCheckOptions } from './deps.js';
 import { LineSplitter } from './lines.js';
-
-export type Annotate = (line: string) => { rc?: number; meaning: string } | null;
+import { Annotator } from '../mqtt/annotate.js';
 
 function brokerText(e: TimedEvent): string | null {
   switch (e.kind) {
@@ -52,24 +51,35 @@ export function mqttReport(r: MqttCheckResult): MqttReport {
       cause: d.cause,
       evidence: ([] as string[]).concat(d.evidence).join('; '),
       fix: d.fix,
+      code: d.code,
+      confidence: d.confidence,
+      ...(d.confirm ? { confirm: d.confirm } : {}),
     })),
+    serialRates: r.serial.rates,
+    seconds: r.seconds,
   };
 }
 
 export async function runWorkbenchMqttCheck(
   params: JobParams<'mqtt-check'>,
   opts: MqttCheckOptions,
-  annotate: Annotate,
 ): Promise<MqttReport> {
   const tapped: BoardAccess = {
     reset: defaultBoardAccess.reset,
     openLink: async (spec, o) => {
       const link = await defaultBoardAccess.openLink(spec, o);
+      const annotator = new Annotator();
       const split = new LineSplitter((text) => {
         // Lines at the wrong baud (the 74880 ROM banner read at 115200) are noise: skip mostly-binary ones.
         const printable = text.replace(/[^\x20-\x7e]/g, '');
         if (printable.length < text.length * 0.7 || printable.trim().length === 0) return;
-        opts.onEvent({ source: 'serial', text: printable, ...(annotate(printable) ?? {}) });
+        const l = annotator.push(printable);
+        opts.onEvent({
+          source: 'serial',
+          text: printable,
+          ...(l.notes.length ? { meaning: l.notes.join(' | ') } : {}),
+          ...(l.rc !== undefined ? { rc: l.rc } : {}),
+        });
       });
       link.onData((c) => split.push(c));
       return link;
@@ -81,6 +91,10 @@ export async function runWorkbenchMqttCheck(
       ...(params.broker ? { broker: params.broker } : {}),
       ...(params.topic ? { topic: params.topic } : {}),
       ...(params.durationSec ? { durationMs: params.durationSec * 1000 } : {}),
+      ...(params.clientId ? { clientId: params.clientId } : {}),
+      ...(params.before ? { before: params.before } : {}),
+      ...(params.after ? { after: params.after } : {}),
+      ...(params.passedOn ? { referencePassed: { port: params.passedOn } } : {}),
       board: tapped,
     },
     {

@@ -31,6 +31,11 @@ export class PortOwner {
     return s;
   }
 
+  /** The open monitor's link on `port` (null while paused or closed). */
+  monitorLink(port: string): MonitorLink | null {
+    return this.slots.get(port)?.monitor?.link ?? null;
+  }
+
   holder(port: string): 'job' | 'monitor' | null {
     const s = this.slots.get(port);
     return s?.job ? 'job' : s?.monitor?.link ? 'monitor' : null;

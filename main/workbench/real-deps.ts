@@ -18,10 +18,7 @@ import {
 import type { RestoreParams } from '../flash/restore.js';
 import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
-import { parseLine } from '../mqtt/log-parser.js';
-import { rcAnnotation } from '../mqtt/rc-codes.js';
 import { listPorts } from '../transport/index.js';
-import { defaultBoardAccess } from '../mqtt/board-link.js';
 import type { PortInfo } from './api.js';
 import type { PlannedRestore, WorkbenchDeps } from './deps.js';
 import {
@@ -42,14 +39,10 @@ const DEMO: PortInfo[] = [
   { path: 'virtual:bad', bridge: 'virtual', virtual: true, label: 'Demo board "bad" (virtual)' },
 ];
 
-export function annotateLine(line: string): { rc?: number; meaning: string } | null {
-  for (const e of parseLine(line)) {
-    if (e.kind === 'mqtt-failed') return { rc: e.rc, meaning: rcAnnotation(e.rc) };
-    if (e.kind === 'mqtt-connected') return { rc: 0, meaning: rcAnnotation(0) };
-    if (e.kind === 'boot-failure') return { meaning: `${e.meaning} — ${e.fix}` };
-  }
-  return null;
-}
+import { annotateLine } from '../mqtt/annotate.js';
+import { openMonitorSession } from './monitor-link.js';
+
+export { annotateLine };
 
 export function createRealDeps(opts: { libraryDir?: string; broker?: string | null } = {}): WorkbenchDeps {
   const libraryDir = opts.libraryDir ?? dataPaths.library();
@@ -64,10 +57,11 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         ...DEMO.map((d) => ports.find((p) => p.path === d.path) ?? d),
       ];
     },
-    detect: async ({ port }, o) => boardInfo(await detectBoard({ port }, o)),
-    backup: async ({ port, label }, o) => {
+    detect: async ({ port, before }, o) =>
+      boardInfo(await detectBoard({ port, ...(before ? { before } : {}) }, o)),
+    backup: async ({ port, label, before }, o) => {
       const { info, ...result } = await backupBoard(
-        { port, library: libraryDir, ...(label ? { label } : {}) },
+        { port, library: libraryDir, ...(label ? { label } : {}), ...(before ? { before } : {}) },
         o,
       );
       return { ...result, board: boardInfo(info) };
@@ -84,6 +78,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       if (p.backup !== undefined) params.backup = p.backup;
       if (p.preserve) params.preserve = p.preserve;
       if (p.resume) params.resume = true;
+      if (p.before) params.before = p.before;
       if (p.resetFactoryData) params.resetFactoryData = true;
       const plan = await planRestore(params, o);
       const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
@@ -119,9 +114,9 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         backupId: r.backupId,
       };
     },
-    verify: async ({ port, image }, o) => {
+    verify: async ({ port, image, before }, o) => {
       const img = await loadImage(image, libraryDir);
-      const r = await verifyBoard({ port }, img.bytes, o);
+      const r = await verifyBoard({ port, ...(before ? { before } : {}) }, img.bytes, o);
       return {
         written: r.written,
         skippedSectors: r.skippedSectors,
@@ -137,7 +132,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       const ids = { a: await identity(a, r.boards.a), b: await identity(b, r.boards.b) };
       return compareView(a, b, r, isPortSpec, ids);
     },
-    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, annotateLine),
+    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o),
     library: {
       list: async () => (await library.list()).map(libraryEntry),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),
@@ -151,12 +146,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         return { file: r.file, name, scrubbed: scrub };
       },
     },
-    openMonitor: async (port, baud) => {
-      const link = await defaultBoardAccess.openLink(port, { baud });
-      // Reset into the firmware so the user sees the boot log from the start (GPIO0 high, EN pulse).
-      await defaultBoardAccess.reset(link).catch(() => undefined);
-      return link;
-    },
+    openMonitor: (port, baud) => openMonitorSession(port, baud),
     annotate: annotateLine,
     dataHome: dataHome(),
     defaults: { broker: opts.broker ?? null },

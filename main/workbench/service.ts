@@ -283,14 +283,22 @@ export class WorkbenchService {
 
   private mqttCheck(params: JobParams<'mqtt-check'>): JobSnapshot {
     const t0 = Date.now();
-    return this.onPort('mqtt-check', params.port, (o, jobId) =>
-      this.deps.mqttCheck(params, {
+    // The wizard's good board passed earlier: board-side evidence when this board fails (causes.ts).
+    const passedOn = params.passedOn ?? [...this.mqttPasses].reverse().find((p) => p !== params.port);
+    const withRef = passedOn && passedOn !== params.port ? { ...params, passedOn } : params;
+    return this.onPort('mqtt-check', params.port, async (o, jobId) => {
+      const r = await this.deps.mqttCheck(withRef, {
         ...o,
         onEvent: (event) =>
           this.emit({ type: 'mqtt', jobId, event: { ...event, t: event.t ?? Date.now() - t0 } }),
-      }),
-    );
+      });
+      if (r.verdict === 'pass') this.mqttPasses.push(params.port);
+      return r;
+    });
   }
+
+  /** Ports whose MQTT check passed in this session, oldest first. */
+  private readonly mqttPasses: string[] = [];
 
   private keepPlan(plan: PlannedRestore, options: JobParams<'plan-restore'>): RestorePlanView {
     return { planId: this.plans.add(plan, options), ...plan.view };
@@ -341,7 +349,37 @@ export class WorkbenchService {
     return { closed: await this.owner.closeMonitor(port) };
   }
 
+  async resetMonitor(port: string): Promise<MethodResults['monitor.reset']> {
+    const link = this.openMonitorLink(port);
+    if (!link.reset) return { reset: false };
+    await link.reset();
+    return { reset: true };
+  }
+
+  async sendMonitor(port: string, text: string): Promise<MethodResults['monitor.send']> {
+    const link = this.openMonitorLink(port);
+    if (!link.send) return { sent: false };
+    await link.send(text);
+    return { sent: true };
+  }
+
+  private openMonitorLink(port: string): MonitorLink {
+    const link = this.owner.monitorLink(port);
+    if (!link)
+      throw new FlashbackError(
+        'PORT_CLOSED',
+        `No monitor is open on ${port}`,
+        'Open the monitor on this port first (it pauses while a flash job uses the port).',
+      );
+    return link;
+  }
+
   private attachMonitor(port: string, link: MonitorLink): void {
+    if (link.onLine) {
+      link.onLine((l) => this.emit({ type: 'monitor', port, ...l }));
+      if (link.rates) this.emit({ type: 'monitor-state', port, state: 'open', rates: link.rates });
+      return;
+    }
     const split = new LineSplitter((text) => {
       const note = this.deps.annotate(text);
       this.emit({ type: 'monitor', port, text, ...(note ?? {}) });

@@ -36,7 +36,9 @@ export interface MonitorSlice {
     port: string | null;
     state: 'open' | 'paused' | 'closed';
     reason?: string;
-    lines: { text: string; rc?: number; meaning?: string }[];
+    /** How the port is read (both rates, or one fixed rate). */
+    rates?: string;
+    lines: { text: string; rc?: number; meaning?: string; baud?: number }[];
   };
   setMonitorPort(port: string | null): void;
   clearMonitor(): void;
@@ -101,12 +103,16 @@ const createApply: Slice<{ apply(e: WorkbenchEvent): void }> = (set, get) => ({
         return set((s) => ({
           monitor: {
             ...s.monitor,
-            lines: [...s.monitor.lines, { text: e.text, rc: e.rc, meaning: e.meaning }].slice(-MAX_LINES),
+            lines: [...s.monitor.lines, { text: e.text, rc: e.rc, meaning: e.meaning, baud: e.baud }].slice(
+              -MAX_LINES,
+            ),
           },
         }));
       case 'monitor-state':
         if (get().monitor.port !== e.port) return;
-        return set((s) => ({ monitor: { ...s.monitor, state: e.state, reason: e.reason } }));
+        return set((s) => ({
+          monitor: { ...s.monitor, state: e.state, reason: e.reason, ...(e.rates ? { rates: e.rates } : {}) },
+        }));
     }
   },
 });

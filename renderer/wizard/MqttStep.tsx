@@ -4,6 +4,7 @@
  * its ranked diagnosis. Earlier checks stay listed (before / after the restore).
  */
 import { useState } from 'react';
+import { noteText } from '../format.js';
 import type { MqttEvent, MqttReport } from '../../main/workbench/api.js';
 import { useStartJob } from '../api/jobs.js';
 import { JobProgress } from '../components/JobProgress.js';
@@ -27,12 +28,7 @@ function LiveLog({ events }: { events: MqttEvent[] }) {
             >
               <span className="log-t">{(e.t / 1000).toFixed(1)} s</span>{' '}
               <span className="log-src">{e.source}</span> <span className="mono">{e.text}</span>
-              {e.meaning ? (
-                <span className="rc-meaning">
-                  {' '}
-                  — rc={e.rc}: {e.meaning}
-                </span>
-              ) : null}
+              {e.meaning ? <span className="rc-meaning"> « {noteText(e)}</span> : null}
             </li>
           ))}
         </ol>
@@ -77,8 +73,10 @@ export function Verdict({ report, afterRestore }: { report: MqttReport; afterRes
           {report.diagnosis.map((d) => (
             <li key={d.cause}>
               <strong>{d.cause}</strong>
+              {d.confidence ? <span className="muted"> ({d.confidence} confidence)</span> : null}
               <div>Evidence: {d.evidence}</div>
               <div>Fix: {d.fix}</div>
+              {d.confirm ? <div>To confirm: {d.confirm}</div> : null}
             </li>
           ))}
         </ol>
@@ -93,6 +91,9 @@ export function MqttStep() {
   const ports = useApp((s) => s.wizard.port);
   const [role, setRole] = useState<Role>('bad');
   const [broker, setBroker] = useState('');
+  const [topic, setTopic] = useState('');
+  const [clientId, setClientId] = useState('');
+  const [before, setBefore] = useState<'default-reset' | 'no-reset' | 'manual'>('default-reset');
   const checks = useApp((s) => s.wizard.mqttJobs);
   const last = checks[checks.length - 1] ?? null;
   const events = useApp((s) => (last ? (s.mqttEvents[last.jobId] ?? EMPTY) : EMPTY));
@@ -112,7 +113,13 @@ export function MqttStep() {
 
   const run = async () => {
     if (!port) return;
-    const id = await start('mqtt-check', { port, ...(broker.trim() ? { broker: broker.trim() } : {}) });
+    const id = await start('mqtt-check', {
+      port,
+      before,
+      ...(broker.trim() ? { broker: broker.trim() } : {}),
+      ...(topic.trim() ? { topic: topic.trim() } : {}),
+      ...(clientId.trim() ? { clientId: clientId.trim() } : {}),
+    });
     store.getState().addMqttJob(id);
   };
 
@@ -147,6 +154,31 @@ export function MqttStep() {
           onChange={(e) => setBroker(e.target.value)}
         />
       </div>
+      <div className="row">
+        <div className="field">
+          <label htmlFor="mqtt-topic">Topic to watch at your broker (empty: all, "#")</label>
+          <input id="mqtt-topic" value={topic} onChange={(e) => setTopic(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="mqtt-client-id">The board's client id (optional)</label>
+          <input id="mqtt-client-id" value={clientId} onChange={(e) => setClientId(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="mqtt-before">Start the board</label>
+          <select
+            id="mqtt-before"
+            value={before}
+            onChange={(e) => setBefore(e.target.value as typeof before)}
+          >
+            <option value="default-reset">Reset it through DTR/RTS</option>
+            <option value="no-reset">Just listen (no reset; raw TCP bridges)</option>
+            <option value="manual">I will press RESET</option>
+          </select>
+        </div>
+      </div>
+      {before === 'manual' && running ? (
+        <p role="alert">Press RESET on the board now; the check waits for its boot banner.</p>
+      ) : null}
       <div className="actions">
         <button type="button" disabled={!port || running} onClick={() => void run()}>
           Run MQTT check

@@ -146,5 +146,13 @@ describe('cancel', () => {
     expect(snap.interrupted!.planned).toBe(p.writeSectors.length);
     expect(snap.interrupted!.written).toBeGreaterThanOrEqual(0);
     expect(snap.interrupted!.written).toBeLessThan(p.writeSectors.length);
-  }, 180_000);
+
+    // Resume: planned from the journal like any write (only what is left), confirmed, run to the end.
+    const resumeOptions = { ...options, resume: true };
+    const rest = await plan(resumeOptions);
+    expect(rest.writeSectors.length).toBeLessThanOrEqual(p.writeSectors.length - snap.interrupted!.written);
+    const resumed = await run('restore', { planId: rest.planId, options: resumeOptions });
+    expect(resumed.state, JSON.stringify(resumed.error)).toBe('done');
+    expect(md5(bad.flash())).toBe(md5(donor));
+  }, 240_000);
 });

@@ -243,3 +243,39 @@ describe('WorkbenchService compare', () => {
     ]);
   });
 });
+
+describe('WorkbenchService ports: listed or added by the user, nothing else', () => {
+  it('refuses jobs and the monitor on a port that is neither listed nor added; ports.add validates', async () => {
+    const opened: string[] = [];
+    let detected = 0;
+    const svc = new WorkbenchService(
+      deps({
+        detect: async () => (detected++, board),
+        openMonitor: async (port) => (opened.push(port), fakeLink([])),
+      }),
+      { shell: 'browser', pollMs: 0 },
+    );
+    // A relay to any TCP service on the network, in one request: refused before anything opens.
+    for (const port of ['socket://10.1.2.3:22', 'socket://127.0.0.1:6379', '/etc/passwd', 'virtual:other']) {
+      await expect(svc.openMonitor(port)).rejects.toMatchObject({ code: 'BAD_PORT_SPEC' });
+      expect(await dispatch(svc, 'jobs.start', { kind: 'detect', params: { port } })).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_PORT_SPEC' },
+      });
+    }
+    expect(opened).toEqual([]);
+    expect(detected).toBe(0);
+    // Typed by the user: validated, canonicalised, listed, then usable.
+    for (const bad of ['/etc/passwd', 'socket://host', 'ftp://x:1', 'tty0'])
+      expect(await dispatch(svc, 'ports.add', { port: bad })).toMatchObject({ ok: false });
+    const added = await dispatch(svc, 'ports.add', { port: 'socket://127.0.0.1:4000/' });
+    expect(added).toMatchObject({ ok: true, value: { port: 'socket://127.0.0.1:4000' } });
+    expect((await svc.listPorts()).map((p) => p.path)).toContain('socket://127.0.0.1:4000');
+    await svc.openMonitor('socket://127.0.0.1:4000');
+    expect(opened).toEqual(['socket://127.0.0.1:4000']);
+    // A listed port needs no adding.
+    const { jobId } = await svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
+    expect((await svc.waitJob(jobId))?.state).toBe('done');
+    await svc.close();
+  });
+});
