@@ -60,6 +60,8 @@ export interface ConnectOptions extends OpOptions {
 export interface WriteOptions extends OpOptions {
   /** Send zlib-compressed (stub only; default true with the stub). */
   compress?: boolean;
+  /** Data block size (stub: 1 KiB … 16 KiB, default 16 KiB); smaller blocks survive a bad line. */
+  blockSize?: number;
 }
 
 export interface EspSession {

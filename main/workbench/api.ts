@@ -216,7 +216,10 @@ export interface MqttReport {
     cause: string;
     evidence: string;
     fix: string;
+    /** The cause's stable code (main/mqtt/causes.ts), when known. */
     code?: string;
+    /** The evidence points at the board's factory data (RF calibration / SDK sectors): `repair` may cure it. */
+    factoryData?: boolean;
     confidence?: 'high' | 'medium' | 'low';
     confirm?: string;
   }[];
