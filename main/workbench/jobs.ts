@@ -32,6 +32,9 @@ export function interruptedOf(e: ErrorData): JobSnapshot['interrupted'] {
   };
 }
 
+/** Finished jobs remembered for `jobs.list` (a reloaded page or a second tab sees them). */
+const KEEP_ENDED = 100;
+
 export class JobRunner {
   private readonly jobs = new Map<
     string,
@@ -94,8 +97,15 @@ export class JobRunner {
       }
     })();
     this.jobs.set(id, { snap: snap as JobSnapshot, ctrl, done });
+    this.forgetOld();
     this.emit({ ...snap });
     return snap;
+  }
+
+  /** A host that runs for weeks keeps the last KEEP_ENDED finished jobs (running ones always). */
+  private forgetOld(): void {
+    const ended = [...this.jobs.entries()].filter(([, j]) => j.snap.state !== 'running');
+    for (const [id] of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.jobs.delete(id);
   }
 
   cancel(id: string): boolean {
