@@ -43,7 +43,7 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
     if (!sync.stubRunning) {
       // The ROM attaches the SPI flash in FLASH_BEGIN(0, 0) (notes 1.12); needed before RDID.
       await conn.command(Op.FLASH_BEGIN, u32s(0, 0, ROM_WRITE_BLOCK, 0));
-      info = await detectChip(conn, link.baud, opts.log);
+      info = await detectChip(conn, link.baud, opts.log, link.capabilities.baudChange);
       // The ROM's descriptor bounds the ROM's own writes and the v2 stub's reads, writes and MD5s: widen
       // it before the stub starts (notes 1.12). With the stub, to the whole address space, so the real
       // array size can be measured whatever the label says; ROM-only, to the labelled size.
@@ -51,7 +51,7 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
       reach = want > ROM_DEFAULT_REACH ? await setRomDescriptor(conn, want, opts.log) : ROM_DEFAULT_REACH;
       if (wantStub) await runStub(conn);
     } else {
-      info = await detectChip(conn, link.baud, opts.log);
+      info = await detectChip(conn, link.baud, opts.log, link.capabilities.baudChange);
       reach = 0;
     }
     if (wantStub) {

@@ -128,4 +128,21 @@ describe('socket:// (no control lines)', () => {
       await server.close();
     }
   });
+
+  it('a 40 MHz crystal behind a bridge running at 921600 is reported as 40 MHz', async () => {
+    const name = `xtal${seq++}`;
+    names.push(name);
+    const shared = openVirtualBoard(name, {
+      pace: false,
+      bootMode: 'download',
+      create: { flash: demo.good.slice(0, MB), flashSize: MB, mac: '18:fe:34:0e:00:02', crystalMHz: 40 },
+    });
+    const server = await startSimServer(shared.board, { wire: () => shared.wire(), lineBaud: 921600 });
+    try {
+      const d = await detectBoard({ port: server.url });
+      expect(d.crystalMHz).toBe(40);
+    } finally {
+      await server.close();
+    }
+  });
 });
