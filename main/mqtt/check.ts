@@ -280,7 +280,11 @@ export async function runMqttCheck(
       await Promise.race([probing.catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
     if (before === 'manual')
       log?.(`Press RESET on the board now; waiting for its boot banner at ${romBaud} baud`);
-    else if (resetting) await access.reset(link);
+    else if (resetting) {
+      // The board may have booted (power-on) while we waited: read the banner of our reset at the ROM rate.
+      await serial.expectBoot();
+      await access.reset(link);
+    }
 
     // 4. Watch the window.
     const evidence = (): Evidence => ({
