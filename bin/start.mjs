@@ -19,7 +19,15 @@ function findElectron() {
     if (typeof bin === 'string' && existsSync(bin)) return { bin };
     return { bin: null, why: 'the electron package is installed but its runtime was never downloaded' };
   } catch {
-    return { bin: null, why: 'the optional electron package is not installed' };
+    // npm skips the optional package where its engines do not match (electron 41+ wants Node >= 22.12).
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const oldNode = major < 22 || (major === 22 && minor < 12);
+    return {
+      bin: null,
+      why: oldNode
+        ? `the optional electron package is not installed: it needs Node >= 22.12, this is Node ${process.versions.node}`
+        : 'the optional electron package is not installed',
+    };
   }
 }
 

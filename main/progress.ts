@@ -7,11 +7,26 @@ export interface Progress {
   bytesPerSec: number;
 }
 
+/**
+ * Something the user must do by hand, now, within a time limit (e.g. the manual bootloader reset of
+ * `--before manual`). null clears it (done or given up).
+ */
+export interface UserPrompt {
+  kind: 'manual-reset';
+  title: string;
+  /** What to press, in order. */
+  steps: string[];
+  /** When Flashback stops waiting (epoch ms). */
+  until: number;
+}
+
 export interface OpOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Human-readable log lines (warnings, fallbacks such as a baud step-down). */
   log?: (line: string) => void;
+  /** Shows (or, with null, clears) a prompt asking the user to act now. */
+  onPrompt?: (p: UserPrompt | null) => void;
 }
 
 /** Builds Progress reports with a rate computed from the phase start. */

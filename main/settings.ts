@@ -74,3 +74,27 @@ export async function rememberedBaud(
   const entry = (await readSettings(env)).bauds[adapterKey.toLowerCase()];
   return entry && Number.isInteger(entry.baud) && entry.baud > 0 ? entry.baud : undefined;
 }
+
+/**
+ * A flasher stub left running on `port` at `baud` (the operation could not put it back to 115200: the
+ * board has no auto-reset and the run was cut short). The next connect tries that rate when SYNC at
+ * 115200 finds nothing. null forgets it.
+ */
+export async function rememberStubLeft(
+  port: string,
+  baud: number | null,
+  env?: NodeJS.ProcessEnv,
+): Promise<void> {
+  await updateSettings((s) => {
+    const stubs = (s.stubs && typeof s.stubs === 'object' ? s.stubs : {}) as Record<string, unknown>;
+    if (baud === null) delete stubs[port];
+    else stubs[port] = { baud, at: new Date().toISOString() };
+    s.stubs = stubs;
+  }, env);
+}
+
+export async function stubLeftAt(port: string, env?: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const stubs = (await readSettings(env)).stubs as Record<string, { baud?: unknown }> | undefined;
+  const baud = stubs?.[port]?.baud;
+  return typeof baud === 'number' && Number.isInteger(baud) && baud > 0 ? baud : undefined;
+}

@@ -4,6 +4,23 @@ import { FlashbackError, toErrorData } from '../errors.js';
 import { packageVersion } from '../package-info.js';
 import type { CliCommand, CliContext } from './command.js';
 import { progressBar } from './progress-bar.js';
+import { promptPrinter } from './prompt.js';
+
+/**
+ * `flashback backup … | head -1`: the reader went away. Stop quietly (exit 0, as a pipeline expects)
+ * instead of dying with an EPIPE stack trace.
+ */
+let pipeGuarded = false;
+function quietOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
 
 function usage(commands: CliCommand[]): string {
   const lines = ['Usage: flashback <command> [options]', '', 'Commands:'];
@@ -13,6 +30,7 @@ function usage(commands: CliCommand[]): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const [name, ...rest] = argv;
   if (name === '--version') {
     process.stdout.write(`flashback ${packageVersion()}\n`);
@@ -66,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       onProgress: progressBar(label),
       signal: controller.signal,
       log: (line) => process.stderr.write(line + '\n'),
+      onPrompt: promptPrinter(),
     }),
     signal: controller.signal,
   };

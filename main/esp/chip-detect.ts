@@ -42,6 +42,7 @@ export async function detectChip(
   conn: Connection,
   syncedBaud: number,
   log?: (l: string) => void,
+  baudKnown = true,
 ): Promise<ChipInfo> {
   await checkChipMagic(conn);
   const efuses: number[] = [];
@@ -55,8 +56,12 @@ export async function detectChip(
       'Retry; if it repeats the eFuses may be damaged.',
     );
   const esp8285 = isEsp8285(efuses);
-  const clk = crystalFromClkdiv(await readReg(conn, UART_CLKDIV_REG), syncedBaud);
-  if (Math.abs(clk.mhz - clk.estimate) > 1) {
+  const clk = crystalFromClkdiv(await readReg(conn, UART_CLKDIV_REG), syncedBaud, { baudKnown });
+  if (clk.lineBaud !== syncedBaud) {
+    log?.(
+      `The line runs at about ${clk.lineBaud} baud (not ${syncedBaud}): crystal taken as ${clk.mhz} MHz.`,
+    );
+  } else if (Math.abs(clk.mhz - clk.estimate) > 1) {
     log?.(`Warning: crystal estimate ${clk.estimate.toFixed(2)} MHz, reported as ${clk.mhz} MHz`);
   }
   const flash = await readFlashId(conn);

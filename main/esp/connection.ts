@@ -182,6 +182,14 @@ export class Connection {
       const left = Math.max(1, deadline - performance.now());
       const frame = await this.readFrame(left, `the reply to ${name}`);
       const resp = decodeResponse(frame);
+      if (!resp && frame[0] === 0x01 && frame[1] === op) {
+        // Our reply, damaged on the way (a byte lost): say so now rather than wait for the timeout.
+        throw new FlashbackError(
+          'GARBAGE',
+          `The reply to ${name} arrived damaged (${frame.length} bytes)`,
+          'Bytes were lost on the line: lower the baud rate and check the cable.',
+        );
+      }
       if (!resp || resp.op !== op) continue;
       if (resp.status !== 0 && !opts.allowFailure) {
         throw new FlashbackError(

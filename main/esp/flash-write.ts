@@ -5,6 +5,7 @@
 import zlib from 'node:zlib';
 import { throwIfAborted } from '../errors.js';
 import { progressReporter, type OpOptions } from '../progress.js';
+import type { WriteOptions } from './types.js';
 import { dataBlock, deflBlockTimeout, Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
 import type { Connection } from './connection.js';
 import { ROM_WRITE_BLOCK, SECTOR_SIZE, STUB_WRITE_BLOCK } from './chips/esp8266.js';
@@ -41,22 +42,29 @@ async function sendBlocks(
   }
 }
 
+/** Data blocks for the stub: its maximum, or smaller while the line keeps damaging them. */
+function blockSizeOf(opts: WriteOptions): number {
+  const b = opts.blockSize ?? STUB_WRITE_BLOCK;
+  return Math.max(0x400, Math.min(STUB_WRITE_BLOCK, b));
+}
+
 export async function writeCompressed(
   conn: Connection,
   offset: number,
   data: Uint8Array,
-  opts: OpOptions = {},
+  opts: WriteOptions = {},
 ): Promise<void> {
   const raw = padTo(data, 4);
   const packed = zlib.deflateSync(raw, { level: 9 });
   // Like esptool: data that does not shrink (random, already compressed) goes uncompressed.
   if (packed.length >= raw.length) return writePlainStub(conn, offset, raw, opts);
-  const blocks = Math.ceil(packed.length / STUB_WRITE_BLOCK);
+  const blockSize = blockSizeOf(opts);
+  const blocks = Math.ceil(packed.length / blockSize);
   const report = progressReporter('write', raw.length, opts.onProgress);
-  await conn.command(Op.FLASH_DEFL_BEGIN, u32s(raw.length, blocks, STUB_WRITE_BLOCK, offset));
+  await conn.command(Op.FLASH_DEFL_BEGIN, u32s(raw.length, blocks, blockSize, offset));
   // Each block's ack covers the previous block's inflate + erase + program.
-  const perBlockUncompressed = Math.ceil((raw.length / Math.max(1, packed.length)) * STUB_WRITE_BLOCK);
-  await sendBlocks(conn, Op.FLASH_DEFL_DATA, packed, STUB_WRITE_BLOCK, {
+  const perBlockUncompressed = Math.ceil((raw.length / Math.max(1, packed.length)) * blockSize);
+  await sendBlocks(conn, Op.FLASH_DEFL_DATA, packed, blockSize, {
     pad: false,
     timeoutMs: deflBlockTimeout(perBlockUncompressed),
     signal: opts.signal,
@@ -70,15 +78,16 @@ export async function writePlainStub(
   conn: Connection,
   offset: number,
   data: Uint8Array,
-  opts: OpOptions = {},
+  opts: WriteOptions = {},
 ): Promise<void> {
   const raw = padTo(data, 4);
-  const blocks = Math.ceil(raw.length / STUB_WRITE_BLOCK);
+  const blockSize = blockSizeOf(opts);
+  const blocks = Math.ceil(raw.length / blockSize);
   const report = progressReporter('write', raw.length, opts.onProgress);
-  await conn.command(Op.FLASH_BEGIN, u32s(raw.length, blocks, STUB_WRITE_BLOCK, offset));
-  await sendBlocks(conn, Op.FLASH_DATA, raw, STUB_WRITE_BLOCK, {
+  await conn.command(Op.FLASH_BEGIN, u32s(raw.length, blocks, blockSize, offset));
+  await sendBlocks(conn, Op.FLASH_DATA, raw, blockSize, {
     pad: true,
-    timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, STUB_WRITE_BLOCK),
+    timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, Math.max(blockSize, 0x10000)),
     signal: opts.signal,
     sent: report,
   });

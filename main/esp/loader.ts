@@ -29,13 +29,7 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
   if (link.baud !== ROM_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_BAUD);
   const conn = new Connection(link, opts.signal);
   try {
-    const sync = await syncWithChip(link, conn, {
-      before: opts.before ?? 'default-reset',
-      ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.log ? { log: opts.log } : {}),
-      ...(opts.onManualReset ? { onManualReset: opts.onManualReset } : {}),
-    });
+    const sync = await syncOrFindStub(link, conn, opts);
     const wantStub = opts.stub !== false;
     if (!wantStub && sync.stubRunning) {
       throw new FlashbackError(
@@ -49,7 +43,7 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
     if (!sync.stubRunning) {
       // The ROM attaches the SPI flash in FLASH_BEGIN(0, 0) (notes 1.12); needed before RDID.
       await conn.command(Op.FLASH_BEGIN, u32s(0, 0, ROM_WRITE_BLOCK, 0));
-      info = await detectChip(conn, link.baud, opts.log);
+      info = await detectChip(conn, link.baud, opts.log, link.capabilities.baudChange);
       // The ROM's descriptor bounds the ROM's own writes and the v2 stub's reads, writes and MD5s: widen
       // it before the stub starts (notes 1.12). With the stub, to the whole address space, so the real
       // array size can be measured whatever the label says; ROM-only, to the labelled size.
@@ -57,7 +51,7 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
       reach = want > ROM_DEFAULT_REACH ? await setRomDescriptor(conn, want, opts.log) : ROM_DEFAULT_REACH;
       if (wantStub) await runStub(conn);
     } else {
-      info = await detectChip(conn, link.baud, opts.log);
+      info = await detectChip(conn, link.baud, opts.log, link.capabilities.baudChange);
       reach = 0;
     }
     if (wantStub) {
@@ -71,6 +65,40 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
     return new Session(conn, info, wantStub, reach, opts.log);
   } catch (e) {
     conn.dispose();
+    throw e;
+  }
+}
+
+/**
+ * SYNC as asked; when nothing answers at 115200 and a stub may have been left running at a faster rate
+ * on a board that could not be reset, look for it there (no reset) and reuse it.
+ */
+async function syncOrFindStub(link: Link, conn: Connection, opts: ConnectOptions) {
+  const syncOpts = {
+    before: opts.before ?? 'default-reset',
+    ...(opts.attempts !== undefined ? { attempts: opts.attempts } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.onPrompt ? { onPrompt: opts.onPrompt } : {}),
+  };
+  try {
+    return await syncWithChip(link, conn, syncOpts);
+  } catch (e) {
+    const rate = opts.stubBaud;
+    if (!(e instanceof FlashbackError && e.code === 'NOT_IN_BOOTLOADER')) throw e;
+    if (!rate || rate === link.baud || !link.capabilities.baudChange) throw e;
+    opts.log?.(
+      `No answer at ${link.baud} baud; the last run left a flasher stub at ${rate} baud: trying that.`,
+    );
+    const before = link.baud;
+    await link.setBaud(rate);
+    try {
+      const found = await syncWithChip(link, conn, { ...syncOpts, before: 'no-reset', attempts: 1 });
+      if (found.stubRunning) return found;
+    } catch {
+      // Not there either: report the original failure.
+    }
+    await link.setBaud(before);
     throw e;
   }
 }

@@ -37,6 +37,13 @@ export async function hardReset(link: Link): Promise<void> {
   await link.setSignals({ dtr: false, rts: false });
 }
 
+/** The manual bootloader entry, step by step (notes 3.2 "Manual mode"). */
+export const MANUAL_RESET_STEPS = [
+  'Press and hold FLASH (BOOT) — on an ESP-01 without buttons, connect GPIO0 to GND.',
+  'While holding it, press and release RST (EN) — or unplug the board and plug it back in.',
+  'Release FLASH (or disconnect GPIO0 from GND).',
+];
+
 export const MANUAL_RESET_INSTRUCTIONS =
   'Put the board in bootloader mode by hand: hold FLASH/BOOT (GPIO0 to GND), tap RST (or power-cycle), ' +
   'release FLASH/BOOT. On an ESP-01 without buttons, tie GPIO0 to GND while powering up.';

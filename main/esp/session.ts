@@ -7,7 +7,7 @@ import { hexAddr, humanSize } from '../units.js';
 import type { OpOptions } from '../progress.js';
 import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
 import type { Connection } from './connection.js';
-import { SECTOR_SIZE } from './chips/esp8266.js';
+import { ROM_BAUD, SECTOR_SIZE } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
@@ -102,13 +102,33 @@ export class Session implements EspSession {
     await this.conn.flushInput();
   }
 
-  async finish(after: AfterReset): Promise<void> {
-    this.conn.dispose();
-    if (after !== 'hard-reset') return;
-    if (!this.conn.link.capabilities.controlLines) {
-      this.log?.('This port cannot reset the board: press RST (or power-cycle it) to run the firmware.');
-      return;
+  async finish(after: AfterReset): Promise<{ stubBaud: number | null }> {
+    const link = this.conn.link;
+    let stubBaud: number | null = null;
+    if (this.stub && link.baud !== ROM_BAUD) {
+      stubBaud = link.baud;
+      try {
+        // The reply comes at the old rate, then both sides switch (notes 1.12).
+        await this.conn.command(Op.CHANGE_BAUDRATE, u32s(ROM_BAUD, link.baud), { timeoutMs: 1000 });
+        await link.setBaud(ROM_BAUD);
+        await sleep(50);
+        await this.conn.flushInput();
+        stubBaud = null;
+      } catch {
+        this.log?.(
+          `The flasher stub may still run at ${link.baud} baud: unplug the board and plug it back in (or press RST) before using another tool.`,
+        );
+      }
     }
-    await hardReset(this.conn.link);
+    this.conn.dispose();
+    if (after !== 'hard-reset') return { stubBaud };
+    if (!link.capabilities.controlLines) {
+      this.log?.(
+        'This port cannot reset the board: press RST (or unplug and replug it) to run the firmware.',
+      );
+      return { stubBaud };
+    }
+    await hardReset(link);
+    return { stubBaud };
   }
 }

@@ -7,7 +7,8 @@ import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { Link } from '../transport/link.js';
 import { decodeResponse, encodeRequest, Op, SYNC_PAYLOAD, TIMEOUTS } from './commands.js';
 import type { Connection } from './connection.js';
-import { bootloaderReset, MANUAL_RESET_INSTRUCTIONS, sleep } from './reset.js';
+import type { UserPrompt } from '../progress.js';
+import { bootloaderReset, MANUAL_RESET_STEPS, sleep } from './reset.js';
 import type { BeforeReset } from './types.js';
 
 export interface SyncResult {
@@ -56,7 +57,7 @@ export async function syncWithChip(
     attempts?: number;
     signal?: AbortSignal;
     log?: (l: string) => void;
-    onManualReset?: (s: string) => void;
+    onPrompt?: (p: UserPrompt | null) => void;
   },
 ): Promise<SyncResult> {
   let before = opts.before;
@@ -66,9 +67,8 @@ export async function syncWithChip(
     );
     before = 'no-reset';
   }
-  if (before === 'manual') (opts.onManualReset ?? opts.log)?.(MANUAL_RESET_INSTRUCTIONS);
-  // Manual mode waits for a person: keep trying for ~20 s.
-  const attempts = opts.attempts ?? (before === 'default-reset' ? 7 : before === 'manual' ? 40 : 2);
+  if (before === 'manual') return manualSync(link, conn, opts);
+  const attempts = opts.attempts ?? (before === 'default-reset' ? 7 : 2);
   for (let attempt = 0; attempt < attempts; attempt++) {
     throwIfAborted(opts.signal, 'Connecting');
     if (before === 'default-reset') await bootloaderReset(link, attempt % 2 === 0 ? 50 : 550);
@@ -79,6 +79,40 @@ export async function syncWithChip(
     }
   }
   throw notInBootloader(link, conn, before);
+}
+
+/** How long `--before manual` listens for the board after asking the user to reset it. */
+export const MANUAL_WAIT_MS = 30_000;
+
+/**
+ * `--before manual`: tells the user what to press, now, with a deadline (a prompt the CLI prints and the
+ * workbench shows with a countdown), then keeps sending SYNC until the board answers or time runs out.
+ */
+async function manualSync(
+  link: Link,
+  conn: Connection,
+  opts: { signal?: AbortSignal; log?: (l: string) => void; onPrompt?: (p: UserPrompt | null) => void },
+): Promise<SyncResult> {
+  const until = Date.now() + MANUAL_WAIT_MS;
+  const prompt: UserPrompt = {
+    kind: 'manual-reset',
+    title: `Put the board on ${link.spec} into its bootloader now`,
+    steps: MANUAL_RESET_STEPS,
+    until,
+  };
+  if (opts.onPrompt) opts.onPrompt(prompt);
+  else opts.log?.(`${prompt.title}: ${prompt.steps.join(' ')}`);
+  try {
+    for (let attempt = 1; Date.now() < until; attempt++) {
+      throwIfAborted(opts.signal, 'Connecting');
+      const values = await trySync(conn);
+      if (values) return { stubRunning: values.every((v) => v === 0), attempts: attempt };
+      await sleep(50, opts.signal);
+    }
+  } finally {
+    opts.onPrompt?.(null);
+  }
+  throw notInBootloader(link, conn, 'manual');
 }
 
 function notInBootloader(link: Link, conn: Connection, before: BeforeReset): FlashbackError {

@@ -50,13 +50,18 @@ export interface ConnectOptions extends OpOptions {
   baud?: number;
   /** Connect attempts (each: reset + up to 5 SYNC tries). Default 7 with reset, 2 without. */
   attempts?: number;
-  /** Called with the manual-reset instructions when before === 'manual'. */
-  onManualReset?: (instructions: string) => void;
+  /**
+   * A stub may still be running at this rate (an earlier run on this port could not put it back to
+   * 115200): tried, without a reset, when SYNC at 115200 finds nothing.
+   */
+  stubBaud?: number;
 }
 
 export interface WriteOptions extends OpOptions {
   /** Send zlib-compressed (stub only; default true with the stub). */
   compress?: boolean;
+  /** Data block size (stub: 1 KiB … 16 KiB, default 16 KiB); smaller blocks survive a bad line. */
+  blockSize?: number;
 }
 
 export interface EspSession {
@@ -86,5 +91,10 @@ export interface EspSession {
   /** After a damaged exchange: waits for stray replies and drops them so the next command starts clean. */
   resync(): Promise<void>;
   /** Leaves the loader: hard-reset pulses EN with GPIO0 high (boots the firmware). Closes nothing. */
-  finish(after: AfterReset): Promise<void>;
+  /**
+   * Puts a stub running at a fast rate back to 115200 first (a board without auto-reset keeps running
+   * it, and the next connect syncs at 115200). Resolves with the rate a stub may still be running at
+   * (null when it was put back or there is none).
+   */
+  finish(after: AfterReset): Promise<{ stubBaud: number | null }>;
 }

@@ -7,7 +7,7 @@ import type { EspSession } from '../esp/types.js';
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { hexAddr, humanSize } from '../units.js';
-import { rememberBaud, rememberedBaud } from '../settings.js';
+import { rememberBaud, rememberedBaud, rememberStubLeft, stubLeftAt } from '../settings.js';
 import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
 import { isRetryable } from './recovery.js';
@@ -36,6 +36,10 @@ export async function withBoard<T>(
 ): Promise<T> {
   const identity = await identifyPort(target.port);
   const board = await openWithLadder(target, identity, opts);
+  // Until the stub is back at 115200, remember where it runs: if this run is cut short on a board that
+  // cannot be reset, the next connect finds it there.
+  const fast = board.session.stub && board.session.baud !== ROM_BAUD;
+  if (fast) await rememberStubLeft(target.port, board.session.baud).catch(() => undefined);
   let ok = false;
   try {
     const result = await fn(board);
@@ -43,7 +47,16 @@ export async function withBoard<T>(
     return result;
   } finally {
     try {
-      if (board.link.isOpen) await board.session.finish(ok ? (target.after ?? 'hard-reset') : 'no-reset');
+      if (board.link.isOpen) {
+        const after = ok ? (target.after ?? 'hard-reset') : 'no-reset';
+        const left = await board.session.finish(after);
+        if (fast && left.stubBaud === null) await rememberStubLeft(target.port, null).catch(() => undefined);
+        if (ok && after === 'hard-reset' && target.before === 'manual') {
+          opts.log?.(
+            'Done. If the board has no auto-reset circuit, press RST (or unplug and replug it) to run the firmware.',
+          );
+        }
+      }
     } catch {
       // Leaving the loader is best effort; the operation's own result or error stands.
     }
@@ -65,6 +78,7 @@ async function openWithLadder(
         (identity.adapterKey ? await rememberedBaud(identity.adapterKey) : undefined) ??
         DEFAULT_FAST_BAUD);
   const rates = wanted ? baudLadder(wanted) : [undefined];
+  const stubBaud = await stubLeftAt(target.port).catch(() => undefined);
   let lastError: unknown;
   let tries = 0;
   for (let r = 0; r < rates.length; r++) {
@@ -77,6 +91,8 @@ async function openWithLadder(
         ...(baud && baud !== ROM_BAUD ? { baud } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.onPrompt ? { onPrompt: opts.onPrompt } : {}),
+        ...(stubBaud ? { stubBaud } : {}),
       });
       if (baud && identity.adapterKey) await rememberBaud(identity.adapterKey, baud).catch(() => undefined);
       return { session, link, identity };

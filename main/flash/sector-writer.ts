@@ -10,6 +10,8 @@ import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
 import { auditWrite, collateralError } from './audit.js';
 import { BLOCK } from './block-hashes.js';
+
+const STUB_BLOCK = 0x4000;
 import type { DiffPlan } from './diff-plan.js';
 import { isRetryable, PieceSize, resync } from './recovery.js';
 import { blankMd5, runsOf, SECTOR } from './sector-map.js';
@@ -26,7 +28,9 @@ export interface ProvenWriteOptions extends OpOptions {
   alreadyWritten?: Set<number>;
 }
 
-const MAX_ROUNDS = 5;
+/** Write + audit rounds while every round still makes progress, and at most this many without. */
+const MAX_ROUNDS = 40;
+const MAX_STUCK_ROUNDS = 4;
 const MAX_RUN = 0x100000;
 
 interface Run {
@@ -83,20 +87,27 @@ export async function writeProven(
 ): Promise<ProvenWriteResult> {
   const written = new Set<number>([...(opts.alreadyWritten ?? []), ...plan.write]);
   const size = new PieceSize(MAX_RUN, SECTOR);
+  const block = new PieceSize(STUB_BLOCK, 0x400);
   let pending = plan.write;
   let lastError: unknown = null;
-  for (let round = 1; round <= MAX_ROUNDS; round++) {
+  let stuck = 0;
+  for (let round = 1; round <= MAX_ROUNDS && stuck < MAX_STUCK_ROUNDS; round++) {
     lastError = null;
     let clean = false;
     if (pending.length) {
       try {
-        await writeRuns(session, plan, image, planRuns(plan, pending, opts.eraseBlank, size.size), opts);
+        await writeRuns(session, plan, image, planRuns(plan, pending, opts.eraseBlank, size.size), {
+          ...opts,
+          blockSize: block.size,
+        });
         size.succeeded();
+        block.succeeded();
         clean = true;
       } catch (e) {
         if (!isRetryable(e)) throw e;
         lastError = e;
         size.failed();
+        block.failed();
         opts.log?.(`Writing failed (${(e as Error).message}); checking the whole plan before trying again.`);
         await resync(session);
       }
@@ -117,8 +128,9 @@ export async function writeProven(
     if (!audit.notWritten.length) {
       return { sectors: plan.write.length, bytes: plan.write.length * SECTOR, rounds: round };
     }
+    stuck = audit.notWritten.length >= pending.length ? stuck + 1 : 0;
     pending = audit.notWritten;
-    if (round < MAX_ROUNDS)
+    if (round < MAX_ROUNDS && stuck < MAX_STUCK_ROUNDS)
       opts.log?.(
         `${pending.length} planned sector(s) do not hold the image yet (first at 0x${(plan.offset + pending[0]! * SECTOR).toString(16)}); nothing else changed; writing them again.`,
       );
@@ -126,7 +138,7 @@ export async function writeProven(
   if (lastError instanceof FlashbackError) throw lastError;
   throw new FlashbackError(
     'MD5_MISMATCH',
-    `${pending.length} sector(s) still differ from the image after ${MAX_ROUNDS} tries (first at 0x${(plan.offset + pending[0]! * SECTOR).toString(16)}); nothing outside the plan changed`,
+    `${pending.length} sector(s) still differ from the image after repeated tries (first at 0x${(plan.offset + pending[0]! * SECTOR).toString(16)}); nothing outside the plan changed`,
     'Lower the baud rate (--baud 115200); if it repeats the flash may be write-protected or failing.',
     { notWritten: pending.map((i) => plan.offset + i * SECTOR) },
   );
@@ -137,7 +149,7 @@ async function writeRuns(
   plan: DiffPlan,
   image: Uint8Array,
   runs: Run[],
-  opts: ProvenWriteOptions,
+  opts: ProvenWriteOptions & { blockSize: number },
 ): Promise<void> {
   const total = runs.reduce((n, r) => n + (r.kind === 'data' ? r.count * SECTOR : 0), 0);
   let done = 0;
@@ -158,6 +170,7 @@ async function writeRuns(
     } else {
       const base = done;
       await session.writeFlash(at, image.subarray(run.start * SECTOR, (run.start + run.count) * SECTOR), {
+        blockSize: opts.blockSize,
         onProgress: (p) => progress(base + Math.round((p.done / Math.max(1, p.total)) * run.count * SECTOR)),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });

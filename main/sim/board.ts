@@ -149,6 +149,16 @@ export class VirtualBoard {
     this.boot(1);
   }
 
+  /** The buttons, pressed by a person: FLASH held (GPIO0 low) while RST is tapped → the ROM loader. */
+  resetIntoBootloader(): void {
+    if (this.enTimer) clearTimeout(this.enTimer);
+    this.enTimer = null;
+    this.uart.clearOutput();
+    this.poweredOn = true;
+    this.gpio0Low = true;
+    this.boot(2);
+  }
+
   /** Unplug and plug in again: the only way to stop a stub on a board without auto-reset. */
   powerCycle(): void {
     if (this.enTimer) clearTimeout(this.enTimer);

@@ -35,7 +35,7 @@ export interface BoardMeta {
 
 export interface OpenBoardOptions extends Pick<
   VirtualBoardOptions,
-  'pace' | 'latencyMs' | 'faults' | 'bootMode' | 'chipMagic'
+  'pace' | 'latencyMs' | 'faults' | 'bootMode' | 'chipMagic' | 'autoReset'
 > {
   /** Create the board if it is neither a demo board nor saved (with these settings). */
   create?: Pick<VirtualBoardOptions, 'flashSize' | 'jedecId' | 'mac' | 'chip' | 'crystalMHz' | 'flash'>;
@@ -139,6 +139,7 @@ export function openVirtualBoard(name: string, opts: OpenBoardOptions = {}): Sha
     ...(opts.faults ? { faults: opts.faults } : {}),
     ...(opts.bootMode ? { bootMode: opts.bootMode } : {}),
     ...(opts.chipMagic !== undefined ? { chipMagic: opts.chipMagic } : {}),
+    ...(opts.autoReset !== undefined ? { autoReset: opts.autoReset } : {}),
   });
   let savedAt = -1;
   const writes = () =>

@@ -24,6 +24,11 @@ export interface SimServerOptions {
   /** Gives the board's wire (default: board.wire()); the registry's wrapper saves on detach. */
   wire?: () => BoardWire;
   log?: (line: string) => void;
+  /**
+   * The rate of the bridge's serial side (ser2net configured at e.g. 921600): the host cannot see or
+   * change it over TCP. Default 115200.
+   */
+  lineBaud?: number;
 }
 
 export function startSimServer(board: VirtualBoard, opts: SimServerOptions = {}): Promise<SimServer> {
@@ -46,6 +51,7 @@ export function startSimServer(board: VirtualBoard, opts: SimServerOptions = {})
     connections++;
     socket.setNoDelay(true);
     const wire = getWire();
+    if (opts.lineBaud) wire.setHostBaud(opts.lineBaud);
     const offData = wire.onBoardData((chunk) => {
       if (!socket.destroyed) socket.write(chunk);
     });

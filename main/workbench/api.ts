@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { ErrorData } from '../errors.js';
+import type { UserPrompt } from '../progress.js';
 
 export type { ErrorData };
 
@@ -215,7 +216,10 @@ export interface MqttReport {
     cause: string;
     evidence: string;
     fix: string;
+    /** The cause's stable code (main/mqtt/causes.ts), when known. */
     code?: string;
+    /** The evidence points at the board's factory data (RF calibration / SDK sectors): `repair` may cure it. */
+    factoryData?: boolean;
     confidence?: 'high' | 'medium' | 'low';
     confirm?: string;
   }[];
@@ -291,6 +295,8 @@ const portSpec = z.string().min(1).max(512);
 const flashMode = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
 /** A compare side: a board's port, a library backup or an uploaded file. */
 const compareSide = z.union([imageRef, portSpec]);
+/** How to get into the bootloader; 'manual' shows the job's prompt (press FLASH, tap RST) with a countdown. */
+const before = z.enum(['default-reset', 'no-reset', 'manual']);
 const planOptions = z.object({
   port: portSpec,
   /** Library id (sha256 prefix) or upload id. */
@@ -301,6 +307,7 @@ const planOptions = z.object({
   preserve: z.array(z.string().max(64)).max(16).optional(),
   /** Finish the interrupted restore recorded for this port (its journal gives image and options). */
   resume: z.boolean().optional(),
+  before: before.optional(),
   /** Clone the firmware but reset the factory data: the donor's RF calibration and WiFi are not copied. */
   resetFactoryData: z.boolean().optional(),
 });
@@ -323,15 +330,15 @@ const writeOptions = z.object({
 });
 
 export const jobParamSchemas = {
-  detect: z.object({ port: portSpec }),
-  backup: z.object({ port: portSpec, label: z.string().max(200).optional() }),
+  detect: z.object({ port: portSpec, before: before.optional() }),
+  backup: z.object({ port: portSpec, label: z.string().max(200).optional(), before: before.optional() }),
   'plan-restore': planOptions,
   /**
    * A plan is a contract: `options` are the choices the UI shows next to the confirm button. They must
    * equal those the plan was made with, or the start is refused (PLAN_STALE) and nothing is written.
    */
   restore: z.object({ planId: z.string().min(1).max(64), options: planOptions }),
-  verify: z.object({ port: portSpec, image: imageRef }),
+  verify: z.object({ port: portSpec, image: imageRef, before: before.optional() }),
   /** Detects the board, recognises each file, checks the fit and diffs: nothing is written. */
   'plan-write': writeOptions,
   /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
@@ -396,6 +403,8 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
    * the flash, and the target's own backup (Undo). The board needs Resume or Undo.
    */
   interrupted?: { written: number; planned: number; backupId: string | null };
+  /** Something the user must do now (e.g. the manual bootloader reset of "before: manual"), with a deadline. */
+  prompt?: UserPrompt | null;
   startedAt: number;
   endedAt?: number;
 }

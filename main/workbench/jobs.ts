@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { abortedError, type ErrorData, toErrorData } from '../errors.js';
-import type { OpOptions, Progress } from '../progress.js';
+import type { OpOptions, Progress, UserPrompt } from '../progress.js';
 import type { JobKind, JobResults, JobSnapshot, ProgressInfo } from './api.js';
 
 export type JobBody<K extends JobKind> = (opts: OpOptions, jobId: string) => Promise<JobResults[K]>;
@@ -31,6 +31,9 @@ export function interruptedOf(e: ErrorData): JobSnapshot['interrupted'] {
     backupId: typeof d.backupId === 'string' ? d.backupId : null,
   };
 }
+
+/** Finished jobs remembered for `jobs.list` (a reloaded page or a second tab sees them). */
+const KEEP_ENDED = 100;
 
 export class JobRunner {
   private readonly jobs = new Map<
@@ -66,7 +69,14 @@ export class JobRunner {
     };
     const done = (async () => {
       try {
-        const result = await body({ onProgress, signal: ctrl.signal, log: (line) => this.log(id, line) }, id);
+        const onPrompt = (p: UserPrompt | null) => {
+          snap.prompt = p;
+          send();
+        };
+        const result = await body(
+          { onProgress, signal: ctrl.signal, log: (line) => this.log(id, line), onPrompt },
+          id,
+        );
         // An operation that finished despite a late cancel still reports its real result.
         snap.result = result;
         snap.state = 'done';
@@ -81,13 +91,21 @@ export class JobRunner {
         if (half) snap.interrupted = half;
       } finally {
         if (pending) clearTimeout(pending);
+        snap.prompt = null;
         snap.endedAt = Date.now();
         this.emit({ ...snap });
       }
     })();
     this.jobs.set(id, { snap: snap as JobSnapshot, ctrl, done });
+    this.forgetOld();
     this.emit({ ...snap });
     return snap;
+  }
+
+  /** A host that runs for weeks keeps the last KEEP_ENDED finished jobs (running ones always). */
+  private forgetOld(): void {
+    const ended = [...this.jobs.entries()].filter(([, j]) => j.snap.state !== 'running');
+    for (const [id] of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.jobs.delete(id);
   }
 
   cancel(id: string): boolean {

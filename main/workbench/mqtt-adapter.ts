@@ -52,6 +52,7 @@ export function mqttReport(r: MqttCheckResult): MqttReport {
       evidence: ([] as string[]).concat(d.evidence).join('; '),
       fix: d.fix,
       code: d.code,
+      factoryData: FACTORY_DATA_CAUSES.has(d.code),
       confidence: d.confidence,
       ...(d.confirm ? { confirm: d.confirm } : {}),
     })),
@@ -59,6 +60,9 @@ export function mqttReport(r: MqttCheckResult): MqttReport {
     seconds: r.seconds,
   };
 }
+
+/** Causes the factory-data repair addresses (RF init/calibration, SDK system parameters, radio data). */
+const FACTORY_DATA_CAUSES: ReadonlySet<string> = new Set(['rf-init-missing', 'system-param', 'board-side']);
 
 export async function runWorkbenchMqttCheck(
   params: JobParams<'mqtt-check'>,

@@ -57,10 +57,11 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         ...DEMO.map((d) => ports.find((p) => p.path === d.path) ?? d),
       ];
     },
-    detect: async ({ port }, o) => boardInfo(await detectBoard({ port }, o)),
-    backup: async ({ port, label }, o) => {
+    detect: async ({ port, before }, o) =>
+      boardInfo(await detectBoard({ port, ...(before ? { before } : {}) }, o)),
+    backup: async ({ port, label, before }, o) => {
       const { info, ...result } = await backupBoard(
-        { port, library: libraryDir, ...(label ? { label } : {}) },
+        { port, library: libraryDir, ...(label ? { label } : {}), ...(before ? { before } : {}) },
         o,
       );
       return { ...result, board: boardInfo(info) };
@@ -77,6 +78,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       if (p.backup !== undefined) params.backup = p.backup;
       if (p.preserve) params.preserve = p.preserve;
       if (p.resume) params.resume = true;
+      if (p.before) params.before = p.before;
       if (p.resetFactoryData) params.resetFactoryData = true;
       const plan = await planRestore(params, o);
       const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
@@ -112,9 +114,9 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         backupId: r.backupId,
       };
     },
-    verify: async ({ port, image }, o) => {
+    verify: async ({ port, image, before }, o) => {
       const img = await loadImage(image, libraryDir);
-      const r = await verifyBoard({ port }, img.bytes, o);
+      const r = await verifyBoard({ port, ...(before ? { before } : {}) }, img.bytes, o);
       return {
         written: r.written,
         skippedSectors: r.skippedSectors,

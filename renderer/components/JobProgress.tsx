@@ -4,6 +4,7 @@ import { useCancelJob } from '../api/jobs.js';
 import { bytes, duration, rate } from '../format.js';
 import { useApp } from '../store/index.js';
 import { ErrorPanel } from './ErrorPanel.js';
+import { ResetPrompt } from './ResetPrompt.js';
 
 export function useJob(jobId: string | null): JobSnapshot | null {
   return useApp((s) => (jobId ? (s.jobs[jobId] ?? null) : null));
@@ -97,6 +98,7 @@ export function JobProgress({
   const pct = p && p.total > 0 ? Math.min(100, Math.round((p.done / p.total) * 100)) : null;
   return (
     <div className="job-progress" aria-live="polite">
+      {job.prompt ? <ResetPrompt prompt={job.prompt} /> : null}
       <div className="job-progress-head">
         <span>
           {label}: <strong>{p?.phase ?? 'starting'}</strong>

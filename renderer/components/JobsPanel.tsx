@@ -15,6 +15,12 @@ const LABELS: Record<string, string> = {
   verify: 'Verify',
   compare: 'Compare',
   'mqtt-check': 'MQTT check',
+  'plan-write': 'Plan write',
+  write: 'Write',
+  'verify-files': 'Verify files',
+  erase: 'Erase',
+  'plan-repair': 'Plan repair',
+  repair: 'Repair',
 };
 
 /** Finished jobs shown besides the running ones. */

@@ -11,6 +11,7 @@ import type {
   WorkbenchEvent,
 } from '../../main/workbench/api.js';
 import { type FlashSlice, createFlashSlice } from './flash.js';
+import { type RepairSlice, createRepairSlice } from './repair.js';
 import { type WizardSlice, createWizardSlice } from './wizard.js';
 
 export interface PortsSlice {
@@ -49,6 +50,7 @@ export type AppState = PortsSlice &
   LibrarySlice &
   MonitorSlice &
   FlashSlice &
+  RepairSlice &
   WizardSlice & { apply(e: WorkbenchEvent): void };
 
 type Slice<T> = StateCreator<AppState, [], [], T>;
@@ -124,5 +126,6 @@ export const createAppSlices: Slice<AppState> = (...a) => ({
   ...createMonitorSlice(...a),
   ...createWizardSlice(...a),
   ...createFlashSlice(...a),
+  ...createRepairSlice(...a),
   ...createApply(...a),
 });

@@ -59,6 +59,8 @@ export interface RestoreChoices {
   backup: boolean;
   /** Keep the bad board's own WiFi settings and RF data (preserve sdk-config). */
   keepOwn: boolean;
+  /** Clone the firmware but reset the factory data (the donor's RF calibration and WiFi are not copied). */
+  resetFactoryData?: boolean;
   /** Finish the interrupted restore on this port (set by Resume, cleared by any other choice). */
   resume?: boolean;
 }
@@ -76,6 +78,7 @@ export function restoreRequest(
     flashMode: o.flashMode,
     backup: o.backup,
     ...(o.keepOwn ? { preserve: ['sdk-config'] } : {}),
+    ...(o.resetFactoryData ? { resetFactoryData: true } : {}),
     ...(o.resume ? { resume: true } : {}),
   };
 }
@@ -109,7 +112,10 @@ export function blockedReason(s: AppState, step: Step): string | null {
       if (!boardOf(s, 'bad')) return 'Detect the bad board first.';
       return backupOf(s) || s.library.length > 0 ? null : 'Back up the good board first.';
     case 'mqtt':
-      return boardOf(s, 'bad') || boardOf(s, 'good') ? null : 'Detect a board first.';
+      // The check resets and reads the board itself: a chosen port (e.g. after a repair) is enough.
+      return boardOf(s, 'bad') || boardOf(s, 'good') || s.wizard.port.bad || s.wizard.port.good
+        ? null
+        : 'Detect a board first.';
   }
 }
 

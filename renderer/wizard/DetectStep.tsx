@@ -60,6 +60,13 @@ export function DetectStep() {
         <button type="button" disabled={!ready} onClick={() => goTo('backup')}>
           Next: back up the good board
         </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => store.getState().openRepair(store.getState().wizard.port.bad)}
+        >
+          No good board? Repair the factory data
+        </button>
       </div>
     </section>
   );

@@ -49,7 +49,16 @@ function LiveLog({ events }: { events: MqttEvent[] }) {
   );
 }
 
-export function Verdict({ report, afterRestore }: { report: MqttReport; afterRestore: boolean }) {
+export function Verdict({
+  report,
+  afterRestore,
+  onRepair,
+}: {
+  report: MqttReport;
+  afterRestore: boolean;
+  /** Offered when the evidence points at the board's factory data (RF calibration, SDK sectors). */
+  onRepair?: () => void;
+}) {
   const cls = report.verdict === 'pass' ? 'ok' : report.verdict === 'fail' ? 'bad' : 'warn';
   return (
     <section className={`verdict ${cls}`} aria-label="MQTT verdict" role="status">
@@ -80,6 +89,16 @@ export function Verdict({ report, afterRestore }: { report: MqttReport; afterRes
             </li>
           ))}
         </ol>
+      ) : null}
+      {onRepair && report.verdict !== 'pass' && report.diagnosis.some((d) => d.factoryData) ? (
+        <div className="actions">
+          <button type="button" onClick={onRepair}>
+            Repair factory data
+          </button>
+          <span className="muted">
+            Resets the RF calibration and SDK sectors the way this firmware lays them out (backup first).
+          </span>
+        </div>
       ) : null}
     </section>
   );
@@ -191,7 +210,14 @@ export function MqttStep() {
       {[...reports]
         .reverse()
         .map((c) =>
-          c.report ? <Verdict key={c.jobId} report={c.report} afterRestore={c.afterRestore} /> : null,
+          c.report ? (
+            <Verdict
+              key={c.jobId}
+              report={c.report}
+              afterRestore={c.afterRestore}
+              onRepair={() => store.getState().openRepair(jobs[c.jobId]?.port ?? port)}
+            />
+          ) : null,
         )}
     </section>
   );

@@ -94,8 +94,36 @@ export function RestoreStep() {
         />
         <label htmlFor="restore-backup">Back up the bad board first (recommended)</label>
       </div>
+      <fieldset className="field clone-mode">
+        <legend>What to copy from the good board</legend>
+        <label className="radio">
+          <input
+            type="radio"
+            name="clone-mode"
+            checked={!choices.resetFactoryData}
+            onChange={() => choose('resetFactoryData', false)}
+          />{' '}
+          <strong>Exact clone</strong> — the whole flash, the good board’s RF calibration and WiFi settings
+          included. This is what cured the original report.
+        </label>
+        <label className="radio">
+          <input
+            type="radio"
+            name="clone-mode"
+            checked={choices.resetFactoryData === true}
+            onChange={() => {
+              choose('resetFactoryData', true);
+              choose('keepOwn', false);
+            }}
+          />{' '}
+          <strong>Clone the firmware and reset the factory data</strong> — the firmware and its files are
+          copied; the good board’s chip-specific RF calibration and stored WiFi settings are not: they are
+          reset so this board rebuilds its own (WiFi must be set up again).
+        </label>
+      </fieldset>
       <div className="field checkbox">
         <input
+          disabled={choices.resetFactoryData === true}
           id="restore-keep"
           type="checkbox"
           checked={choices.keepOwn}
@@ -128,6 +156,13 @@ export function RestoreStep() {
       {plan && !stale ? (
         <>
           <PlanView plan={plan} />
+          {planOptions?.resetFactoryData ? (
+            <p className="notice" role="note" aria-label="Factory data">
+              Firmware clone with the factory data reset: the good board’s RF calibration and stored WiFi
+              settings are not copied; those sectors are reset so this board recalibrates its own radio and
+              starts without WiFi settings. Choose <strong>Exact clone</strong> to copy them too.
+            </p>
+          ) : null}
           {!restored ? (
             <div className="actions">
               <button type="button" className="danger" disabled={busy} onClick={() => void execute()}>

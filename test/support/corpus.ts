@@ -56,16 +56,14 @@ export function captureEvents(lines: string[], bauds?: number[]): TimedEvent[] {
   const p = new LogParser();
   const t = lineTimes(lines);
   return lines.flatMap((line, i) =>
-    p
-      .push(line)
-      .events.map((e) =>
-        Object.assign(e, {
-          t: t[i]!,
-          source: 'serial' as const,
-          line: line.trim(),
-          ...(bauds ? { baud: bauds[i] } : {}),
-        }),
-      ),
+    p.push(line).events.map((e) =>
+      Object.assign(e, {
+        t: t[i]!,
+        source: 'serial' as const,
+        line: line.trim(),
+        ...(bauds ? { baud: bauds[i] } : {}),
+      }),
+    ),
   );
 }
 

@@ -38,3 +38,20 @@ describe('ESP8266 chip facts', () => {
     expect(crystalFromClkdiv(694, 115200).mhz).toBe(40);
   });
 });
+
+describe('crystal on a line whose rate the host cannot know (TCP bridge)', () => {
+  it('a 40 MHz crystal on a bridge at 921600 is 40 MHz, not 26', () => {
+    expect(crystalFromClkdiv(87, 115200, { baudKnown: false })).toMatchObject({ mhz: 40, lineBaud: 921600 });
+  });
+  it('26 and 40 MHz at 115200, 460800 and 921600 are told apart', () => {
+    for (const mhz of [26, 40]) {
+      for (const baud of [115200, 230400, 460800, 921600]) {
+        const div = Math.round((2 * mhz * 1e6) / baud);
+        expect(crystalFromClkdiv(div, 115200, { baudKnown: false }), `${mhz} MHz at ${baud}`).toMatchObject({
+          mhz,
+          lineBaud: baud,
+        });
+      }
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { FlashbackError } from '../../main/errors.js';
 import type { BoardInfo, WorkbenchEvent } from '../../main/workbench/api.js';
 import type { MonitorLink, WorkbenchDeps } from '../../main/workbench/deps.js';
 import { dispatch } from '../../main/workbench/dispatch.js';
+import { JobRunner } from '../../main/workbench/jobs.js';
 import { WorkbenchService } from '../../main/workbench/service.js';
 
 const board: BoardInfo = {
@@ -277,5 +278,27 @@ describe('WorkbenchService ports: listed or added by the user, nothing else', ()
     const { jobId } = await svc.startJob({ kind: 'detect', params: { port: 'virtual:good' } });
     expect((await svc.waitJob(jobId))?.state).toBe('done');
     await svc.close();
+  });
+});
+
+describe('JobRunner memory', () => {
+  it('keeps every running job and the last 100 finished ones', async () => {
+    const runner = new JobRunner(
+      () => undefined,
+      () => undefined,
+    );
+    let release!: () => void;
+    const long = runner.start('detect', 'virtual:good', () => new Promise((r) => (release = () => r(board))));
+    for (let i = 0; i < 120; i++) {
+      const j = runner.start('detect', null, async () => board);
+      await runner.wait(j.id);
+    }
+    runner.start('detect', null, async () => board);
+    const ids = runner.list().map((j) => j.id);
+    expect(ids).toContain(long.id);
+    expect(ids.length).toBeLessThanOrEqual(102);
+    expect(ids.length).toBeGreaterThanOrEqual(100);
+    release();
+    await runner.wait(long.id);
   });
 });

@@ -13,6 +13,7 @@ import { parseFaults } from '../../sim/faults.js';
 import { defaultNetwork } from '../../sim/network.js';
 import { factoryReset, openVirtualBoard } from '../../sim/registry.js';
 import { startSimServer } from '../../sim/tcp-server.js';
+import { humanSize } from '../../units.js';
 import type { BoardWire } from '../../sim/wire.js';
 import type { CliCommand } from '../command.js';
 
@@ -40,7 +41,7 @@ export const simCommand: CliCommand = {
   summary: 'Serve a virtual ESP8266 on TCP (for esptool --port socket://…)',
   usage:
     'flashback sim [--listen tcp://127.0.0.1:0] [--profile good|bad] [--flash FILE] [--flash-size 4MB] ' +
-    '[--mac AA:BB:..] [--save FILE] [--no-pace] [--factory-reset] [--latency-ms N] [--fault drop:N|corrupt-every:N|corrupt-frame-every:N[@to-board|@to-host]|header:OP:BYTE[:NTH]|disconnect:N|slow-erase:F …]',
+    '[--mac AA:BB:..] [--save FILE] [--no-pace] [--factory-reset] [--latency-ms N] [--line-baud N] [--fault drop:N|corrupt-every:N|corrupt-frame-every:N[@to-board|@to-host]|header:OP:BYTE[:NTH]|disconnect:N|slow-erase:F …]',
   options: {
     listen: { type: 'string' },
     profile: { type: 'string' },
@@ -51,6 +52,8 @@ export const simCommand: CliCommand = {
     'no-pace': { type: 'boolean' },
     'factory-reset': { type: 'boolean' },
     'latency-ms': { type: 'string' },
+    /** The bridge's serial-side rate (ser2net at 921600): invisible to the TCP client. */
+    'line-baud': { type: 'string' },
     fault: { type: 'string', multiple: true },
   },
   async run(ctx) {
@@ -120,15 +123,19 @@ export const simCommand: CliCommand = {
       });
     }
 
+    const lineBaud = str('line-baud') === undefined ? undefined : Number(str('line-baud'));
+    if (lineBaud !== undefined && !(Number.isInteger(lineBaud) && lineBaud > 0))
+      throw bad(`Bad --line-baud "${str('line-baud')}"`, 'Give a rate, e.g. 921600.');
     const server = await startSimServer(board, {
       host: listen.host,
       port: listen.port,
+      ...(lineBaud ? { lineBaud } : {}),
       ...(wire ? { wire } : {}),
       log: ctx.err,
     });
     process.stdout.write(`listening ${server.url}\n`);
     ctx.err(
-      `virtual ESP8266 (${board.mac}, ${board.flash.size >> 20} MB, ${common.pace ? 'paced' : 'no pacing'}) in the ROM loader; Ctrl-C to stop`,
+      `virtual ESP8266 (${board.mac}, ${humanSize(board.flash.size)}, ${common.pace ? 'paced' : 'no pacing'}) in the ROM loader; Ctrl-C to stop`,
     );
 
     await new Promise<void>((resolve) => {

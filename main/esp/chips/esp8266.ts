@@ -156,9 +156,37 @@ export function isEsp8285(efuses: readonly number[]): boolean {
   return (w0 & (1 << 4)) !== 0 || (w2 & (1 << 16)) !== 0;
 }
 
-/** Crystal estimate from UART_CLKDIV at the synced baud, normalised as esptool does (notes 2.4). */
-export function crystalFromClkdiv(clkdiv: number, hostBaud: number): { mhz: number; estimate: number } {
-  const estimate = (hostBaud * (clkdiv & UART_CLKDIV_MASK)) / 1e6 / 2;
-  const mhz = estimate > 45 ? 48 : estimate > 33 ? 40 : 26;
-  return { mhz, estimate };
+/**
+ * Rates a host or a serial bridge runs a line at for SYNC. Not 74880: it is 115200 × 26/40, so a 40 MHz
+ * chip synced at 115200 would read exactly like a 26 MHz one synced at 74880.
+ */
+const STANDARD_BAUDS = [
+  9600, 19200, 38400, 57600, 115200, 230400, 250000, 460800, 500000, 921600, 1000000, 1500000, 2000000,
+];
+
+/**
+ * Crystal from UART_CLKDIV (the ROM's divider = 2 × crystal / line rate), normalised as esptool does
+ * (notes 2.4). That needs the rate the ROM really synced at: read it before any baud change, and when
+ * the line's rate is not the host's to know (a TCP bridge runs its serial side at its own rate, e.g.
+ * 921600) or the estimate is implausible, take the crystal whose implied line rate is a standard one.
+ */
+export function crystalFromClkdiv(
+  clkdiv: number,
+  hostBaud: number,
+  opts: { baudKnown?: boolean } = {},
+): { mhz: number; estimate: number; lineBaud: number } {
+  const div = clkdiv & UART_CLKDIV_MASK;
+  const estimate = (hostBaud * div) / 1e6 / 2;
+  if (opts.baudKnown !== false && estimate >= 20 && estimate <= 52) {
+    return { mhz: estimate > 45 ? 48 : estimate > 33 ? 40 : 26, estimate, lineBaud: hostBaud };
+  }
+  let best = { mhz: 26, estimate, lineBaud: hostBaud, err: Infinity };
+  for (const mhz of [26, 40]) {
+    const line = div ? (2 * mhz * 1e6) / div : 0;
+    for (const std of STANDARD_BAUDS) {
+      const err = Math.abs(line - std) / std;
+      if (err < best.err) best = { mhz, estimate: mhz, lineBaud: std, err };
+    }
+  }
+  return { mhz: best.mhz, estimate: best.estimate, lineBaud: best.lineBaud };
 }
