@@ -10,6 +10,7 @@ import { runMqttCheck } from '../../main/mqtt/check.js';
 import { VirtualBoard } from '../../main/sim/board.js';
 import { buildDemoImage, DEMO_APP } from '../../main/sim/demo-image.js';
 import type { FirmwareRunner } from '../../main/sim/firmware-api.js';
+import { virtualBoardNetwork } from '../../main/sim/broker-route.js';
 import { createNetwork } from '../../main/sim/network.js';
 import { freePort, mosquitto, startMosquitto } from '../support/mosquitto.js';
 import { wireLink } from '../support/wire-link.js';
@@ -52,7 +53,7 @@ describe.skipIf(mosquitto.missing)(`the user's broker (${mosquitto.path || mosqu
     boards.push(b);
     return {
       port,
-      network,
+      network: virtualBoardNetwork(network),
       access: {
         openLink: async (spec: string, o: { baud: number }) => wireLink(spec, b.wire(), o.baud),
         reset: hardReset,
