@@ -36,7 +36,7 @@ export function App({ api, store: given }: { api: WorkbenchClient; store?: AppSt
       <StoreContext.Provider value={store}>
         <header className="app-header">
           <h1>Flashback</h1>
-          <span className="tagline">ESP8266 backup, restore, compare and MQTT check</span>
+          <span className="tagline">ESP8266 backup, restore, flash, compare and MQTT check</span>
         </header>
         <div role="tablist" aria-label="Views" className="tabs">
           {TABS.map((t, i) => (

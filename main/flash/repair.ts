@@ -18,6 +18,7 @@ import { formatSize, SIZE_BY_CODE } from '../image/flash-params.js';
 import { factoryResetTail } from '../image/factory-reset.js';
 import { patchHeader } from '../image/header-patch.js';
 import { detectLayout, factoryRule, imageExtent, type Family, type FactoryRule } from '../image/layout.js';
+import { isLowPartitionLayout } from '../image/factory.js';
 import { judgeRfInit } from '../image/rf-init.js';
 import type { OpOptions } from '../progress.js';
 import { espressifInitData } from '../resources.js';
@@ -108,6 +109,12 @@ export async function repairBoard(
         'BAD_IMAGE',
         `The firmware on this board is not recognised (${layout.notes.at(-1) ?? 'unknown layout'}), so repair cannot tell which sectors hold its factory data; nothing was changed`,
         'Restore a backup of a good board with the same firmware, or write the firmware again first (`flashback write`).',
+      );
+    if (rule === 'nonos' && (await isLowPartitionLayout(read)))
+      throw new FlashbackError(
+        'BAD_IMAGE',
+        'This firmware keeps its factory data low in flash (NodeMCU 3.x partition table: RF_CAL 0xB000, init data 0xC000, WiFi 0xD000–0xFFFF), not at the end; repair does not handle that layout and changed nothing',
+        'Restore a backup of a good board, or erase 0xB000 and 0xD000–0xFFFF yourself (`flashback erase --offset 0xB000 --size 0x1000`).',
       );
     const head = await read(0, 16);
     const headerSize = SIZE_BY_CODE.get((head[3] ?? 0) >> 4) ?? null;

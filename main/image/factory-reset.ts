@@ -8,6 +8,7 @@
  *   the flag sector kept (it holds FOTA boot information).
  */
 import { FlashbackError } from '../errors.js';
+import { isLowPartitionLayout } from './factory.js';
 import { detectLayout, factoryRule, type FactoryRule } from './layout.js';
 import { judgeRfInit } from './rf-init.js';
 import { sdkTailSize } from './secrets.js';
@@ -135,6 +136,12 @@ export async function resetImageFactoryData(
       'BAD_IMAGE',
       `The image's firmware is not recognised, so which sectors hold its factory data is unknown; nothing was written`,
       'Restore it as an exact clone (without --reset-factory-data), then run `flashback repair` once a known firmware is on the board.',
+    );
+  if (rule === 'nonos' && (await isLowPartitionLayout(read)))
+    throw new FlashbackError(
+      'BAD_IMAGE',
+      "The image's firmware keeps its factory data low in flash (NodeMCU 3.x partition table), not at the end; --reset-factory-data does not handle that layout, nothing was written",
+      'Restore it as an exact clone (without --reset-factory-data).',
     );
   const size = sdkTailSize(image, flashSize);
   if (image.length < size)

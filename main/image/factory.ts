@@ -8,7 +8,7 @@
 import { flashTail } from './arduino-map.js';
 import type { AsyncRead } from './fs-detect.js';
 import { detectLayout, factoryRule, type FactoryRule, type Layout } from './layout.js';
-import { judgeRfInit, RF_MAGIC, type RfInitState } from './rf-init.js';
+import { judgeRfInit, type RfInitState } from './rf-init.js';
 import { dataSectorOffsets, findWifiCredentials, sdkTailSize, type WifiCredentials } from './secrets.js';
 import { SECTOR_SIZE } from './sectors.js';
 import { FLAG_SELECT_OFFSET } from './sysparam.js';
@@ -77,6 +77,18 @@ async function judgeSysParams(read: AsyncRead, size: number): Promise<SysParamRe
 /** NodeMCU 3.x keeps PHY_DATA low in flash, at 0xC000 (notes 5.3). */
 const NODEMCU3_PHY_DATA = 0xc000;
 
+/**
+ * NodeMCU 3.x (SDK 3.0) registers its own partition table: RF_CAL 0xB000, PHY_DATA 0xC000, system
+ * params 0xD000–0xFFFF, and its SPIFFS may run to the end of flash (notes 5.3). Valid init data at
+ * 0xC000 under an SDK image marks it; the end-of-flash rules do not apply there.
+ */
+export async function isLowPartitionLayout(read: AsyncRead): Promise<boolean> {
+  // The partition holds the 128-byte table and nothing else; code that happens to start with 0x05 does not.
+  const sector = await read(NODEMCU3_PHY_DATA, SECTOR_SIZE);
+  const j = judgeRfInit(sector);
+  return j.state === 'valid' && j.crystalMHz !== null && blank(sector.subarray(128));
+}
+
 function rfCalReport(offset: number, data: Uint8Array, rule: FactoryRule): RfCalReport {
   const where =
     rule === 'arduino'
@@ -115,7 +127,7 @@ export async function judgeFactoryData(
     rfCal = rfCalReport(tail.eeprom, await read(tail.eeprom, 0x1000), rule);
     let offset = tail.rfCal;
     let j = judgeRfInit(await read(offset, 128));
-    if (j.state !== 'valid' && (await read(NODEMCU3_PHY_DATA, 1))[0] === RF_MAGIC) {
+    if (j.state !== 'valid' && (await isLowPartitionLayout(read))) {
       // NodeMCU 3.x: init data lives in its low partition table, not at the end (notes 5.3).
       offset = NODEMCU3_PHY_DATA;
       j = judgeRfInit(await read(offset, 128));

@@ -15,18 +15,29 @@ type WriteOptions = JobParams<'plan-write'>;
 /** Unchanged plans are dropped after this many, oldest first (each holds an image in memory). */
 const MAX_PLANS = 16;
 
-/** The options with their defaults filled in, so `{}` and `{ backup: true }` compare equal. */
+const RESTORE_DEFAULTS = {
+  flashMode: 'keep',
+  full: false,
+  backup: true,
+  resume: false,
+  resetFactoryData: false,
+};
+
+/**
+ * The options as one comparable key: defaults filled in (so `{}` and `{ backup: true }` are equal),
+ * lists sorted, and every other field included as given — an option added to the schema later is part
+ * of the contract without anyone remembering to list it here.
+ */
 export function normalise(o: PlanOptions): string {
-  return JSON.stringify([
-    o.port,
-    o.image,
-    o.flashMode ?? 'keep',
-    o.full ?? false,
-    o.backup ?? true,
-    [...(o.preserve ?? [])].sort(),
-    o.resume ?? false,
-    o.resetFactoryData ?? false,
-  ]);
+  const given = Object.entries(o).filter(([, v]) => v !== undefined);
+  const all: Record<string, unknown> = { ...RESTORE_DEFAULTS, ...Object.fromEntries(given) };
+  if (Array.isArray(all.preserve)) all.preserve = [...(all.preserve as string[])].sort();
+  if (Array.isArray(all.preserve) && all.preserve.length === 0) delete all.preserve;
+  return JSON.stringify(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]]),
+  );
 }
 
 function stale(message: string): FlashbackError {
@@ -99,6 +110,7 @@ export function planDrift(confirmed: RestorePlan, now: RestorePlan): string | nu
     return 'the flash chip is not the one planned for';
   if (!same(now.flashMode, confirmed.flashMode)) return 'the flash mode changed';
   if (
+    Boolean(now.resetFactoryData) !== Boolean(confirmed.resetFactoryData) ||
     now.backupFirst !== confirmed.backupFirst ||
     now.full !== confirmed.full ||
     !same(now.preserve, confirmed.preserve)

@@ -154,3 +154,17 @@ describe('restore --reset-factory-data', () => {
     ).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 });
+
+describe('repair refuses layouts it does not handle', () => {
+  it('NodeMCU 3.x (factory data low in flash, at 0xB000–0xFFFF): refused, nothing changed', async () => {
+    const before = nonosBoard();
+    before.fill(0xff, 0xc000, 0xd000);
+    before.set(initData, 0xc000); // PHY_DATA partition of the NodeMCU 3.x partition table
+    const b = boards.make(before);
+    await expect(repairBoard({ port: b.port, ...fast })).rejects.toMatchObject({
+      code: 'BAD_IMAGE',
+      message: expect.stringMatching(/NodeMCU 3\.x.*changed nothing/),
+    });
+    expect(changedSectors(before, b.flash())).toEqual([]);
+  });
+});

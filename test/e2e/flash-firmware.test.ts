@@ -1,0 +1,137 @@
+/**
+ * End to end: flashing firmware files onto a demo board through the browser host (`flashback serve`,
+ * the production UI in Debian's Chromium via playwright-core). An Arduino bin is chosen with the file
+ * input and Espressif's init data is dropped on the drop zone; both are recognised and placed, the plan
+ * warns that init data over an Arduino build's RF calibration is not what that firmware uses, the write
+ * (automatic backup, diff, MD5) lands on the board's flash, and "Verify" agrees. Then the donor-less
+ * repair is planned from the wizard. Own FLASHBACK_HOME and host per test; generous waits.
+ * Screenshots of the new views go to resources/screenshots/.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../bin/build.mjs';
+import { arduinoBin } from '../support/firmware-files.js';
+import { type ServeHost, startServeHost } from '../support/serve-host.js';
+import { systemTool } from '../support/system-tools.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(root, 'resources', 'screenshots');
+const chromiumTool = systemTool('chromium');
+const UI = 60_000;
+const JOB = 180_000;
+const poll = { timeout: UI, interval: 250 };
+const MB4 = 4 * 1024 * 1024;
+const initData = readFileSync(path.join(root, 'test/fixtures/esp8266/esp_init_data_default_v08.bin'));
+
+describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chromium, demo board)', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let host: ServeHost | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    await ensureBuilt({ node: true, renderer: true });
+    browser = await chromium.launch({
+      executablePath: chromiumTool.path,
+      timeout: UI,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+  }, 300_000);
+
+  beforeEach(async () => {
+    host = await startServeHost(UI);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(UI);
+    page = await context.newPage();
+    await page.goto(host.url, { timeout: UI });
+  }, 120_000);
+
+  afterEach(async () => {
+    await context?.close();
+    await host?.stop();
+    host = undefined;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+  it('writes an Arduino bin (file input) and init data (dropped) onto virtual:bad, then verifies', async () => {
+    await page.getByRole('tab', { name: 'Flash firmware' }).click();
+    const port = page.getByLabel('Board port');
+    await expect.poll(() => port.locator('option[value="virtual:bad"]').count(), poll).toBe(1);
+    await port.selectOption('virtual:bad');
+    await page.getByRole('button', { name: 'Detect the board' }).click();
+    await page.getByRole('region', { name: 'Target board' }).waitFor({ timeout: JOB });
+
+    const sketch = Buffer.from(arduinoBin());
+    await page
+      .getByLabel('Or choose files')
+      .setInputFiles({ name: 'blink.ino.bin', mimeType: 'application/octet-stream', buffer: sketch });
+    // Drag and drop: a real DataTransfer with a File, dropped on the zone.
+    await page.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'esp_init_data_default_v08.bin'));
+      const zone = document.querySelector('[aria-label="Firmware files"]')!;
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, Array.from(initData));
+
+    const files = page.getByRole('list', { name: 'Files to write' });
+    const sketchRow = files.getByRole('listitem', { name: 'blink.ino.bin' });
+    const initRow = files.getByRole('listitem', { name: 'esp_init_data_default_v08.bin' });
+    await sketchRow.locator('.badge.kind').waitFor({ timeout: UI });
+    await initRow.locator('.badge.kind').waitFor({ timeout: UI });
+    expect(await sketchRow.locator('.badge.kind').textContent()).toMatch(/Arduino/);
+    expect(await initRow.locator('.badge.kind').textContent()).toMatch(/init data/i);
+    await expect.poll(() => sketchRow.getByLabel('Address').inputValue(), poll).toBe('0x0');
+    await expect.poll(() => initRow.getByLabel('Address').inputValue(), poll).toBe('0x3FC000');
+    await shot('flash-firmware-files');
+
+    await page.getByRole('button', { name: 'Plan the write' }).click();
+    const plan = page.getByRole('region', { name: 'Write plan' });
+    await plan.waitFor({ timeout: JOB });
+    expect(await plan.textContent()).toMatch(/backed up into the library/);
+    expect(await plan.getByRole('list', { name: 'Warnings' }).textContent()).toMatch(/0x3FC000/i);
+    await shot('flash-firmware-plan');
+
+    await page.getByRole('button', { name: /^Write \d+ sectors?$/ }).click();
+    const result = page.getByRole('status', { name: 'Write result' });
+    await result.waitFor({ timeout: JOB });
+    expect(await result.textContent()).toMatch(/Written and verified/);
+
+    await page.getByRole('button', { name: 'Verify the files on the board' }).click();
+    const verified = page.getByRole('status', { name: 'Verify result' });
+    await verified.waitFor({ timeout: JOB });
+    expect(await verified.textContent()).toMatch(/The board holds every file/);
+    await shot('flash-firmware-written');
+
+    // The board's flash (saved by the host when the port closed) holds both files.
+    await expect
+      .poll(() => {
+        const flash = readFileSync(path.join(host!.home, 'virtual', 'bad.bin'));
+        return (
+          flash.subarray(0, sketch.length).equals(sketch) &&
+          flash.subarray(MB4 - 0x4000, MB4 - 0x4000 + initData.length).equals(initData)
+        );
+      }, poll)
+      .toBe(true);
+  }, 900_000);
+
+  it('plans the donor-less factory-data repair from the wizard', async () => {
+    const bad = page.getByLabel('Bad board port');
+    await expect.poll(() => bad.locator('option[value="virtual:bad"]').count(), poll).toBe(1);
+    await bad.selectOption('virtual:bad');
+    await page.getByRole('button', { name: 'No good board? Repair the factory data' }).click();
+    await page.getByRole('button', { name: 'Plan the repair' }).click();
+    const plan = page.getByRole('region', { name: 'Repair plan' });
+    await plan.waitFor({ timeout: JOB });
+    expect(await plan.textContent()).toMatch(/Stored WiFi settings are reset/);
+    await shot('wizard-repair-plan');
+  }, 600_000);
+});
