@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    setupFiles: ['./test/support/setup.ts'],
     // Most tests wait on paced virtual boards, brokers and child processes rather than compute, so three
     // files at a time fit a 2-core machine (vitest's default there is one). FLASHBACK_TEST_WORKERS overrides.
     maxWorkers: Number(process.env.FLASHBACK_TEST_WORKERS) || 3,

@@ -38,6 +38,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Loaded after the cheap answers: the commands pull in serialport, MQTT and the rest.
   const { commands } = await import('./commands/index.js');
+  // The CLI is a composition root: it decides that virtual: ports are main/sim's boards.
+  const sim = await import('../sim/index.js');
+  sim.registerVirtualBoards();
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage(commands) + '\n');
     return name ? 0 : 2;
@@ -105,6 +108,6 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port
     // closes, as real boards do; the CLI process is done with them.
-    (await import('../sim/index.js')).closeAllVirtualBoards();
+    sim.closeAllVirtualBoards();
   }
 }

@@ -35,7 +35,10 @@ export function loadStub(): StubImage {
       'Reinstall dependencies with `npm ci`, or use --no-stub (ROM only: no reads, slower writes).',
     );
   }
-  const b64 = (k: string) => Uint8Array.from(Buffer.from(String(raw[k] ?? ''), 'base64'));
+  const b64 = (k: string) => {
+    const v = raw[k];
+    return Uint8Array.from(Buffer.from(typeof v === 'string' ? v : '', 'base64'));
+  };
   cached = {
     text: b64('text'),
     textStart: Number(raw.text_start),

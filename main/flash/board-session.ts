@@ -8,7 +8,7 @@ import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { hexAddr, humanSize } from '../units.js';
 import { rememberBaud, rememberedBaud, rememberStubLeft, stubLeftAt } from '../settings.js';
-import { baudLadder, identifyPort, openLink, type PortIdentity } from '../transport/index.js';
+import { baudLadder, identifyPort, openLink, parsePortSpec, type PortIdentity } from '../transport/index.js';
 import type { Link } from '../transport/link.js';
 import { isRetryable } from './recovery.js';
 import type { BoardTarget } from './types.js';
@@ -70,7 +70,8 @@ async function openWithLadder(
   opts: OpOptions,
 ): Promise<OpenBoard> {
   const stub = target.stub !== false;
-  const isTcp = target.port.startsWith('socket://');
+  // A TCP bridge fixes the UART rate at its end: the host cannot change it.
+  const isTcp = parsePortSpec(target.port).kind === 'tcp';
   const wanted =
     !stub || isTcp
       ? undefined

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { FlashbackError, isFlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import { identifyFile, type FileIdentity } from '../image/firmware-id.js';
-import type { FlashFreq, FlashMode } from '../image/flash-params.js';
+import { FLASH_MODES, type FlashFreq, type FlashMode } from '../image/flash-params.js';
 import { patchHeader } from '../image/header-patch.js';
 import { detectLayout, factoryRule, type FactoryRule } from '../image/layout.js';
 import { checkFit, type FitWarning } from '../image/write-fit.js';
@@ -236,8 +236,10 @@ export async function writeFiles(
         name: p.name,
         identity: identities[i]!,
         ...(notes.get(p)?.size ? { headerFlashSize: notes.get(p)!.size } : {}),
+        // V1 image at 0x0: the mode byte as it will be written (bytes 2 after any patch).
+        flashMode: p.bytes[0] === 0xe9 ? (FLASH_MODES[p.bytes[2] ?? 9] ?? null) : null,
       })),
-      { flashSize: chipSize, bootAtZero, factoryRule: boardRule },
+      { flashSize: chipSize, bootAtZero, factoryRule: boardRule, chip: target.chip },
     );
     const spans = await buildSpans(session, patched);
     // One plan over all spans (the gaps between them preserved): with the backup it covers the whole

@@ -215,7 +215,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (isBinary) return refuse('Binary messages are not part of the API');
       let msg: unknown;
       try {
-        msg = JSON.parse(String(raw));
+        const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+        msg = JSON.parse(bytes.toString('utf8'));
       } catch {
         return refuse('Malformed JSON');
       }

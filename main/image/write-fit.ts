@@ -16,7 +16,8 @@ export type FitCode =
   | 'V2_AT_ZERO'
   | 'NO_BOOTLOADER'
   | 'INIT_DATA_ADDRESS'
-  | 'INIT_DATA_ON_ARDUINO';
+  | 'INIT_DATA_ON_ARDUINO'
+  | 'ESP8285_FLASH_MODE';
 
 export interface FitWarning {
   code: FitCode;
@@ -32,6 +33,8 @@ export interface FitFile {
   identity: FileIdentity;
   /** Flash size the header will carry after any --flash-size patch (image at 0x0 only). */
   headerFlashSize?: number | null;
+  /** Flash mode the header at 0x0 will carry (after any --flash-mode patch). */
+  flashMode?: string | null;
 }
 
 export interface FitBoard {
@@ -41,6 +44,8 @@ export interface FitBoard {
   bootAtZero: FileIdentity | null;
   /** Where the firmware on the board (or being written) keeps its factory data. */
   factoryRule: FactoryRule;
+  /** 'ESP8285' when detected: its embedded flash is wired for DOUT (notes 4.2). */
+  chip?: string;
 }
 
 const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
@@ -136,6 +141,23 @@ function sizeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
   ];
 }
 
+/** The ESP8285's embedded flash only works in DOUT; a QIO/QOUT header at 0x0 does not boot (notes 4.2). */
+function modeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
+  if (board.chip !== 'ESP8285' || f.address !== 0 || !f.flashMode) return [];
+  if (f.flashMode !== 'qio' && f.flashMode !== 'qout') return [];
+  return [
+    {
+      code: 'ESP8285_FLASH_MODE',
+      address: 0,
+      message: `${f.name}'s header asks for ${f.flashMode.toUpperCase()} but the ESP8285's embedded flash is wired for DOUT: it will not boot. Write with --flash-mode dout.`,
+    },
+  ];
+}
+
 export function checkFit(files: FitFile[], board: FitBoard): FitWarning[] {
-  return files.flatMap((f) => [...slotWarnings(f, board, files), ...sizeWarnings(f, board)]);
+  return files.flatMap((f) => [
+    ...slotWarnings(f, board, files),
+    ...sizeWarnings(f, board),
+    ...modeWarnings(f, board),
+  ]);
 }

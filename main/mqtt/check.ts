@@ -8,14 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { abortedError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import type { Link } from '../transport/link.js';
-import { defaultNetwork, DEMO_BROKER, type RoutableNetwork } from '../sim/network.js';
 import { defaultBoardAccess, type BoardAccess } from './board-link.js';
+import type { BoardNetwork } from './board-network.js';
 import { diagnose, type Diagnosis } from './diagnosis.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
-import type { BrokerEvent, LogEvent, TimedEvent } from './events.js';
+import type { BrokerEvent, TimedEvent } from './events.js';
 import { certainty, type BrokerWatch, type Evidence, type HostProbeResult } from './evidence.js';
 import { parseBrokerUrl, probeBroker } from './host-probe.js';
-import { isLoopbackHost } from './lan.js';
 import { LogParser } from './log-parser.js';
 import { readSerialLog, ROM_BAUD, type SerialLog } from './serial-log.js';
 import { loadElfSymbols } from './elf-symbols.js';
@@ -57,8 +56,8 @@ export interface MqttCheckParams {
   earlyStop?: boolean;
   /** Board access (default: main/transport + hard reset). */
   board?: BoardAccess;
-  /** Virtual boards' network to route the demo broker name on (default: the process-wide one). */
-  network?: RoutableNetwork;
+  /** Routes a simulated board's broker name to the check's broker (virtual boards); default none. */
+  network?: BoardNetwork;
 }
 
 export interface MqttCheckResult extends Diagnosis {
@@ -113,7 +112,6 @@ export async function runMqttCheck(
   const monitorBaud = p.monitorBaud ?? 115_200;
   const romBaud = p.romBaud ?? ROM_BAUD;
   const access = p.board ?? defaultBoardAccess;
-  const network = p.network ?? defaultNetwork;
   const start = performance.now();
   const now = () => Math.round(performance.now() - start);
   // Probes must answer inside the window: a broker that takes TCP and never sends CONNACK is "no
@@ -153,17 +151,12 @@ export async function runMqttCheck(
       watch = 'embedded';
       watched.push('embedded broker: every CONNECT, client id and PUBLISH');
     }
-    // Virtual boards reach a loopback broker through the in-process network (their descriptor names it).
-    const virtual = p.port.startsWith('virtual:');
-    if (virtual && !isLoopbackHost(b.host))
-      log?.(`Virtual boards only reach a broker on this host (loopback); ${b.display} is out of their reach`);
-    if (isLoopbackHost(b.host))
-      cleanup.push(
-        network.route(DEMO_BROKER.host, DEMO_BROKER.port, {
-          host: b.host === 'localhost' ? '127.0.0.1' : b.host,
-          port: b.port,
-        }),
-      );
+    // A simulated board reaches the broker through the network it was given (real boards: nothing).
+    const route = p.network?.routeBroker(p.port, { host: b.host, port: b.port }) ?? null;
+    // Its network is the simulator's: the broker it reaches is the one routed here, never its own.
+    const virtual = route !== null;
+    if (typeof route === 'string') log?.(`${route}; ${b.display} is out of its reach`);
+    else if (route) cleanup.push(route);
 
     // 2. Host probe, concurrently with the board (it takes ms; the board takes seconds).
     const probeClientId = `flashback-probe-${randomBytes(3).toString('hex')}`;
@@ -213,12 +206,12 @@ export async function runMqttCheck(
       // Kept by reference: the parser completes a crash event when its register line follows.
       for (const e of evs) {
         add(
-          Object.assign(e as LogEvent, {
+          Object.assign(e, {
             t: now(),
             source: 'serial' as const,
             baud,
             ...(line ? { line } : {}),
-          }) as TimedEvent,
+          }),
         );
         if (e.kind === 'broker-named' && !namedBroker) namedProbing = probeNamed(e.host, e.port);
       }

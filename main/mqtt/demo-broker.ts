@@ -3,7 +3,7 @@
  * on loopback and routes the demo sketch's broker name to it, so virtual:good connects and publishes in
  * the monitor as it does in the check (and virtual:bad shows its own failure, not a missing broker).
  */
-import { DEMO_BROKER, defaultNetwork, type RoutableNetwork } from '../sim/network.js';
+import type { BoardNetwork } from './board-network.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 
 const DEMO_PORTS = /^virtual:(good|bad)$/;
@@ -14,13 +14,15 @@ export interface DemoBroker {
 }
 
 /** Null for anything but the demo boards. */
-export async function startDemoBroker(
-  port: string,
-  network: RoutableNetwork = defaultNetwork,
-): Promise<DemoBroker | null> {
+export async function startDemoBroker(port: string, network: BoardNetwork): Promise<DemoBroker | null> {
   if (!DEMO_PORTS.test(port)) return null;
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
-  const unroute = network.route(DEMO_BROKER.host, DEMO_BROKER.port, { host: '127.0.0.1', port: broker.port });
+  const route = network.routeBroker(port, { host: '127.0.0.1', port: broker.port });
+  if (typeof route !== 'function') {
+    await broker.close();
+    return null;
+  }
+  const unroute = route;
   return {
     port: broker.port,
     close: async () => {

@@ -135,7 +135,7 @@ export function boardFacts(ev: Evidence): BoardFacts {
   const boardConnected = ev.clientId
     ? boardConnects.some((c) => c.clientId === ev.clientId)
     : ev.brokerWatch === 'embedded' && boardConnects.length > 0;
-  const printed = serial.find((e) => e.kind === 'retry-interval') as SerialOf<'retry-interval'> | undefined;
+  const printed = serial.find((e): e is SerialOf<'retry-interval'> => e.kind === 'retry-interval');
   const gaps = failures.slice(1).map((f, i) => f.t - failures[i]!.t);
   const retryMs = printed?.ms ?? (gaps.length ? Math.max(...gaps) : DEFAULT_RETRY_MS);
   const dhcpAt = serial.findLast((e) => e.kind === 'wifi-state' && e.detail === 'dhcp-start');

@@ -98,7 +98,10 @@ export function tcpConnect(
   });
 }
 
-const errCode = (e: unknown) => String((e as { code?: unknown }).code ?? (e as Error).name ?? 'ERROR');
+const errCode = (e: unknown): string => {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : ((e as Error).name ?? 'ERROR');
+};
 
 async function mqttConnect(
   b: BrokerUrl,

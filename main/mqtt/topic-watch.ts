@@ -50,7 +50,8 @@ export async function watchTopic(
     const { default: mqtt } = await import('mqtt');
     const client = await mqtt.connectAsync(p.url, opts);
     client.on('error', () => undefined);
-    let clients: string | null = null;
+    // Set from the message callback: declared so TypeScript does not narrow it to null here.
+    let clients = null as string | null;
     let logSeen = false;
     client.on('message', (topic, payload, packet) => {
       const text = payload.toString('utf8');

@@ -118,7 +118,7 @@ function stayConnected(
 
 export const demoFirmware: FirmwareRunner = async (ctx) => {
   const println = (s: string) => ctx.print(`${s}\r\n`);
-  const app = findAppDescriptor(ctx.readFlash, ctx.flashSize);
+  const app = findAppDescriptor((o, l) => ctx.readFlash(o, l), ctx.flashSize);
   // Core start-up (SDK init, setup(), Serial.begin) before the first line: ~0.1–0.3 s on real boards.
   if (!(await sleep(150, ctx.signal))) return;
   if (!app) {

@@ -14,4 +14,6 @@ export {
 export { parseFaults, type FaultOptions } from './faults.js';
 export { startSimServer, type SimServer } from './tcp-server.js';
 export type { BoardWire } from './wire.js';
+export { registerVirtualBoards, openVirtualLink } from './virtual-link.js';
+export { virtualBoardNetwork } from './broker-route.js';
 export * as timing from './timing.js';

@@ -3,14 +3,13 @@
  * Link; `listPorts` is what `flashback ports` and the UI's port picker show.
  */
 import fs from 'node:fs/promises';
-import type { OpenBoardOptions } from '../sim/index.js';
 import type { Link, OpenLinkOptions } from './link.js';
 import { adapterKeyOf, listPorts, type PortInfo } from './list-ports.js';
 import { openSerialLink } from './serial-link.js';
 import { formatPortSpec, parsePortSpec } from './spec.js';
 import { openRfc2217Link } from './rfc2217-link.js';
 import { openTcpLink } from './tcp-link.js';
-import { openVirtualLink } from './virtual-link.js';
+import { openVirtualPort } from './virtual-ports.js';
 
 export type { Link, LinkCapabilities, ControlSignals, LinkKind, OpenLinkOptions } from './link.js';
 export { listPorts, adapterKeyOf, type PortInfo, type ListPortsOptions } from './list-ports.js';
@@ -26,11 +25,11 @@ export {
   type BridgeInfo,
 } from './bridges.js';
 
+export { registerVirtualPorts, type VirtualPorts } from './virtual-ports.js';
+
 export interface OpenLinkExtra extends OpenLinkOptions {
   /** socket:// and rfc2217:// connect timeout in ms (default 5000). */
   timeoutMs?: number;
-  /** virtual: board options applied when this process first opens the board (pacing, faults). */
-  board?: OpenBoardOptions;
 }
 
 /**
@@ -53,7 +52,7 @@ export async function openLink(spec: string, opts: OpenLinkExtra): Promise<Link>
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       });
     case 'virtual':
-      return openVirtualLink(p.name, { baud: opts.baud, ...(opts.board ? { board: opts.board } : {}) });
+      return openVirtualPort(p.name, { baud: opts.baud });
   }
 }
 

@@ -4,10 +4,10 @@
  * serialport's list() fails, fall back to /sys/class/tty.
  */
 import os from 'node:os';
-import { listVirtualBoards } from '../sim/index.js';
 import { applicableNotes, bridgeFor, normHexId } from './bridges.js';
 import { listSerialPorts } from './serial-link.js';
 import { onPath, scanSysfsTty, type RawPort } from './sysfs-ports.js';
+import { listVirtualPorts } from './virtual-ports.js';
 
 export interface PortInfo {
   /** The port spec to pass as --port. */
@@ -43,7 +43,7 @@ export async function listPorts(opts: ListPortsOptions = {}): Promise<PortInfo[]
   const raw = await hardwarePorts(platform, opts);
   const hw = raw.map((p) => describe(p, platform)).sort(usbFirst);
   if (opts.virtual === false) return hw;
-  const virtual = listVirtualBoards().map((name): PortInfo => ({
+  const virtual = listVirtualPorts().map((name): PortInfo => ({
     path: `virtual:${name}`,
     bridge: 'virtual',
     virtual: true,

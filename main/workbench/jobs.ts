@@ -96,7 +96,7 @@ export class JobRunner {
         this.emit({ ...snap });
       }
     })();
-    this.jobs.set(id, { snap: snap as JobSnapshot, ctrl, done });
+    this.jobs.set(id, { snap: snap, ctrl, done });
     this.forgetOld();
     this.emit({ ...snap });
     return snap;

@@ -5,14 +5,19 @@
  * boards behave as they do in the MQTT check (the good one connects and publishes).
  */
 import { defaultBoardAccess } from '../mqtt/board-link.js';
+import type { BoardNetwork } from '../mqtt/board-network.js';
 import { startDemoBroker } from '../mqtt/demo-broker.js';
 import { startMonitorSession } from '../mqtt/monitor-session.js';
 import { ROM_BAUD } from '../mqtt/serial-log.js';
 import type { MonitorLink } from './deps.js';
 
-export async function openMonitorSession(port: string, baud: number): Promise<MonitorLink> {
+export async function openMonitorSession(
+  port: string,
+  baud: number,
+  network: BoardNetwork,
+): Promise<MonitorLink> {
   const undo: Array<() => unknown> = [];
-  const broker = await startDemoBroker(port);
+  const broker = await startDemoBroker(port, network);
   if (broker) undo.push(() => broker.close());
   const cleanup = async () => {
     for (const u of undo.splice(0).reverse()) await Promise.resolve(u()).catch(() => undefined);

@@ -6,6 +6,7 @@
 import type { MqttCheckResult } from '../mqtt/check.js';
 import { runMqttCheck } from '../mqtt/check.js';
 import { defaultBoardAccess, type BoardAccess } from '../mqtt/board-link.js';
+import type { BoardNetwork } from '../mqtt/board-network.js';
 import type { TimedEvent } from '../mqtt/events.js';
 import type { JobParams, MqttReport } from './api.js';
 import type { MqttCheckOptions } from './deps.js';
@@ -67,6 +68,7 @@ const FACTORY_DATA_CAUSES: ReadonlySet<string> = new Set(['rf-init-missing', 'sy
 export async function runWorkbenchMqttCheck(
   params: JobParams<'mqtt-check'>,
   opts: MqttCheckOptions,
+  network?: BoardNetwork,
 ): Promise<MqttReport> {
   const tapped: BoardAccess = {
     reset: defaultBoardAccess.reset,
@@ -100,6 +102,7 @@ export async function runWorkbenchMqttCheck(
       ...(params.after ? { after: params.after } : {}),
       ...(params.passedOn ? { referencePassed: { port: params.passedOn } } : {}),
       board: tapped,
+      ...(network ? { network } : {}),
     },
     {
       ...opts,

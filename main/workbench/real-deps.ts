@@ -18,6 +18,7 @@ import {
 import type { RestoreParams } from '../flash/restore.js';
 import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
+import { registerVirtualBoards, virtualBoardNetwork } from '../sim/index.js';
 import { listPorts } from '../transport/index.js';
 import type { PortInfo } from './api.js';
 import type { PlannedRestore, WorkbenchDeps } from './deps.js';
@@ -45,6 +46,8 @@ import { openMonitorSession } from './monitor-link.js';
 export { annotateLine };
 
 export function createRealDeps(opts: { libraryDir?: string; broker?: string | null } = {}): WorkbenchDeps {
+  // The workbench's real collaborators are a composition root: virtual: ports are main/sim's boards.
+  registerVirtualBoards();
   const libraryDir = opts.libraryDir ?? dataPaths.library();
   const library = new Library(libraryDir);
   return {
@@ -132,7 +135,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       const ids = { a: await identity(a, r.boards.a), b: await identity(b, r.boards.b) };
       return compareView(a, b, r, isPortSpec, ids);
     },
-    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o),
+    mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, virtualBoardNetwork()),
     library: {
       list: async () => (await library.list()).map(libraryEntry),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),
@@ -146,7 +149,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         return { file: r.file, name, scrubbed: scrub };
       },
     },
-    openMonitor: (port, baud) => openMonitorSession(port, baud),
+    openMonitor: (port, baud) => openMonitorSession(port, baud, virtualBoardNetwork()),
     annotate: annotateLine,
     dataHome: dataHome(),
     defaults: { broker: opts.broker ?? null },

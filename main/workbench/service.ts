@@ -224,9 +224,9 @@ export class WorkbenchService {
         const held = (o: OpOptions, jobId: string) =>
           ports.reduceRight<() => Promise<CompareView>>(
             (inner, port) => () =>
-              this.owner
-                .withPort(port, jobId, inner)
-                .catch((e: unknown) => Promise.reject(busyHint(e, port))),
+              this.owner.withPort(port, jobId, inner).catch((e: unknown) => {
+                throw busyHint(e, port);
+              }),
             () => d.compare(params, o),
           )();
         return this.jobs.start('compare', ports[0] ?? null, held);

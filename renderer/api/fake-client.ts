@@ -85,8 +85,7 @@ export function createFakeClient(handlers: Handlers = {}): FakeClient {
     },
     async call<M extends MethodName>(method: M, params: MethodParams[M]): Promise<Reply<MethodResults[M]>> {
       calls.push({ method, params });
-      const h = (handlers[method] ?? defaults[method]) as
-        ((p: MethodParams[M]) => MethodResults[M] | Promise<MethodResults[M]>) | undefined;
+      const h = handlers[method] ?? defaults[method];
       if (!h)
         return {
           ok: false,

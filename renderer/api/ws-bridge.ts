@@ -155,7 +155,7 @@ export function createWsClient(url: string, http?: HttpSide): WorkbenchClient & 
           },
         };
       }
-      return request(s, method, params) as never;
+      return request(s, method, params);
     },
     subscribe(listener) {
       listeners.add(listener);

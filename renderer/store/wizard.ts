@@ -47,11 +47,11 @@ export interface WizardSlice {
   choosePort(role: Role, port: string | null): void;
   setWizardJob(key: 'backupJob' | 'restoreJob', jobId: string | null): void;
   setPlanJob(jobId: string | null, options: JobParams<'plan-restore'> | null): void;
-  setRestoreChoice<K extends keyof RestoreChoices>(key: K, value: RestoreChoices[K]): void;
+  setRestoreChoice: <K extends keyof RestoreChoices>(key: K, value: RestoreChoices[K]) => void;
   setDetectJob(role: Role, jobId: string): void;
   chooseImage(id: string | null): void;
   addMqttJob(jobId: string): void;
-  goTo(step: Step): boolean;
+  goTo: (step: Step) => boolean;
 }
 
 export interface RestoreChoices {

@@ -123,9 +123,18 @@ describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chr
       .toBe(true);
   }, 900_000);
 
-  it('plans the donor-less factory-data repair from the wizard', async () => {
+  it('takes a typed rfc2217:// port, and plans the donor-less factory-data repair from the wizard', async () => {
     const bad = page.getByLabel('Bad board port');
     await expect.poll(() => bad.locator('option[value="virtual:bad"]').count(), poll).toBe(1);
+    // A remote adapter is typed, checked by the host and offered in both pickers.
+    await page.getByLabel('Or type a port').first().fill('rfc2217://192.168.1.20:2217');
+    await page.getByRole('button', { name: 'Use this port' }).first().click();
+    await expect
+      .poll(() => page.getByLabel('Good board port').inputValue(), poll)
+      .toBe('rfc2217://192.168.1.20:2217');
+    expect(await bad.locator('optgroup[label="Typed ports"] option').count()).toBe(1);
+    expect(await page.getByText(/DTR\/RTS reset follow Flashback/).count()).toBe(1);
+    await shot('wizard-ports-typed');
     await bad.selectOption('virtual:bad');
     await page.getByRole('button', { name: 'No good board? Repair the factory data' }).click();
     await page.getByRole('button', { name: 'Plan the repair' }).click();

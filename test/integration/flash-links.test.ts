@@ -21,7 +21,7 @@ const MB4 = 4 * 1024 * 1024;
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 const good = buildDemoImage('good', MB4);
 const bad = buildDemoImage('bad', MB4);
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: Array<() => unknown> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });

@@ -26,7 +26,7 @@ const { boardFactory, demo, md5, MB4 } = await import('../support/boards.js');
 
 const { good, bad } = demo;
 const boards = boardFactory('t');
-const makeBoard = boards.make;
+const makeBoard: typeof boards.make = (flash, extra) => boards.make(flash, extra);
 
 const fast = { baud: 921600 } as const;
 

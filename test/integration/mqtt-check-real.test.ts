@@ -20,6 +20,7 @@ import { VirtualBoard } from '../../main/sim/board.js';
 import { demoFirmware } from '../../main/sim/demo-firmware.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
 import type { FirmwareRunner } from '../../main/sim/firmware-api.js';
+import { virtualBoardNetwork } from '../../main/sim/broker-route.js';
 import { createNetwork, type RoutableNetwork } from '../../main/sim/network.js';
 import { systemTool } from '../support/system-tools.js';
 import { wireLink } from '../support/wire-link.js';
@@ -65,7 +66,12 @@ describe('mqtt check on real-board behaviour', () => {
   it('reboot loop: the verdict carries the ROM cause (rst cause:4, read at 74880) and the app’s last lines (115200)', async () => {
     const network = createNetwork();
     const b = board(hangingSketch, network);
-    const r = await runMqttCheck({ port: 'virtual:loop', embeddedPort: 0, board: access(b), network });
+    const r = await runMqttCheck({
+      port: 'virtual:loop',
+      embeddedPort: 0,
+      board: access(b),
+      network: virtualBoardNetwork(network),
+    });
     expect(r.verdict).toBe('fail');
     const top = r.diagnosis[0]!;
     expect(top.code).toBe('hw-wdt');
@@ -97,7 +103,7 @@ describe('mqtt check on real-board behaviour', () => {
       broker: `mqtt://127.0.0.1:${port}`,
       durationMs: 16_000,
       board: access(b),
-      network,
+      network: virtualBoardNetwork(network),
     });
     expect(r.events.filter((e) => e.kind === 'mqtt-failed').length).toBe(2);
     expect(r.verdict).toBe('pass');
@@ -120,7 +126,7 @@ describe('mqtt check on real-board behaviour', () => {
       broker: `mqtt://127.0.0.1:${port}`,
       durationMs: 6000,
       board: access(b),
-      network,
+      network: virtualBoardNetwork(network),
     });
     const took = performance.now() - started;
     expect(took).toBeLessThan(6000 + 1500);
@@ -150,7 +156,7 @@ describe('mqtt check on real-board behaviour', () => {
       embeddedPort: 0,
       durationMs: 5000,
       board: access(b),
-      network,
+      network: virtualBoardNetwork(network),
     });
     expect(r.namedBroker?.url).toBe(`mqtt://127.0.0.1:${refused}`);
     expect(r.namedBroker?.probe?.tcp.error).toBe('ECONNREFUSED');
@@ -171,7 +177,7 @@ describe('mqtt check on real-board behaviour', () => {
         embeddedPort: 0,
         durationMs: 3000,
         board: access(b, { controlLines: false, baudChange: false }),
-        network,
+        network: virtualBoardNetwork(network),
       },
       { log: (l) => logs.push(l) },
     );
@@ -187,7 +193,14 @@ describe('mqtt check on real-board behaviour', () => {
     const logs: string[] = [];
     const acc = access(b);
     const check = runMqttCheck(
-      { port: 'virtual:manual', embeddedPort: 0, durationMs: 9000, before: 'manual', board: acc, network },
+      {
+        port: 'virtual:manual',
+        embeddedPort: 0,
+        durationMs: 9000,
+        before: 'manual',
+        board: acc,
+        network: virtualBoardNetwork(network),
+      },
       { log: (l) => logs.push(l) },
     );
     // The user presses RESET (here: power-cycles the board) a second later.

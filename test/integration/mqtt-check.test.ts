@@ -15,11 +15,12 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../main/mqtt/embedd
 import { VirtualBoard } from '../../main/sim/board.js';
 import { demoFirmware } from '../../main/sim/demo-firmware.js';
 import { buildDemoImage, DEMO_APP } from '../../main/sim/demo-image.js';
+import { virtualBoardNetwork } from '../../main/sim/broker-route.js';
 import { createNetwork, type RoutableNetwork } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
 import type { BoardWire } from '../../main/sim/wire.js';
 import { closeVirtualBoard } from '../../main/sim/registry.js';
-import { openVirtualLink } from '../../main/transport/virtual-link.js';
+import { openVirtualLink } from '../../main/sim/virtual-link.js';
 
 function wireLink(spec: string, wire: BoardWire, baud: number): Link {
   const data = new Set<(c: Uint8Array) => void>();
@@ -106,7 +107,7 @@ describe('mqtt check on virtual boards', () => {
     const board = demoBoard('good', network);
     const live: string[] = [];
     const r = await runMqttCheck(
-      { port: 'virtual:good', embeddedPort: 0, board: access(board), network },
+      { port: 'virtual:good', embeddedPort: 0, board: access(board), network: virtualBoardNetwork(network) },
       { onEvent: (e) => live.push(e.kind) },
     );
     expect(r.verdict).toBe('pass');
@@ -130,7 +131,7 @@ describe('mqtt check on virtual boards', () => {
       port: 'virtual:bad',
       embeddedPort: 0,
       board: access(board),
-      network,
+      network: virtualBoardNetwork(network),
       referencePassed: { port: 'virtual:good' },
     });
     expect(r.verdict).toBe('fail');
@@ -147,7 +148,12 @@ describe('mqtt check on virtual boards', () => {
   it('PASS on the bad board once its flash holds the good image (what restore does)', async () => {
     const network = createNetwork();
     const board = demoBoard('bad', network, buildDemoImage('good', 1024 * 1024));
-    const r = await runMqttCheck({ port: 'virtual:bad', embeddedPort: 0, board: access(board), network });
+    const r = await runMqttCheck({
+      port: 'virtual:bad',
+      embeddedPort: 0,
+      board: access(board),
+      network: virtualBoardNetwork(network),
+    });
     expect(r.verdict).toBe('pass');
   });
 
@@ -162,7 +168,7 @@ describe('mqtt check on virtual boards', () => {
       port: 'virtual:good',
       broker: `mqtt://127.0.0.1:${port}`,
       board: access(board),
-      network,
+      network: virtualBoardNetwork(network),
       durationMs: 9000,
     });
     expect(r.verdict).toBe('fail');
@@ -180,7 +186,7 @@ describe('mqtt check on virtual boards', () => {
       broker: broker.url,
       topic: DEMO_APP.topic,
       board: access(board),
-      network,
+      network: virtualBoardNetwork(network),
     });
     expect(r.verdict).toBe('pass');
     expect(r.broker.watch).toBe('topic');
@@ -208,7 +214,7 @@ describe('mqtt check on virtual boards', () => {
       port: 'virtual:blank',
       embeddedPort: 0,
       board: access(board),
-      network,
+      network: virtualBoardNetwork(network),
       durationMs: 4000,
     });
     expect(r.verdict).toBe('fail');
@@ -222,7 +228,7 @@ describe('mqtt check on virtual boards', () => {
     setTimeout(() => ac.abort(), 800);
     await expect(
       runMqttCheck(
-        { port: 'virtual:bad', embeddedPort: 0, board: access(board), network },
+        { port: 'virtual:bad', embeddedPort: 0, board: access(board), network: virtualBoardNetwork(network) },
         { signal: ac.signal },
       ),
     ).rejects.toMatchObject({ code: 'ABORTED' });
@@ -254,7 +260,12 @@ describe('mqtt check through the virtual: transport (shared demo boards, 4 MB, d
     ['bad', 'fail'],
   ] as const) {
     it(`virtual:${name} → ${verdict}`, async () => {
-      const r = await runMqttCheck({ port: `virtual:${name}`, embeddedPort: 0, board: transport });
+      const r = await runMqttCheck({
+        port: `virtual:${name}`,
+        embeddedPort: 0,
+        board: transport,
+        network: virtualBoardNetwork(),
+      });
       expect(r.verdict).toBe(verdict);
       expect(r.ended).toBe('certain');
       console.log(`virtual:${name} via transport → ${r.verdict} in ${r.seconds} s`);

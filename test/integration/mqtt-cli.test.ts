@@ -17,7 +17,8 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 describe('flashback mqtt-check (CLI)', () => {
   it('--json on virtual:bad prints one JSON object with the contract keys and a board-side diagnosis', async () => {
     // A FAIL verdict exits 1 (scripts can branch on it); the JSON is still printed.
-    const failed = (await run(
+    type Run = { code: number; stdout: string; stderr: string };
+    const failed = await run(
       process.execPath,
       ['bin/flashback.mjs', 'mqtt-check', '--port', 'virtual:bad', '--broker-port', '0', '--json'],
       {
@@ -26,9 +27,9 @@ describe('flashback mqtt-check (CLI)', () => {
         timeout: 30_000,
       },
     ).then(
-      () => ({ code: 0, stdout: '', stderr: '' }),
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    )) as { code: number; stdout: string; stderr: string };
+      (): Run => ({ code: 0, stdout: '', stderr: '' }),
+      (e: Run) => e,
+    );
     expect(failed.code).toBe(1);
     const { stdout, stderr } = failed;
     const r = JSON.parse(stdout) as Record<string, unknown> & {

@@ -34,7 +34,7 @@ function playback(lines: string[], bauds: number[], baudChange: boolean): Link &
   let rate = baudChange ? ROM_BAUD : 115200;
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  (async () => {
+  void (async () => {
     await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < lines.length; i++) {
       const bytes = Buffer.from(`${lines[i]}\r\n`, 'latin1');

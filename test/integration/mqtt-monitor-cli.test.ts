@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { virtualBoardNetwork } from '../../main/sim/broker-route.js';
 import { closeAllVirtualBoards } from '../../main/sim/registry.js';
 import { openMonitorSession } from '../../main/workbench/monitor-link.js';
 
@@ -82,7 +83,7 @@ describe('workbench monitor session', () => {
 
   it('demo board with the embedded broker up; reset reads the next banner; send reaches the port', async () => {
     process.env.FLASHBACK_HOME = home;
-    const m = await openMonitorSession('virtual:good', 115200);
+    const m = await openMonitorSession('virtual:good', 115200, virtualBoardNetwork());
     const lines: Array<{ text: string; meaning?: string; baud?: number }> = [];
     m.onLine!((l) => lines.push(l));
     const until = async (re: RegExp, ms = 6000) => {

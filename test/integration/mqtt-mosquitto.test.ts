@@ -17,6 +17,7 @@ import { lanAddresses } from '../../main/mqtt/lan.js';
 import { VirtualBoard } from '../../main/sim/board.js';
 import { demoFirmware } from '../../main/sim/demo-firmware.js';
 import { buildDemoImage, DEMO_APP } from '../../main/sim/demo-image.js';
+import { virtualBoardNetwork } from '../../main/sim/broker-route.js';
 import { createNetwork } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
 import { systemTool } from '../support/system-tools.js';
@@ -47,7 +48,7 @@ async function startMosquitto(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + 5000;
   for (;;) {
     const up = await new Promise<boolean>((r) => {
@@ -195,7 +196,7 @@ describe.skipIf(mosquitto.missing)(`Debian mosquitto (${mosquitto.path || mosqui
       broker: `mqtt://127.0.0.1:${port}`,
       topic: DEMO_APP.topic,
       board: b.access,
-      network: b.network,
+      network: virtualBoardNetwork(b.network),
     });
     expect(r.verdict).toBe('pass');
     expect(r.broker.watch).toBe('topic');
@@ -211,7 +212,7 @@ describe.skipIf(mosquitto.missing)(`Debian mosquitto (${mosquitto.path || mosqui
       port: 'virtual:good',
       broker: `mqtt://127.0.0.1:${port}`,
       board: b.access,
-      network: b.network,
+      network: virtualBoardNetwork(b.network),
       durationMs: 9000,
     });
     expect(r.verdict).toBe('fail');

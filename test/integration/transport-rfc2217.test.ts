@@ -22,7 +22,7 @@ type Link = Awaited<ReturnType<typeof openLink>>;
 
 const ser2netTool = systemTool('ser2net');
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slipEncode } from '../../main/esp/slip.js';
 import { FlashbackError } from '../../main/errors.js';
-import { closeVirtualBoard } from '../../main/sim/index.js';
-import { openLink } from '../../main/transport/index.js';
+import { closeVirtualBoard, openVirtualBoard } from '../../main/sim/index.js';
+import { registerVirtualBoards } from '../../main/sim/virtual-link.js';
+import { openLink, registerVirtualPorts } from '../../main/transport/index.js';
 import type { Link } from '../../main/transport/link.js';
 
 let home: string;
@@ -32,7 +33,8 @@ afterAll(() => {
 });
 
 async function open(baud: number): Promise<Link> {
-  const l = await openLink('virtual:good', { baud, board: { pace: false } });
+  openVirtualBoard('good', { pace: false }); // board options apply when the process first opens it
+  const l = await openLink('virtual:good', { baud });
   links.push(l);
   return l;
 }
@@ -123,5 +125,18 @@ describe('virtual: link', () => {
     expect((err as FlashbackError).code).toBe('PORT_NOT_FOUND');
     expect((err as FlashbackError).hint).toMatch(/virtual:good/);
     expect((err as FlashbackError).hint).toMatch(/virtual:bad/);
+  });
+
+  it('main/transport serves virtual: only through what a composition root registered', async () => {
+    registerVirtualPorts(null);
+    try {
+      const err = await openLink('virtual:good', { baud: 115200 }).catch((e: unknown) => e);
+      expect((err as FlashbackError).code).toBe('PORT_NOT_FOUND');
+      expect((err as FlashbackError).message).toMatch(/not available here/);
+    } finally {
+      registerVirtualBoards();
+    }
+    const l = await open(115200);
+    expect(l.kind).toBe('virtual');
   });
 });

@@ -55,7 +55,7 @@ describe('compare view', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
     const sideB = await screen.findByRole('group', { name: 'Side B' });
     fireEvent.click(within(sideB).getByLabelText('Library backup'));
-    const sel = within(sideB).getByLabelText('Side B backup') as HTMLSelectElement;
+    const sel = within(sideB).getByLabelText<HTMLSelectElement>('Side B backup');
     await waitFor(() => expect(sel.querySelector(`option[value="${entry.id}"]`)).not.toBeNull());
     fireEvent.change(sel, { target: { value: entry.id } });
     fireEvent.click(screen.getByRole('button', { name: 'Compare A and B' }));
@@ -71,7 +71,7 @@ describe('image files come in by upload, never by path', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Compare' }));
     const sideB = await screen.findByRole('group', { name: 'Side B' });
     fireEvent.click(within(sideB).getByLabelText('Image file'));
-    const input = within(sideB).getByLabelText('Side B image file') as HTMLInputElement;
+    const input = within(sideB).getByLabelText<HTMLInputElement>('Side B image file');
     // No text box for a path: the only way in is a file chooser.
     expect(input.type).toBe('file');
     const file = new File([new Uint8Array(4096)], 'dump.bin', { type: 'application/octet-stream' });

@@ -76,7 +76,7 @@ describe('port picker', () => {
     const [typed] = screen.getAllByLabelText('Or type a port');
     fireEvent.change(typed!, { target: { value: ' rfc2217://10.0.0.7:2217' } });
     fireEvent.click(screen.getAllByRole('button', { name: 'Use this port' })[0]!);
-    const select = screen.getByLabelText('Good board port') as HTMLSelectElement;
+    const select = screen.getByLabelText<HTMLSelectElement>('Good board port');
     await waitFor(() => expect(select.value).toBe('rfc2217://10.0.0.7:2217'));
     expect(options(select, 'Typed ports')).toEqual(['rfc2217://10.0.0.7:2217']);
     expect(screen.getByText(/baud rate and DTR\/RTS reset follow/)).toBeTruthy();
@@ -97,6 +97,6 @@ describe('port picker', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toMatch(/expected rfc2217:\/\/HOST:PORT/);
     expect(alert.textContent).toMatch(/rfc2217:\/\/192\.168\.1\.5:2217/);
-    expect((screen.getByLabelText('Good board port') as HTMLSelectElement).value).toBe('');
+    expect(screen.getByLabelText<HTMLSelectElement>('Good board port').value).toBe('');
   });
 });

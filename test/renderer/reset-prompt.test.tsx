@@ -29,9 +29,9 @@ describe('manual reset prompt', () => {
       'Release FLASH.',
     ]);
     expect(screen.getByText('Listening for the board: 30 s left')).toBeTruthy();
-    act(() => vi.advanceTimersByTime(10_000));
+    act(() => void vi.advanceTimersByTime(10_000));
     expect(screen.getByText('Listening for the board: 20 s left')).toBeTruthy();
-    act(() => vi.advanceTimersByTime(21_000));
+    act(() => void vi.advanceTimersByTime(21_000));
     expect(screen.getByText(/Time is up/)).toBeTruthy();
   });
 });

@@ -39,8 +39,8 @@ describe('wizard', () => {
   it('"Use the demo boards" picks virtual:good and virtual:bad in one click', async () => {
     setup();
     fireEvent.click(await screen.findByRole('button', { name: 'Use the demo boards' }));
-    expect((screen.getByLabelText('Good board port') as HTMLSelectElement).value).toBe('virtual:good');
-    expect((screen.getByLabelText('Bad board port') as HTMLSelectElement).value).toBe('virtual:bad');
+    expect(screen.getByLabelText<HTMLSelectElement>('Good board port').value).toBe('virtual:good');
+    expect(screen.getByLabelText<HTMLSelectElement>('Bad board port').value).toBe('virtual:bad');
   });
 
   it('detects both boards, shows progress with rate, ETA and cancel, then the board cards', async () => {
@@ -73,7 +73,7 @@ describe('wizard', () => {
     expect(within(card).getByText('virtual', { selector: '.badge' })).toBeTruthy();
     expect(within(card).getByText('4 MiB')).toBeTruthy();
     // Next is blocked until the bad board is detected too.
-    expect((screen.getByRole('button', { name: /Next: back up/ }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: /Next: back up/ }).disabled).toBe(true);
   });
 
   it('shows an error panel with the hint and a Retry that starts the job again', async () => {

@@ -234,7 +234,7 @@ describe('Electron shell (electron mocked)', () => {
     expect(rec.state.windows[0].options.webPreferences.devTools).toBe(true);
     const { startApp } = await import('../../app/shell.js');
     const packaged = { ...rec.electron, app: { ...rec.electron.app, isPackaged: true } };
-    await startApp(packaged as any, deps, paths);
+    await startApp(packaged, deps, paths);
     expect(rec.state.windows.at(-1).options.webPreferences.devTools).toBe(false);
   });
 

@@ -164,6 +164,21 @@ describe('checkFit: warnings before writing', () => {
   });
 });
 
+describe('checkFit: ESP8285 flash mode', () => {
+  const board = { flashSize: MB, bootAtZero: null, factoryRule: 'unknown' as const, chip: 'ESP8285' };
+  const sketch = (flashMode: string) => ({
+    address: 0,
+    name: 'sketch.bin',
+    identity: identifyFile(arduinoBin({ flashSize: MB })),
+    flashMode,
+  });
+  it('warns that a QIO header will not boot on an ESP8285, and not for DOUT or on an ESP8266EX', () => {
+    expect(checkFit([sketch('qio')], board).map((w) => w.code)).toEqual(['ESP8285_FLASH_MODE']);
+    expect(checkFit([sketch('dout')], board)).toEqual([]);
+    expect(checkFit([sketch('qio')], { ...board, chip: 'ESP8266EX' })).toEqual([]);
+  });
+});
+
 describe('inspect on an Arduino-core 1 MB dump', () => {
   it('does not claim corrupt RF init data, whatever S−0x4000 holds (byte 0 = 0x00 as in real dumps)', async () => {
     const dump = buildDemoImage('good', MB);

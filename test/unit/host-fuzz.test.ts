@@ -62,7 +62,7 @@ type Reply = { id?: unknown; reply?: { ok: boolean; value?: unknown; error?: { c
 function rpc(s: WebSocket, id: number, method: string, params: unknown): Promise<Reply['reply']> {
   return new Promise((resolve) => {
     const on = (m: WebSocket.RawData) => {
-      const msg = JSON.parse(String(m)) as Reply;
+      const msg = JSON.parse((m as Buffer).toString('utf8')) as Reply;
       if (msg.id === id) {
         s.off('message', on);
         resolve(msg.reply);
@@ -240,8 +240,10 @@ describe('browser host: uploads, downloads and fuzz (in process)', () => {
     const a = await openWs(host.port, host.token);
     const b = await openWs(host.port, host.token);
     const seenByB: { id: string; state: string }[] = [];
-    b.on('message', (m) => {
-      const msg = JSON.parse(String(m)) as { event?: { type: string; job?: { id: string; state: string } } };
+    b.on('message', (m: Buffer) => {
+      const msg = JSON.parse(m.toString('utf8')) as {
+        event?: { type: string; job?: { id: string; state: string } };
+      };
       if (msg.event?.type === 'job') seenByB.push(msg.event.job!);
     });
     const up = await request(host.port, {
@@ -385,7 +387,7 @@ describe('browser host: uploads, downloads and fuzz (in process)', () => {
 
     const s = await openWs(host.port, host.token);
     const answers: Reply[] = [];
-    s.on('message', (m) => answers.push(JSON.parse(String(m)) as Reply));
+    s.on('message', (m: Buffer) => answers.push(JSON.parse(m.toString('utf8')) as Reply));
     let sent = 0;
     for (let i = 0; i < 400; i++) {
       const shape = Math.floor(rand() * 6);

@@ -111,7 +111,7 @@ describe('browser host', () => {
       event?: { type: string };
     };
     const msgs: Msg[] = [];
-    s.on('message', (m) => msgs.push(JSON.parse(String(m))));
+    s.on('message', (m: Buffer) => msgs.push(JSON.parse(m.toString('utf8')) as Msg));
     s.send(JSON.stringify({ id: 1, method: 'ports.list', params: {} }));
     s.send(JSON.stringify({ id: 2, method: 'jobs.start', params: { kind: 'backup', params: { port: '' } } }));
     s.send('not json');

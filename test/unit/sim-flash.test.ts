@@ -91,8 +91,8 @@ describe('eFuse words', () => {
       const w = efuseWords(mac);
       expect(macFrom(w)).toBe(mac);
       // ESP8266EX: bit 4 and bit 80 clear.
-      expect(w[0]! & 0x10).toBe(0);
-      expect(w[2]! & 0x10000).toBe(0);
+      expect(w[0] & 0x10).toBe(0);
+      expect(w[2] & 0x10000).toBe(0);
     });
   }
   it('chip id is mac0>>24 | (mac1 & 0xFFFFFF) << 8', () => {
@@ -100,7 +100,7 @@ describe('eFuse words', () => {
   });
   it('ESP8285 sets bit 4 and keeps its MAC', () => {
     const w = efuseWords('18:fe:34:a1:b2:03', 'ESP8285', 2 << 20);
-    expect(w[0]! & 0x10).toBe(0x10);
+    expect(w[0] & 0x10).toBe(0x10);
     expect(macFrom(w)).toBe('18:fe:34:a1:b2:03');
   });
   it('UART_CLKDIV gives back 26 MHz at 115200 with esptool estimate', () => {

@@ -30,8 +30,8 @@ describe('ws bridge', () => {
     wss.on('connection', (sock) => {
       connections++;
       const n = connections;
-      sock.on('message', (raw) => {
-        const { id, method } = JSON.parse(String(raw)) as { id: number; method: string };
+      sock.on('message', (raw: Buffer) => {
+        const { id, method } = JSON.parse(raw.toString('utf8')) as { id: number; method: string };
         const value =
           method === 'jobs.list'
             ? [job(n === 1 ? 'running' : 'cancelled')]

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { FlashbackError } from '../../errors.js';
 import { defaultBoardAccess } from '../../mqtt/board-link.js';
 import { startDemoBroker } from '../../mqtt/demo-broker.js';
+import { virtualBoardNetwork } from '../../sim/index.js';
 import { formatLine, startMonitorSession, type MonitorSession } from '../../mqtt/monitor-session.js';
 import { ROM_BAUD } from '../../mqtt/serial-log.js';
 import { bad, str } from '../args.js';
@@ -124,7 +125,7 @@ export const monitorCommand: CliCommand = {
       throw setupExit(e);
     });
     // The demo boards' broker is up while their monitor runs (as during a check).
-    const demoBroker = await startDemoBroker(port).catch(() => null);
+    const demoBroker = await startDemoBroker(port, virtualBoardNetwork()).catch(() => null);
     if (demoBroker) ctx.err(`-- demo broker on 127.0.0.1:${demoBroker.port} for ${port} --`);
     const counts: Record<string, number> = {};
     let session: MonitorSession | null = null;

@@ -4,6 +4,7 @@ import { runMqttCheck, type CheckAfter, type CheckBefore } from '../../mqtt/chec
 import { parseBrokerUrl } from '../../mqtt/host-probe.js';
 import { setupExit } from '../exit-codes.js';
 import { bad, str } from '../args.js';
+import { virtualBoardNetwork } from '../../sim/index.js';
 import type { CliCommand } from '../command.js';
 
 function num(v: unknown, name: string, fallback: number): number {
@@ -12,7 +13,7 @@ function num(v: unknown, name: string, fallback: number): number {
   if (!Number.isFinite(n) || n < 0)
     throw new FlashbackError(
       'BAD_ARGUMENT',
-      `--${name} must be a number, got "${String(v)}"`,
+      `--${name} must be a number, got ${JSON.stringify(v)}`,
       `Example: --${name} ${fallback}`,
     );
   return n;
@@ -96,6 +97,7 @@ export const mqttCheckCommand: CliCommand = {
         caFile: str(ctx, 'ca'),
         elfFile: str(ctx, 'elf'),
         embeddedPort: num(v['broker-port'], 'broker-port', 1883),
+        network: virtualBoardNetwork(),
         ...(before ? { before } : {}),
         ...(after ? { after } : {}),
         ...(passedOn ? { referencePassed: { port: passedOn } } : {}),

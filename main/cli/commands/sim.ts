@@ -58,7 +58,7 @@ export const simCommand: CliCommand = {
   },
   async run(ctx) {
     const v = ctx.values;
-    const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+    const str = (k: string) => (typeof v[k] === 'string' ? v[k] : undefined);
     if (v['factory-reset']) {
       const names = factoryReset();
       ctx.out(`Demo boards reset as shipped: ${names.map((n) => `virtual:${n}`).join(', ')}`);
@@ -93,7 +93,7 @@ export const simCommand: CliCommand = {
     if (!flashFile && !sizeText && !mac) {
       const shared = openVirtualBoard(profile, common);
       board = shared.board;
-      wire = shared.wire;
+      wire = () => shared.wire();
     } else {
       let data: Uint8Array;
       let size = sizeText ? parseSize(sizeText) : 4 << 20;

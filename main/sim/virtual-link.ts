@@ -1,14 +1,15 @@
 /**
- * `virtual:NAME`: an in-process virtual ESP8266 (main/sim) behind the Link interface, playing the part
+ * `virtual:NAME`: an in-process virtual ESP8266 behind main/transport's Link interface, playing the part
  * of a USB bridge with working DTR/RTS and baud changes. One host at a time per board (the board says
  * PORT_BUSY otherwise); closing detaches, which saves the board's flash if it changed, like a real
  * board keeps its flash between runs (DESIGN.md "Virtual ESP8266").
  */
 import { FlashbackError } from '../errors.js';
-import { openVirtualBoard, type OpenBoardOptions } from '../sim/index.js';
-import type { BoardWire } from '../sim/wire.js';
-import { assertLinkOpen, LinkEvents } from './events.js';
-import type { ControlSignals, Link, LinkCapabilities } from './link.js';
+import { assertLinkOpen, LinkEvents } from '../transport/events.js';
+import type { ControlSignals, Link, LinkCapabilities } from '../transport/link.js';
+import { registerVirtualPorts } from '../transport/virtual-ports.js';
+import { listVirtualBoards, openVirtualBoard, type OpenBoardOptions } from './registry.js';
+import type { BoardWire } from './wire.js';
 
 class VirtualLink implements Link {
   readonly kind = 'virtual' as const;
@@ -103,4 +104,12 @@ export async function openVirtualLink(name: string, opts: VirtualLinkOptions): P
   const shared = openVirtualBoard(name, opts.board ?? {});
   const wire = shared.wire();
   return new VirtualLink(`virtual:${name}`, wire, opts.baud);
+}
+
+/**
+ * Makes `virtual:NAME` ports open these boards (main/transport/virtual-ports.ts). Called by the
+ * composition roots: the CLI entry and the workbench's real collaborators.
+ */
+export function registerVirtualBoards(): void {
+  registerVirtualPorts({ open: (name, opts) => openVirtualLink(name, opts), list: listVirtualBoards });
 }
