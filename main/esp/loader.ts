@@ -62,7 +62,7 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
       info = { ...info, flash: await measuredFlash(conn, info, reach) };
     }
     if (wantStub && opts.baud && opts.baud !== link.baud) await changeBaud(conn, opts.baud, opts.log);
-    return new Session(conn, info, wantStub, reach, opts.log);
+    return new Session(conn, info, wantStub, reach, opts.log, wantStub && sync.stubRunning);
   } catch (e) {
     conn.dispose();
     throw e;

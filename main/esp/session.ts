@@ -12,7 +12,7 @@ import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
 import { hardReset, sleep } from './reset.js';
-import type { AfterReset, ChipInfo, EspSession, WriteOptions } from './types.js';
+import type { AfterReset, ChipInfo, EspSession, ReadOptions, WriteOptions } from './types.js';
 
 function romCannot(what: string): FlashbackError {
   return new FlashbackError(
@@ -29,6 +29,12 @@ export class Session implements EspSession {
     readonly stub: boolean,
     readonly reach: number,
     private readonly log?: (l: string) => void,
+    /**
+     * The stub was already running (left by an earlier run or another tool). A legacy stub's inflate
+     * buffer survives FLASH_DEFL_BEGIN, so bytes of an aborted compressed write would be flushed ahead
+     * of ours: write uncompressed on such a stub.
+     */
+    private readonly inheritedStub = false,
   ) {}
 
   get baud(): number {
@@ -52,7 +58,7 @@ export class Session implements EspSession {
     );
   }
 
-  async readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array> {
+  async readFlash(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
     if (!this.stub) throw romCannot('read flash');
     return readFlashStub(this.conn, offset, length, opts);
   }
@@ -65,7 +71,7 @@ export class Session implements EspSession {
   async writeFlash(offset: number, data: Uint8Array, opts: WriteOptions = {}): Promise<void> {
     this.assertInReach(offset, data.length, 'The write');
     if (!this.stub) return writeRom(this.conn, offset, data, opts);
-    if (opts.compress === false) return writePlainStub(this.conn, offset, data, opts);
+    if (opts.compress === false || this.inheritedStub) return writePlainStub(this.conn, offset, data, opts);
     return writeCompressed(this.conn, offset, data, opts);
   }
 

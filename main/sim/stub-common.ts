@@ -266,12 +266,17 @@ export abstract class StubBase implements LoaderEngine {
     if (!inflater) return;
     const r = await inflater.push(p.payload);
     if (this.stopped || this.write !== w) return;
-    if (r.out.length > 0) this.writeBytes(r.out, true);
+    if (r.out.length > 0) this.inflated(r.out);
     if (r.error) this.dataPhaseError(StubError.INFLATE_ERROR);
   }
 
   /** Hook: the v2 stub resets its inflater (and write position) on a FLASH_DEFL_DATA with sequence 0. */
   protected restartInflate(_w: WriteState): void {}
+
+  /** Inflated bytes of a FLASH_DEFL_DATA block; the legacy stub stages them first (stub-legacy.ts). */
+  protected inflated(out: Uint8Array): void {
+    this.writeBytes(out, true);
+  }
 
   protected resetWrite(w: WriteState): void {
     w.nextWrite = w.offset;
@@ -280,7 +285,7 @@ export abstract class StubBase implements LoaderEngine {
     this.inflater = new Inflater();
   }
 
-  private writeBytes(bytes: Uint8Array, compressed: boolean): void {
+  protected writeBytes(bytes: Uint8Array, compressed: boolean): void {
     const w = this.write!;
     // esptool pads the last uncompressed block with 0xFF; only the declared size is written.
     const n = Math.min(bytes.length, w.remaining);

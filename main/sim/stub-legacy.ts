@@ -12,7 +12,11 @@
  * - SLIP (slip-rx.ts): two alternating buffers, an empty frame (C0 C0) executes the stale one again and
  *   leaves the receiver out of phase; the command's length comes from its header, not from what
  *   arrived; the direction byte is not looked at; a length over 0x4010 is refused with C0 EE;
- * - READ_FLASH ACKs are read synchronously with a fresh SLIP state, where the length does count.
+ * - READ_FLASH ACKs are read synchronously with a fresh SLIP state, where the length does count;
+ * - inflated bytes collect in a static 32 KiB output buffer written out when full or when the stream
+ *   ends; its fill pointer is static too and FLASH_DEFL_BEGIN does not reset it, so a compressed write
+ *   aborted mid-inflate leaves bytes there that the next compressed write flushes at its own offset,
+ *   ahead of its data (LS `handle_flash_deflated_data`, `static uint8_t *next_out`).
  */
 import type { ChipPort } from './chip-port.js';
 import type { Request } from './packets.js';
@@ -22,11 +26,16 @@ import { StubBase, StubError } from './stub-common.js';
 
 export const LEGACY_REACH = 16 * 1024 * 1024;
 const LEGACY_MAX_DATA = 0x4000 + 16;
+const LEGACY_OUT_BUF = 32768;
 
 export class StubLegacy extends StubBase {
   readonly kind = 'legacy' as const;
   protected readonly skipBlankErase = false;
   private writeError = 0;
+  /** The static output buffer's pending bytes (survives FLASH_DEFL_BEGIN, as on the chip). */
+  private staged: Uint8Array = new Uint8Array(0);
+  /** Bytes the current stream has inflated so far. */
+  private streamOut = 0;
   private readonly rx: LegacySlipReceiver;
   private ack: { decoder: LegacySlipDecoder; bytes: number[] } | null = null;
 
@@ -66,6 +75,30 @@ export class StubLegacy extends StubBase {
       return true;
     }
     return false;
+  }
+
+  protected override restartInflate(): void {
+    this.streamOut = 0;
+  }
+
+  protected override inflated(out: Uint8Array): void {
+    const w = this.write;
+    if (!w) return;
+    this.streamOut += out.length;
+    const all = new Uint8Array(this.staged.length + out.length);
+    all.set(this.staged);
+    all.set(out, this.staged.length);
+    let at = 0;
+    while (all.length - at >= LEGACY_OUT_BUF) {
+      this.writeBytes(all.subarray(at, at + LEGACY_OUT_BUF), false);
+      at += LEGACY_OUT_BUF;
+    }
+    this.staged = all.slice(at);
+    // Stream done (all its bytes inflated): the rest of the buffer goes out and the pointer resets.
+    if (this.streamOut >= w.size) {
+      if (this.staged.length) this.writeBytes(this.staged, false);
+      this.staged = new Uint8Array(0);
+    }
   }
 
   protected setParams(w: number[]): void {
