@@ -4,16 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { FlashbackError, throwIfAborted } from '../errors.js';
-import { progressReporter, type OpOptions } from '../progress.js';
+import { progressReporter } from '../progress.js';
 import { Op, TIMEOUTS, u32s } from './commands.js';
 import type { Connection } from './connection.js';
+import type { ReadOptions } from './types.js';
 import { READ_PACKET } from './chips/esp8266.js';
 
 export async function readFlashStub(
   conn: Connection,
   offset: number,
   length: number,
-  opts: OpOptions = {},
+  opts: ReadOptions = {},
 ): Promise<Uint8Array> {
   const report = progressReporter('read', length, opts.onProgress);
   await conn.command(Op.READ_FLASH, u32s(offset, length, READ_PACKET, 1));
@@ -37,11 +38,16 @@ export async function readFlashStub(
       }
       out.set(frame, got);
       got += frame.length;
-      await conn.writeFrame(u32s(got));
       report(got);
+      if (got < length && opts.enough?.(out.subarray(0, got))) {
+        // Any ACK that is not 4 bytes ends the transfer: the chip sends its MD5 of what it sent.
+        await conn.writeFrame(Uint8Array.of(0));
+        break;
+      }
+      await conn.writeFrame(u32s(got));
     }
     const digest = await conn.readFrame(TIMEOUTS.defaultMs, 'the MD5 of the data read');
-    const mine = createHash('md5').update(out).digest();
+    const mine = createHash('md5').update(out.subarray(0, got)).digest();
     if (digest.length !== 16 || !mine.equals(Buffer.from(digest))) {
       throw new FlashbackError(
         'MD5_MISMATCH',
@@ -50,7 +56,7 @@ export async function readFlashStub(
         { offset, length },
       );
     }
-    return out;
+    return got < length ? out.subarray(0, got) : out;
   } catch (e) {
     await abandonRead(conn);
     throw e;

@@ -12,7 +12,7 @@ import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
 import { hardReset, sleep } from './reset.js';
-import type { AfterReset, ChipInfo, EspSession, WriteOptions } from './types.js';
+import type { AfterReset, ChipInfo, EspSession, ReadOptions, WriteOptions } from './types.js';
 
 function romCannot(what: string): FlashbackError {
   return new FlashbackError(
@@ -58,7 +58,7 @@ export class Session implements EspSession {
     );
   }
 
-  async readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array> {
+  async readFlash(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
     if (!this.stub) throw romCannot('read flash');
     return readFlashStub(this.conn, offset, length, opts);
   }

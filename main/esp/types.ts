@@ -57,6 +57,15 @@ export interface ConnectOptions extends OpOptions {
   stubBaud?: number;
 }
 
+export interface ReadOptions extends OpOptions {
+  /**
+   * Asked after each packet with the bytes so far: true ends the read there (the chip stops and sends
+   * its MD5 of what it sent), and the result is that shorter prefix. A backup stops once the block's
+   * own hash proves the rest is blank.
+   */
+  enough?: (bytes: Uint8Array) => boolean;
+}
+
 export interface WriteOptions extends OpOptions {
   /** Send zlib-compressed (stub only; default true with the stub). */
   compress?: boolean;
@@ -77,7 +86,7 @@ export interface EspSession {
    */
   readonly reach: number;
   /** Reads [offset, offset+length). Stub only; throws ROM_CANNOT in ROM mode. Checks the stub's MD5. */
-  readFlash(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array>;
+  readFlash(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array>;
   /** On-chip MD5 of a range (stub only). */
   flashMd5(offset: number, length: number, opts?: OpOptions): Promise<Uint8Array>;
   /**

@@ -5,12 +5,23 @@
  * A failed read is retried after resynchronising, in smaller pieces while the line stays bad; a block
  * whose data disagrees with its hash is hashed again and read again.
  */
+import { createHash } from 'node:crypto';
 import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
 import { hashPieces, hashRange, piecesOf, type Piece } from './block-hashes.js';
 import { isRetryable, PieceSize, resync } from './recovery.js';
 import { md5Hex } from './sector-map.js';
+
+const blanks = new Map<number, Uint8Array>();
+function blankBytes(n: number): Uint8Array {
+  let b = blanks.get(n);
+  if (!b) {
+    b = new Uint8Array(n).fill(0xff);
+    if (blanks.size < 64) blanks.set(n, b);
+  }
+  return b;
+}
 
 export const READ_CHUNK = 0x10000;
 const MIN_READ = 0x1000;
@@ -48,7 +59,7 @@ export async function readProven(
     const p = pieces[i]!;
     let expected = md5s[i]!;
     for (let proof = 1; ; proof++) {
-      const bytes = await readPiece(session, p, st, opts);
+      const bytes = await readPiece(session, p, expected, st, opts);
       if (md5Hex(bytes) === expected) {
         image.set(bytes, p.offset - base);
         break;
@@ -74,16 +85,31 @@ export async function readProven(
 }
 
 /** Reads one piece in sub-reads of the current size, retrying a damaged sub-read at a smaller size. */
-async function readPiece(session: EspSession, p: Piece, st: ReadState, opts: OpOptions): Promise<Uint8Array> {
-  const out = new Uint8Array(p.size);
+async function readPiece(
+  session: EspSession,
+  p: Piece,
+  expected: string,
+  st: ReadState,
+  opts: OpOptions,
+): Promise<Uint8Array> {
+  // Unread bytes count as blank: the read may stop once the block's hash proves the rest is 0xFF.
+  const out = new Uint8Array(p.size).fill(0xff);
   let got = 0;
+  const prefix = createHash('md5');
   let failures = 0;
   while (got < p.size) {
     throwIfAborted(opts.signal, 'Reading flash');
     const len = Math.min(st.size.size, p.size - got);
     const at = p.offset + got;
+    const head = prefix.copy();
+    const rest = p.size - got;
+    const enough = (bytes: Uint8Array) => {
+      const h = head.copy().update(bytes);
+      return h.update(blankBytes(rest - bytes.length)).digest('hex') === expected;
+    };
     try {
       const bytes = await session.readFlash(at, len, {
+        enough,
         onProgress: (q) =>
           opts.onProgress?.({
             phase: 'read',
@@ -94,8 +120,10 @@ async function readPiece(session: EspSession, p: Piece, st: ReadState, opts: OpO
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       out.set(bytes, got);
-      got += len;
       st.size.succeeded();
+      if (bytes.length < len) return out; // the rest is proven blank by the block's hash
+      prefix.update(bytes);
+      got += len;
     } catch (e) {
       if (!isRetryable(e) || ++failures >= READ_ATTEMPTS) throw e;
       st.size.failed();

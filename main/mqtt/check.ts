@@ -128,6 +128,8 @@ export async function runMqttCheck(
   signal?.addEventListener('abort', onOuterAbort, { once: true });
   cleanup.push(() => signal?.removeEventListener('abort', onOuterAbort));
 
+  // A bad --elf is a setup error: say so before the window, not after it.
+  const symbols = p.elfFile ? await loadElfSymbols(p.elfFile) : null;
   try {
     // 1. The broker: the user's, or our embedded one.
     let embedded: EmbeddedBroker | null = null;
@@ -266,9 +268,16 @@ export async function runMqttCheck(
       signal,
     });
     cleanup.push(() => serial.stop());
+    // At the user's broker the watch must be subscribed before the board boots, or its CONNECT is missed.
+    if (!embedded && resetting)
+      await Promise.race([probing.catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
     if (before === 'manual')
       log?.(`Press RESET on the board now; waiting for its boot banner at ${romBaud} baud`);
-    else if (resetting) await access.reset(link);
+    else if (resetting) {
+      // The board may have booted (power-on) while we waited: read the banner of our reset at the ROM rate.
+      await serial.expectBoot();
+      await access.reset(link);
+    }
 
     // 4. Watch the window.
     const evidence = (): Evidence => ({
@@ -303,7 +312,6 @@ export async function runMqttCheck(
     await serial.stop();
     if (after === 'hard-reset' && link.capabilities.controlLines) await access.reset(link);
     hostProbe ??= unansweredProbe(b.display, now());
-    const symbols = p.elfFile ? await loadElfSymbols(p.elfFile) : null;
     const d = diagnose(evidence(), symbols ? { symbols } : {});
     return {
       ...d,

@@ -111,12 +111,14 @@ export function boardFacts(ev: Evidence): BoardFacts {
     if (e.kind === 'mqtt-connected') {
       connected = true;
       everConnected = true;
+    } else if (e.kind === 'rom-banner' || e.kind === 'boot-ok') {
+      // A new boot ends the session without the broker dropping it (crashes are judged on their own).
+      connected = false;
     } else if (
       e.kind === 'mqtt-failed' ||
       e.kind === 'mqtt-disconnected' ||
       e.kind === 'mqtt-attempt' ||
-      e.kind === 'crash' ||
-      e.kind === 'rom-banner'
+      e.kind === 'crash'
     ) {
       if (connected) drops++;
       connected = false;
@@ -236,7 +238,16 @@ export function certainty(ev: Evidence): 'pass' | 'fail' | null {
       return 'fail';
   }
   if (f.bootFailures.some((b) => b.failure === 'csum-err' || b.failure === 'no-image')) return 'fail';
-  if (f.bootFailures.length >= 2 || f.crashes.length >= 2) return 'fail';
+  if (f.bootFailures.length >= 2) return 'fail';
+  // A crash loop is certain once the ROM's own cause for a reboot after the first crash was read (the
+  // reader alternates rates across cycles), or after enough crashes that waiting longer adds nothing.
+  const firstCrash = f.crashes[0];
+  if (
+    firstCrash &&
+    f.crashes.length >= 2 &&
+    (f.banners.some((b) => b.t > firstCrash.t) || f.crashes.length >= 5)
+  )
+    return 'fail';
   if (f.banners.some((b) => b.bootMode[0] === 1)) return 'fail';
   return null;
 }

@@ -32,6 +32,8 @@ const BANNER_WAIT_MS = 6000;
 /** A burst is this many non-text bytes within BURST_WINDOW_MS. */
 const BURST_BYTES = 6;
 const BURST_WINDOW_MS = 30;
+/** Two reboots within this are a boot loop. */
+const LOOP_WINDOW_MS = 15_000;
 /** Toggles to the ROM rate that found nothing readable before we stop toggling. */
 const MAX_FUTILE_TOGGLES = 2;
 
@@ -99,6 +101,8 @@ export function readSerialLog(link: Link, opts: SerialLogOptions): SerialLog {
   // App phase state.
   let appReadable = false;
   let futile = 0;
+  let rebootBursts = 0;
+  let lastRebootAt = -Infinity;
   let burst: number[] = [];
   let switching: Promise<void> = Promise.resolve();
 
@@ -149,8 +153,14 @@ export function readSerialLog(link: Link, opts: SerialLogOptions): SerialLog {
     if (phase === 'app') {
       // Garbage after readable app text: a reboot's banner. Before any readable text: wrong app rate.
       if (dual && appReadable && futile < MAX_FUTILE_TOGGLES) {
-        waitingForBanner = true;
+        // A second reboot soon after the first is a loop: then it is worth waiting at the ROM rate for
+        // the next boot's banner (its rst cause). A single reboot only costs the rest of its ROM text.
+        const now = performance.now();
+        const loop = rebootBursts > 0 && now - lastRebootAt < LOOP_WINDOW_MS;
+        rebootBursts++;
+        lastRebootAt = now;
         switchTo('rom', 'a garbage burst at the app rate: the board rebooted; reading the ROM text');
+        waitingForBanner = loop;
       }
     } else if (!waitingForBanner && (bannerSeen || romText || performance.now() - phaseStart > 300)) {
       switchTo('app', 'bytes at another rate after the ROM text: the app started');

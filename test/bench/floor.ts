@@ -159,7 +159,7 @@ export async function floorBench(): Promise<FloorRow[]> {
       floorS: null,
       floorProofS: null,
       chipReadMB: chip,
-      note: `on-chip read ${(chip / 4).toFixed(2)} × flash size (target ≤ 1.1)`,
+      note: `on-chip read ${(chip / 4).toFixed(3)} × flash size (target ≤ 1.1)`,
     });
     closeVirtualBoard(b.name);
   }

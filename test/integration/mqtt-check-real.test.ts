@@ -76,7 +76,7 @@ describe('mqtt check on real-board behaviour', () => {
     const top = r.diagnosis[0]!;
     expect(top.code).toBe('hw-wdt');
     const ev = top.evidence.join('\n');
-    expect(ev).toMatch(/rst cause:4/);
+    expect(ev).toMatch(/ROM: rst cause:4 \(hardware watchdog\)/);
     expect(ev).toMatch(/reading sensor\.\.\./);
     const banner4 = r.events.find((e) => e.kind === 'rom-banner' && e.rstCause === 4);
     expect(banner4?.baud).toBe(74880);

@@ -1,0 +1,41 @@
+/** Debian's mosquitto for tests: started on a free loopback port with a temp config, stopped after. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { systemTool } from './system-tools.js';
+
+export const mosquitto = systemTool('mosquitto');
+
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function startMosquitto(
+  config: string,
+  port: number,
+): Promise<{ proc: ChildProcess; stop: () => void }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fb-mosq-'));
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `user root\npersistence false\n${config}\n`);
+  const proc = spawn(mosquitto.path, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const up = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`mosquitto did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { proc, stop: () => (proc.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
+}
