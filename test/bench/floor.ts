@@ -12,6 +12,10 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { timing } from '../../main/sim/index.js';
 import type { VirtualBoard } from '../../main/sim/index.js';
+import { registerVirtualBoards } from '../../main/sim/virtual-link.js';
+
+// Outside vitest (npm run bench) nothing else registers the virtual: ports.
+registerVirtualBoards();
 
 export interface FloorRow {
   case: string;

@@ -16,6 +16,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flashback-bench-'));
 process.env.FLASHBACK_HOME = home;
 
 const { openVirtualBoard, closeVirtualBoard } = await import('../../main/sim/index.js');
+(await import('../../main/sim/virtual-link.js')).registerVirtualBoards();
 const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { backupBoard, executeRestore, quickCompare, withBoard } = await import('../../main/flash/index.js');
 
@@ -151,6 +152,12 @@ for (const baud of quick ? [921600] : [921600, 115200]) {
   }
 }
 
+// Plan at the floor (modeled, unpaced) and the fault matrix.
+const { floorBench, printFloor } = await import('./floor.js');
+const floorRows = await floorBench();
+const { faultMatrixBench, printMatrix } = await import('./fault-matrix.js');
+const matrix = quick ? null : await faultMatrixBench();
+
 // Peak memory with a 16 MB flash, measured in a fresh process (see memory.ts).
 {
   const { spawnSync } = await import('node:child_process');
@@ -188,6 +195,8 @@ for (const r of rows) {
     `| ${r.case} | ${r.baud} | ${r.paced ? 'yes' : 'no'} | ${r.wallS.toFixed(1)} | ${r.modeledS.toFixed(1)} | ${Math.round(rate)} | ${(share * 100).toFixed(1)} % | ${r.note ?? ''} |`,
   );
 }
+printFloor(floorRows);
+if (matrix) printMatrix(matrix);
 console.log(`\n${memoryReport}`);
 console.log(`\nCLI start-up\n\n${startupReport}`);
 fs.rmSync(home, { recursive: true, force: true });

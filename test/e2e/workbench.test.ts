@@ -7,13 +7,12 @@
  * loaded 2-core machine (explicit, generous timeouts; nothing relies on a 1 s default). Screenshots go to
  * test-output/e2e (ignored).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../bin/build.mjs';
+import { type ServeHost, startServeHost } from '../support/serve-host.js';
 import { systemTool } from '../support/system-tools.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,56 +24,11 @@ const UI = 60_000;
 const JOB = 180_000;
 const poll = { timeout: UI, interval: 250 };
 
-interface Host {
-  url: string;
-  home: string;
-  stop: () => Promise<void>;
-}
-
-/** `flashback serve --port 0` in its own process with its own data folder; resolves with the URL. */
-async function startHost(): Promise<Host> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'fb-e2e-'));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(root, 'bin', 'flashback.mjs'), 'serve', '--port', '0'],
-    { cwd: root, env: { ...process.env, FLASHBACK_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`flashback serve printed no URL:\n${output}`)), UI);
-    const onData = (c: Buffer) => {
-      output += c.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`flashback serve exited (${code}):\n${output}`));
-    });
-  });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killer);
-    }
-    rmSync(home, { recursive: true, force: true });
-  };
-  return { url, home, stop };
-}
-
 describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium, demo boards)', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let host: Host | undefined;
+  let host: ServeHost | undefined;
   const started = Date.now();
 
   beforeAll(async () => {
@@ -97,7 +51,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium
   }, 180_000);
 
   beforeEach(async () => {
-    host = await startHost();
+    host = await startServeHost(UI);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(UI);
     page = await context.newPage();

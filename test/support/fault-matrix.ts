@@ -11,6 +11,10 @@ import path from 'node:path';
 import { backupBoard, executeRestore, writeRegion } from '../../main/flash/index.js';
 import { FlashbackError } from '../../main/errors.js';
 import { closeVirtualBoard, openVirtualBoard, type FaultOptions } from '../../main/sim/index.js';
+import { registerVirtualBoards } from '../../main/sim/virtual-link.js';
+
+// Outside vitest (npm run bench) nothing else registers the virtual: ports.
+registerVirtualBoards();
 
 export type Job = 'backup' | 'restore' | 'write';
 export type Outcome = 'completed' | 'completed after resume' | 'failed loudly' | 'silent corruption';

@@ -1,0 +1,72 @@
+/**
+ * The full fault matrix (issue 11): `npm run bench` prints runs, completed, failed loudly and silent
+ * corruptions per job and fault family. Rates are spread over the issue's ranges (3 runs per family).
+ */
+import { createHash } from 'node:crypto';
+import { buildDemoImage } from '../../main/sim/demo-image.js';
+import { matrixCases, runCase, summarize, tempDir, type RunResult } from '../support/fault-matrix.js';
+
+const MB1 = 1 << 20;
+
+function pseudoRandom(size: number, seed: string): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 16)
+    out.set(
+      createHash('md5')
+        .update(`${seed}${i}`)
+        .digest()
+        .subarray(0, Math.min(16, size - i)),
+      i,
+    );
+  return out;
+}
+
+export async function faultMatrixBench(runsPerFamily = 3): Promise<RunResult[]> {
+  const dir = tempDir();
+  const good = buildDemoImage('good', MB1);
+  const dense = pseudoRandom(MB1, 'dense');
+  const data = pseudoRandom(0x20000, 'w').map((b) => b & 0x3f);
+  const results: RunResult[] = [];
+  const run = async (
+    cases: ReturnType<typeof matrixCases>,
+    fx: { target: Uint8Array; image: Uint8Array },
+  ) => {
+    for (const c of cases) {
+      const r = await runCase(c, fx, dir);
+      results.push(r);
+      process.stderr.write(
+        `  matrix ${c.job} ${c.family}: ${r.outcome}${r.detail ? ` (${r.detail.slice(0, 80)})` : ''}\n`,
+      );
+    }
+  };
+  await run(matrixCases(['backup'], runsPerFamily), { target: dense, image: dense });
+  await run(matrixCases(['backup'], runsPerFamily), { target: good, image: good });
+  await run(matrixCases(['restore'], runsPerFamily, { slowErase: true }), { target: dense, image: good });
+  await run(matrixCases(['write'], runsPerFamily, { slowErase: true }), { target: good, image: data });
+  return results;
+}
+
+export function printMatrix(results: RunResult[]): void {
+  console.log(
+    '\nFault matrix (virtual boards, 1 MB flash, 921600 baud; disconnects resumed as a user would)\n',
+  );
+  console.log('| job: fault | runs | completed | failed loudly | silent corruptions |');
+  console.log('|---|---|---|---|---|');
+  const rows = summarize(results);
+  for (const r of rows)
+    console.log(`| ${r.family} | ${r.runs} | ${r.completed} | ${r.failedLoudly} | ${r.silent} |`);
+  const t = rows.reduce(
+    (a, r) => ({ runs: a.runs + r.runs, c: a.c + r.completed, f: a.f + r.failedLoudly, s: a.s + r.silent }),
+    { runs: 0, c: 0, f: 0, s: 0 },
+  );
+  console.log(`| **all** | ${t.runs} | ${t.c} (${((100 * t.c) / t.runs).toFixed(0)} %) | ${t.f} | ${t.s} |`);
+}
+
+if (process.argv[1]?.endsWith('fault-matrix.ts')) {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  process.env.FLASHBACK_HOME ??= fs.mkdtempSync(path.join(os.tmpdir(), 'flashback-matrix-'));
+  printMatrix(await faultMatrixBench());
+  process.exit(0);
+}
