@@ -4,7 +4,7 @@
  * rename) and serialised within the process; a missing or unreadable file reads as empty settings.
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import { dataPaths } from './datadir.js';
 
 export interface Settings {
@@ -38,24 +38,11 @@ export function updateSettings(fn: (s: Settings) => void, env?: NodeJS.ProcessEn
   const run = queue.then(async () => {
     const s = await readSettings(env);
     fn(s);
-    await writeAtomic(settingsFile(env), JSON.stringify(s, null, 2) + '\n');
+    await writeFileAtomic(settingsFile(env), JSON.stringify(s, null, 2) + '\n');
     return s;
   });
   queue = run.catch(() => undefined);
   return run;
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, file);
 }
 
 /** Remembers that `baud` worked with the adapter `adapterKey` (VID:PID:serial). */

@@ -11,7 +11,7 @@ import { detectChip } from './chip-detect.js';
 import {
   BLOCK_SIZE,
   FLASH_ADDRESS_SPACE,
-  ROM_BAUD,
+  ROM_LOADER_BAUD,
   ROM_DEFAULT_REACH,
   ROM_WRITE_BLOCK,
   SECTOR_SIZE,
@@ -26,7 +26,7 @@ import type { ChipInfo, ConnectOptions, EspSession } from './types.js';
 import { CHIP_DETECT_MAGIC_REG } from './chips/esp8266.js';
 
 export async function connect(link: Link, opts: ConnectOptions = {}): Promise<EspSession> {
-  if (link.baud !== ROM_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_BAUD);
+  if (link.baud !== ROM_LOADER_BAUD && link.capabilities.baudChange) await link.setBaud(ROM_LOADER_BAUD);
   const conn = new Connection(link, opts.signal);
   try {
     const sync = await syncOrFindStub(link, conn, opts);

@@ -7,7 +7,7 @@ import { hexAddr, humanSize } from '../units.js';
 import type { OpOptions } from '../progress.js';
 import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
 import type { Connection } from './connection.js';
-import { ROM_BAUD, SECTOR_SIZE } from './chips/esp8266.js';
+import { ROM_LOADER_BAUD, SECTOR_SIZE } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
@@ -111,12 +111,12 @@ export class Session implements EspSession {
   async finish(after: AfterReset): Promise<{ stubBaud: number | null }> {
     const link = this.conn.link;
     let stubBaud: number | null = null;
-    if (this.stub && link.baud !== ROM_BAUD) {
+    if (this.stub && link.baud !== ROM_LOADER_BAUD) {
       stubBaud = link.baud;
       try {
         // The reply comes at the old rate, then both sides switch (notes 1.12).
-        await this.conn.command(Op.CHANGE_BAUDRATE, u32s(ROM_BAUD, link.baud), { timeoutMs: 1000 });
-        await link.setBaud(ROM_BAUD);
+        await this.conn.command(Op.CHANGE_BAUDRATE, u32s(ROM_LOADER_BAUD, link.baud), { timeoutMs: 1000 });
+        await link.setBaud(ROM_LOADER_BAUD);
         await sleep(50);
         await this.conn.flushInput();
         stubBaud = null;

@@ -3,6 +3,7 @@
  * The baud that worked is remembered per USB adapter; a rate that fails steps down the ladder and says so.
  */
 import { connect } from '../esp/index.js';
+import { ROM_LOADER_BAUD } from '../esp/chips/esp8266.js';
 import type { EspSession } from '../esp/types.js';
 import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
@@ -20,7 +21,6 @@ import type { Link } from '../transport/link.js';
 import { isRetryable } from './recovery.js';
 import type { BoardTarget } from './types.js';
 
-const ROM_BAUD = 115200;
 /** Connects tried (each with its own sync attempts) before a damaged connect is reported. */
 const CONNECT_ATTEMPTS = 3;
 export { identifyPort };
@@ -44,7 +44,7 @@ export async function withBoard<T>(
   const board = await openWithLadder(target, identity, opts);
   // Until the stub is back at 115200, remember where it runs: if this run is cut short on a board that
   // cannot be reset, the next connect finds it there.
-  const fast = board.session.stub && board.session.baud !== ROM_BAUD;
+  const fast = board.session.stub && board.session.baud !== ROM_LOADER_BAUD;
   if (fast) await rememberStubLeft(target.port, board.session.baud).catch(() => undefined);
   let ok = false;
   try {
@@ -90,12 +90,12 @@ async function openWithLadder(
   let tries = 0;
   for (let r = 0; r < rates.length; r++) {
     const baud = rates[r];
-    const link = await openLink(target.port, { baud: ROM_BAUD });
+    const link = await openLink(target.port, { baud: ROM_LOADER_BAUD });
     try {
       const session = await connect(link, {
         before: target.before ?? 'default-reset',
         stub,
-        ...(baud && baud !== ROM_BAUD ? { baud } : {}),
+        ...(baud && baud !== ROM_LOADER_BAUD ? { baud } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.log ? { log: opts.log } : {}),
         ...(opts.onPrompt ? { onPrompt: opts.onPrompt } : {}),

@@ -6,14 +6,13 @@ import { compareSources, bytesSource, type CompareSource } from '../image/compar
 import type { CompareReport } from '../image/compare.js';
 import type { OpOptions } from '../progress.js';
 import { hexAddr, humanSize } from '../units.js';
+import { isPortSpec } from '../transport/spec.js';
 import { withBoard } from './board-session.js';
 import { loadImage } from './library-store.js';
 import { boardSectorMd5s } from './sector-map.js';
 import type { BoardTarget, DetectResult } from './types.js';
 
-export function isPortSpec(s: string): boolean {
-  return /^(virtual:|socket:\/\/|rfc2217:\/\/|\/dev\/|COM\d+$)/i.test(s);
-}
+export { isPortSpec };
 
 export interface QuickCompareResult extends CompareReport {
   seconds: number;

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import { FlashbackError } from '../errors.js';
 
-export { writeFileAtomic } from '../library/atomic.js';
+export { writeFileAtomic } from '../atomic-file.js';
 
 export async function readImageFile(file: string): Promise<Uint8Array> {
   try {

@@ -9,8 +9,9 @@ import { md5Hex, sectorDigests } from '../image/sectors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
 
-export const SECTOR = 0x1000;
-const BLOCK = 0x10000;
+import { BLOCK_SIZE as BLOCK, SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
+
+export { SECTOR };
 
 const blankMd5Cache = new Map<number, string>();
 export function blankMd5(size: number): string {

@@ -6,7 +6,9 @@
 const KB = 1024;
 const MB = 1024 * KB;
 
-export const SECTOR = 0x1000;
+import { SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
+
+export { SECTOR };
 export const SKETCH_START = 0x1000;
 
 export interface ArduinoFsOption {

@@ -12,8 +12,7 @@ import { isLowPartitionLayout } from './factory.js';
 import { detectLayout, factoryRule, type FactoryRule } from './layout.js';
 import { judgeRfInit } from './rf-init.js';
 import { sdkTailSize } from './secrets.js';
-
-const SECTOR = 0x1000;
+import { SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
 
 export interface FactoryResetStep {
   offset: number;

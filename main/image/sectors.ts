@@ -3,8 +3,9 @@
  * one 4 KiB sector at a time (no bulk read); a file gives them here. Same digests, same comparison.
  */
 import { createHash } from 'node:crypto';
+import { SECTOR_SIZE } from '../flash-geometry.js';
 
-export const SECTOR_SIZE = 0x1000;
+export { SECTOR_SIZE };
 
 export function md5Hex(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('hex');

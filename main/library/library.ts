@@ -10,7 +10,7 @@ import { dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
 import { detectLayout } from '../image/layout.js';
 import { findWifiCredentials, scrub } from '../image/secrets.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { AddMeta, LibraryEntry, LibraryImage, LibraryMeta } from './types.js';
 
 const SHA_RE = /^[0-9a-f]{64}$/;

@@ -16,7 +16,7 @@ import type { BrokerEvent, TimedEvent } from './events.js';
 import { certainty, type BrokerWatch, type Evidence, type HostProbeResult } from './evidence.js';
 import { parseBrokerUrl, probeBroker } from './host-probe.js';
 import { LogParser } from './log-parser.js';
-import { readSerialLog, ROM_BAUD, type SerialLog } from './serial-log.js';
+import { readSerialLog, BOOT_LOG_BAUD, type SerialLog } from './serial-log.js';
 import { loadElfSymbols } from './elf-symbols.js';
 import { watchTopic, type TopicWatch } from './topic-watch.js';
 
@@ -110,7 +110,7 @@ export async function runMqttCheck(
   if (signal?.aborted) throw abortedError('MQTT check');
   const durationMs = p.durationMs ?? 12_000;
   const monitorBaud = p.monitorBaud ?? 115_200;
-  const romBaud = p.romBaud ?? ROM_BAUD;
+  const romBaud = p.romBaud ?? BOOT_LOG_BAUD;
   const access = p.board ?? defaultBoardAccess;
   const start = performance.now();
   const now = () => Math.round(performance.now() - start);

@@ -6,7 +6,7 @@
  */
 import type { Link } from '../transport/link.js';
 import { Annotator, type AnnotatedLine } from './annotate.js';
-import { readSerialLog, ROM_BAUD, type SerialLog } from './serial-log.js';
+import { readSerialLog, BOOT_LOG_BAUD, type SerialLog } from './serial-log.js';
 
 export type MonitorBefore = 'default-reset' | 'no-reset' | 'manual';
 
@@ -44,7 +44,7 @@ export function formatLine(l: AnnotatedLine): string {
 }
 
 export async function startMonitorSession(link: Link, o: MonitorSessionOptions): Promise<MonitorSession> {
-  const romBaud = o.romBaud ?? ROM_BAUD;
+  const romBaud = o.romBaud ?? BOOT_LOG_BAUD;
   const annotator = new Annotator();
   const keep = o.keep ?? 20_000;
   let log: string[] = [];

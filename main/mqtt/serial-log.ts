@@ -17,7 +17,8 @@ import type { Link } from '../transport/link.js';
 import { parseRomBanner } from './boot-banner.js';
 import { LineSplitter, splitGarbage } from './log-parser.js';
 
-export const ROM_BAUD = 74_880;
+/** The rate the boot ROM prints its banner at with the usual 26 MHz crystal (not the loader's 115200). */
+export const BOOT_LOG_BAUD = 74_880;
 /** The ROM's rate for a crystal: 115200 × MHz / 40 (26 MHz → 74880, 40 MHz → 115200). */
 export const romBaudFor = (crystalMHz: number): number => Math.round((115_200 * crystalMHz) / 40);
 
@@ -83,7 +84,7 @@ const isText = (c: number) => (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0
  * startAt 'rom' the link is switched to the ROM rate first (if it is not already).
  */
 export function readSerialLog(link: Link, opts: SerialLogOptions): SerialLog {
-  const romBaud = opts.romBaud ?? ROM_BAUD;
+  const romBaud = opts.romBaud ?? BOOT_LOG_BAUD;
   const canChange = link.capabilities.baudChange;
   const dual = canChange && (opts.dualRate ?? true) && romBaud !== opts.monitorBaud;
   let phase: ReaderPhase = canChange && (opts.startAt ?? 'rom') === 'rom' ? 'rom' : 'app';

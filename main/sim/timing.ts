@@ -11,9 +11,9 @@ export const BITS_PER_BYTE = 10;
 export const DEFAULT_LATENCY_MS = 2;
 
 /** W25Q32-class typical times (notes 8.1). */
-export const SECTOR_SIZE = 0x1000;
-export const BLOCK_SIZE = 0x10000;
-export const PAGE_SIZE = 0x100;
+import { BLOCK_SIZE, PAGE_SIZE, SECTOR_SIZE } from '../flash-geometry.js';
+
+export { BLOCK_SIZE, PAGE_SIZE, SECTOR_SIZE };
 export const SECTOR_ERASE_MS = 45;
 export const BLOCK_ERASE_MS = 150;
 export const PAGE_PROGRAM_MS = 0.7;

@@ -13,7 +13,7 @@ import { openVirtualPort } from './virtual-ports.js';
 
 export type { Link, LinkCapabilities, ControlSignals, LinkKind, OpenLinkOptions } from './link.js';
 export { listPorts, adapterKeyOf, type PortInfo, type ListPortsOptions } from './list-ports.js';
-export { parsePortSpec, formatPortSpec, type PortSpec } from './spec.js';
+export { parsePortSpec, formatPortSpec, isPortSpec, type PortSpec } from './spec.js';
 export {
   BRIDGES,
   STANDARD_BAUDS,

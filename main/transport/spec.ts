@@ -61,3 +61,18 @@ export function formatPortSpec(p: PortSpec): string {
   const scheme = p.kind === 'tcp' ? 'socket' : 'rfc2217';
   return `${scheme}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
 }
+
+/**
+ * A port spec rather than an image path or a library id (compare and the workbench take either):
+ * whatever parsePortSpec accepts, except that a serial path must name a device (/dev/…, COMn), not any
+ * file.
+ */
+export function isPortSpec(s: string): boolean {
+  let p: PortSpec;
+  try {
+    p = parsePortSpec(s);
+  } catch {
+    return false;
+  }
+  return p.kind !== 'serial' || /^(\/dev\/|COM\d+$)/i.test(p.path);
+}

@@ -1,6 +1,7 @@
 /** Maps results of the layers below to the wire DTOs of api.ts (plain JSON, stable for the UI). */
 import type { DetectResult } from '../flash/types.js';
 import type { CompareReport } from '../image/compare.js';
+import { SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
 import type { LibraryMeta } from '../library/types.js';
 import type { BoardInfo, CompareSide, CompareView, LibraryEntry, RestorePlanView } from './api.js';
 
@@ -34,8 +35,6 @@ export function libraryEntry(m: LibraryMeta): LibraryEntry {
     ssid: m.ssid,
   };
 }
-
-const SECTOR = 4096;
 
 /** Rolls the sectors to write up by region (regions that overlap none are kept with 0). */
 export function planRegions(

@@ -8,7 +8,7 @@ import { defaultBoardAccess } from '../mqtt/board-link.js';
 import type { BoardNetwork } from '../mqtt/board-network.js';
 import { startDemoBroker } from '../mqtt/demo-broker.js';
 import { startMonitorSession } from '../mqtt/monitor-session.js';
-import { ROM_BAUD } from '../mqtt/serial-log.js';
+import { BOOT_LOG_BAUD } from '../mqtt/serial-log.js';
 import type { MonitorLink } from './deps.js';
 
 export async function openMonitorSession(
@@ -23,7 +23,7 @@ export async function openMonitorSession(
     for (const u of undo.splice(0).reverse()) await Promise.resolve(u()).catch(() => undefined);
   };
   try {
-    const link = await defaultBoardAccess.openLink(port, { baud: ROM_BAUD });
+    const link = await defaultBoardAccess.openLink(port, { baud: BOOT_LOG_BAUD });
     type Line = { text: string; rc?: number; meaning?: string; baud?: number };
     const lineListeners = new Set<(l: Line) => void>();
     // Lines of the boot (read while the reset runs) wait for the service to subscribe.
@@ -31,7 +31,7 @@ export async function openMonitorSession(
     const session = await startMonitorSession(link, {
       monitorBaud: baud,
       // 74880 chosen as the monitor rate: the user wants one rate, the ROM's.
-      dualRate: baud !== ROM_BAUD,
+      dualRate: baud !== BOOT_LOG_BAUD,
       reset: defaultBoardAccess.reset,
       onLine: (l) => {
         const note = l.notes.length ? { meaning: l.notes.join(' | ') } : {};

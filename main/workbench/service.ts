@@ -33,13 +33,11 @@ import { PortOwner } from './port-owner.js';
 import { busyHint } from './port-hints.js';
 import { packageVersion } from '../package-info.js';
 import { PlanBook, normaliseRepair, normaliseWrite } from './plans.js';
+import { isPortSpec } from '../transport/spec.js';
 import { KnownPorts } from './known-ports.js';
 import { Transfers } from './transfers.js';
 
-/** A port spec rather than an image file or library id (DESIGN.md "Ports"). */
-export function isPortSpec(s: string): boolean {
-  return /^(virtual:|socket:\/\/|rfc2217:\/\/|\/dev\/|COM\d+$)/i.test(s);
-}
+export { isPortSpec };
 
 /** Every port a job would open (checked against the known ports before it starts). */
 function jobPorts(req: JobStartRequest): string[] {

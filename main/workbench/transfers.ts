@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FlashbackError } from '../errors.js';
-import { writeFileAtomic } from '../library/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { DownloadInfo, UploadInfo } from './api.js';
 import { MAX_UPLOAD_BYTES, UPLOAD_ID } from './api.js';
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FLASH_REPAIR } from '../../main/mqtt/causes.js';
-import { readSerialLog, ROM_BAUD } from '../../main/mqtt/serial-log.js';
+import { readSerialLog, BOOT_LOG_BAUD } from '../../main/mqtt/serial-log.js';
 import { resample } from '../../main/sim/uart.js';
 import type { Link } from '../../main/transport/link.js';
 import {
@@ -31,7 +31,7 @@ const romLine = (l: string) =>
 /** A link that plays a capture: each line at its own rate, arriving as a real receiver at `rate` reads it. */
 function playback(lines: string[], bauds: number[], baudChange: boolean): Link & { done: Promise<void> } {
   const listeners = new Set<(c: Uint8Array) => void>();
-  let rate = baudChange ? ROM_BAUD : 115200;
+  let rate = baudChange ? BOOT_LOG_BAUD : 115200;
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
   void (async () => {
@@ -70,7 +70,7 @@ function playback(lines: string[], bauds: number[], baudChange: boolean): Link &
 
 async function replay(c: Capture, dualRate: boolean) {
   const lines = captureLines(c).filter((l) => l.trim());
-  const bauds = lines.map((l) => (romLine(l) ? ROM_BAUD : 115200));
+  const bauds = lines.map((l) => (romLine(l) ? BOOT_LOG_BAUD : 115200));
   const link = playback(lines, bauds, dualRate);
   const read: string[] = [];
   const readBauds: number[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlashbackError } from '../../main/errors.js';
 import { Library, resolveImage } from '../../main/library/index.js';
-import { writeFileAtomic } from '../../main/library/atomic.js';
+import { writeFileAtomic } from '../../main/atomic-file.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
 
 let dir: string;

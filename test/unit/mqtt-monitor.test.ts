@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { annotate } from '../../main/mqtt/annotate.js';
 import { lanAddresses, isLoopbackHost } from '../../main/mqtt/lan.js';
 import { parseLine } from '../../main/mqtt/log-parser.js';
-import { readSerialLog, ROM_BAUD } from '../../main/mqtt/serial-log.js';
+import { readSerialLog, BOOT_LOG_BAUD } from '../../main/mqtt/serial-log.js';
 import { createNetwork, DEMO_BROKER } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
 import { resample } from '../../main/sim/uart.js';
@@ -51,7 +51,7 @@ function scriptedLink(
 const boot: Array<[number, number, string]> = [
   [
     10,
-    ROM_BAUD,
+    BOOT_LOG_BAUD,
     '\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\nload 0x4010f000, len 1376, room 16 \r\ntail 0\r\nchksum 0x2c\r\ncsum 0x2c\r\n',
   ],
   [80, 115200, '\r\nConnecting to Lab\r\nWiFi connected\r\n'],
@@ -59,14 +59,14 @@ const boot: Array<[number, number, string]> = [
 
 describe('serial log reader', () => {
   it('reads the ROM banner at 74880, then switches to the monitor baud after csum', async () => {
-    const link = scriptedLink(true, boot, ROM_BAUD);
+    const link = scriptedLink(true, boot, BOOT_LOG_BAUD);
     const lines: Array<[string, number]> = [];
     const log = readSerialLog(link, { monitorBaud: 115200, onLine: (l, b) => lines.push([l, b]) });
     await new Promise((r) => setTimeout(r, 300));
     await log.stop();
     expect(link.bauds).toEqual([115200]);
     expect(log.switches).toBe(1);
-    expect(lines.find(([l]) => l.includes('rst cause'))?.[1]).toBe(ROM_BAUD);
+    expect(lines.find(([l]) => l.includes('rst cause'))?.[1]).toBe(BOOT_LOG_BAUD);
     expect(
       lines.filter(([l]) => l === 'WiFi connected' || l === 'Connecting to Lab').map(([, b]) => b),
     ).toEqual([115200, 115200]);

@@ -4,7 +4,7 @@
  * `rst cause:4` and `wdt reset` at 74880. Both must be read, each at its own rate.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSerialLog, ROM_BAUD } from '../../main/mqtt/serial-log.js';
+import { readSerialLog, BOOT_LOG_BAUD } from '../../main/mqtt/serial-log.js';
 import { splitGarbage } from '../../main/mqtt/log-parser.js';
 import { VirtualBoard } from '../../main/sim/board.js';
 import type { FirmwareRunner } from '../../main/sim/firmware-api.js';
@@ -40,8 +40,8 @@ describe('dual-rate serial reader', () => {
     await link.close();
     const banners = lines.filter(([l]) => /rst cause:4/.test(l));
     expect(banners.length).toBeGreaterThanOrEqual(1);
-    expect(banners.every(([, b]) => b === ROM_BAUD)).toBe(true);
-    expect(lines.some(([l, b]) => l === 'wdt reset' && b === ROM_BAUD)).toBe(true);
+    expect(banners.every(([, b]) => b === BOOT_LOG_BAUD)).toBe(true);
+    expect(lines.some(([l, b]) => l === 'wdt reset' && b === BOOT_LOG_BAUD)).toBe(true);
     const app = lines.filter(([l]) => l === 'reading sensor...');
     expect(app.length).toBeGreaterThanOrEqual(2);
     expect(app.every(([, b]) => b === 115200)).toBe(true);

@@ -10,7 +10,7 @@ import { defaultBoardAccess } from '../../mqtt/board-link.js';
 import { startDemoBroker } from '../../mqtt/demo-broker.js';
 import { virtualBoardNetwork } from '../../sim/index.js';
 import { formatLine, startMonitorSession, type MonitorSession } from '../../mqtt/monitor-session.js';
-import { ROM_BAUD } from '../../mqtt/serial-log.js';
+import { BOOT_LOG_BAUD } from '../../mqtt/serial-log.js';
 import { bad, str } from '../args.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { setupExit } from '../exit-codes.js';
@@ -111,7 +111,7 @@ export const monitorCommand: CliCommand = {
         'Example: flashback monitor --port /dev/ttyUSB0',
       );
     const baud = rate(ctx, 'monitor-baud', rate(ctx, 'baud', 115200));
-    const romBaud = rate(ctx, 'rom-baud', ROM_BAUD);
+    const romBaud = rate(ctx, 'rom-baud', BOOT_LOG_BAUD);
     const before =
       oneOf(str(ctx, 'before'), BEFORE, 'before') ??
       (ctx.values['no-reset'] === true ? 'no-reset' : undefined);

@@ -53,8 +53,7 @@ export const SPI_USER_BITS = {
 
 export const FLASH_CMD_RDID = 0x9f;
 
-export const SECTOR_SIZE = 0x1000;
-export const BLOCK_SIZE = 0x10000;
+export { SECTOR_SIZE, BLOCK_SIZE } from '../../flash-geometry.js';
 /** FLASH_DATA block size in the ROM and in both stubs (notes 1.10). */
 export const ROM_WRITE_BLOCK = 0x400;
 export const STUB_WRITE_BLOCK = 0x4000;
@@ -70,7 +69,7 @@ export const ROM_DEFAULT_REACH = 4 * 1024 * 1024;
 /** 24-bit SPI addresses: no ESP8266 flash is bigger; the legacy stub configures this much (notes 1.12). */
 export const FLASH_ADDRESS_SPACE = 16 * 1024 * 1024;
 /** Host baud used for SYNC; the ROM auto-bauds, esptool always starts here (notes 1.5). */
-export const ROM_BAUD = 115200;
+export const ROM_LOADER_BAUD = 115200;
 
 /** JEDEC capacity code → bytes (notes 2.5, E-cmds DETECTED_FLASH_SIZES). */
 const CAPACITY: Record<number, number> = {
