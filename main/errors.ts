@@ -34,6 +34,32 @@ export type ErrorCode =
   | 'PLAN_STALE'
   | 'INTERNAL';
 
+/**
+ * What kind of failure an error is, whatever layer threw it: `usage` — the request could not start as
+ * given (bad option, port missing/busy/not permitted, file missing or unreadable, not confirmed);
+ * `interrupted` — the user cancelled; `failed` — the operation ran and failed. The CLI's exit code
+ * follows from the kind (main/cli/exit-codes.ts).
+ */
+export type ErrorKind = 'usage' | 'failed' | 'interrupted';
+
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'BAD_ARGUMENT',
+  'BAD_PORT_SPEC',
+  'PORT_NOT_FOUND',
+  'PORT_BUSY',
+  'PORT_PERMISSION',
+  'FILE_NOT_FOUND',
+  'LIBRARY_NOT_FOUND',
+  'BAD_IMAGE',
+  'BROKER_UNREACHABLE',
+  'NOT_CONFIRMED',
+]);
+
+export function errorKind(code: ErrorCode): ErrorKind {
+  if (code === 'ABORTED') return 'interrupted';
+  return USAGE_CODES.has(code) ? 'usage' : 'failed';
+}
+
 export interface ErrorData {
   code: ErrorCode;
   message: string;
@@ -52,6 +78,10 @@ export class FlashbackError extends Error {
     this.code = code;
     this.hint = hint;
     this.details = details;
+  }
+
+  get kind(): ErrorKind {
+    return errorKind(this.code);
   }
 }
 

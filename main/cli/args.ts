@@ -2,6 +2,7 @@
 import { FlashbackError } from '../errors.js';
 import type { AfterReset, BeforeReset } from '../esp/types.js';
 import type { BoardTarget, FlashModeChoice } from '../flash/types.js';
+import { BAUD_RANGE, STANDARD_BAUDS } from '../transport/bridges.js';
 import type { CliContext } from './command.js';
 
 export function bad(message: string, hint: string): FlashbackError {
@@ -53,10 +54,22 @@ export function flashMode(ctx: CliContext): FlashModeChoice | undefined {
   return oneOf(str(ctx, 'flash-mode'), MODES, 'flash-mode');
 }
 
+/** `--baud`: a rate the host UART and the stub can use; 0, 1 or 10 MHz are usage errors, not ignored. */
+export function baudOption(ctx: CliContext): number | undefined {
+  const baud = num(ctx, 'baud');
+  if (baud === undefined) return undefined;
+  if (baud < BAUD_RANGE.min || baud > BAUD_RANGE.max)
+    throw bad(
+      `--baud ${baud} is not a usable rate (valid: ${BAUD_RANGE.min}–${BAUD_RANGE.max})`,
+      `Use one of ${STANDARD_BAUDS.join(', ')}, or leave --baud out to start at the adapter's rate and step down.`,
+    );
+  return baud;
+}
+
 export function boardTarget(ctx: CliContext): BoardTarget {
   const before = oneOf(str(ctx, 'before'), BEFORE, 'before');
   const after = oneOf(str(ctx, 'after'), AFTER, 'after');
-  const baud = num(ctx, 'baud');
+  const baud = baudOption(ctx);
   return {
     port: requirePort(ctx),
     ...(baud ? { baud } : {}),

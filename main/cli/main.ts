@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { FlashbackError, toErrorData } from '../errors.js';
 import { packageVersion } from '../package-info.js';
 import type { CliCommand, CliContext } from './command.js';
+import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
 import { promptPrinter } from './prompt.js';
 
@@ -25,7 +26,7 @@ function quietOnClosedPipe(): void {
 function usage(commands: CliCommand[]): string {
   const lines = ['Usage: flashback <command> [options]', '', 'Commands:'];
   for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
-  lines.push('', 'Run `flashback <command> --help` for its options.');
+  lines.push('', 'Run `flashback <command> --help` for its options.', '', exitCodeHelp());
   return lines.join('\n');
 }
 
@@ -43,12 +44,12 @@ export async function main(argv: string[]): Promise<number> {
   sim.registerVirtualBoards();
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage(commands) + '\n');
-    return name ? 0 : 2;
+    return name ? EXIT.pass : EXIT.usage;
   }
   const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
     process.stderr.write(`flashback: unknown command "${name}"\n${usage(commands)}\n`);
-    return 2;
+    return EXIT.usage;
   }
   let parsed;
   try {
@@ -60,18 +61,18 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (e) {
     process.stderr.write(`flashback ${name}: ${(e as Error).message}\nUsage: ${cmd.usage}\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (parsed.values.help) {
-    process.stdout.write(`Usage: ${cmd.usage}\n`);
-    return 0;
+    process.stdout.write(`Usage: ${cmd.usage}\n\n${exitCodeHelp()}\n`);
+    return EXIT.pass;
   }
   const json = parsed.values.json === true;
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) {
       process.stderr.write('\nLeaving now (the board is left as it is; see above for its state).\n');
-      process.exit(130);
+      process.exit(EXIT.interrupted);
     }
     process.stderr.write('\nCancelling… (Ctrl-C again to leave now)\n');
     controller.abort();
@@ -100,10 +101,8 @@ export async function main(argv: string[]): Promise<number> {
     if (json) process.stdout.write(JSON.stringify({ error: data }, null, 2) + '\n');
     process.stderr.write(`flashback ${name}: ${data.message}${data.hint ? ` — ${data.hint}` : ''}\n`);
     if (!(e instanceof FlashbackError) && process.env.FLASHBACK_DEBUG) console.error(e);
-    // Interrupted by the user (Ctrl-C): the shell convention for SIGINT.
-    if (controller.signal.aborted) return 130;
-    // A command may mark an error as a setup error (exit 2, see exit-codes.ts).
-    return (e as { exitCode?: number }).exitCode ?? (data.code === 'BAD_ARGUMENT' ? 2 : 1);
+    // Every command's errors map through the one table (exit-codes.ts); Ctrl-C is 130 whatever it says.
+    return exitCodeFor(e, controller.signal.aborted);
   } finally {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port

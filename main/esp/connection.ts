@@ -135,7 +135,9 @@ export class Connection {
       throw new FlashbackError(
         'PORT_CLOSED',
         `The board disconnected (${this.closedError.message})`,
-        'Check the USB cable and plug the board back in, then run the operation again.',
+        this.link.kind === 'serial'
+          ? 'Check the USB cable and plug the board back in, then run the operation again.'
+          : `Check that ${this.link.spec} is reachable again, then run the operation again.`,
       );
     }
   }

@@ -115,6 +115,20 @@ async function manualSync(
   throw notInBootloader(link, conn, 'manual');
 }
 
+/** What to check when nothing answers depends on what the port is: a USB cable, a TCP bridge, a simulation. */
+function silentHint(link: Link): string {
+  const boot = 'then hold FLASH/BOOT, tap RST, release FLASH and Retry.';
+  switch (link.kind) {
+    case 'tcp':
+    case 'rfc2217':
+      return `Check that the bridge at ${link.spec} is wired to the board's UART (TX/RX crossed) at ${link.kind === 'tcp' ? 'the rate the bridge is set to' : 'a working rate'}; ${boot}`;
+    case 'virtual':
+      return 'The virtual board did not answer: restart it (flashback sim) or use virtual:good.';
+    case 'serial':
+      return `Check the port is the board (flashback ports), the cable carries data, and GPIO15 is low; ${boot}`;
+  }
+}
+
 function notInBootloader(link: Link, conn: Connection, before: BeforeReset): FlashbackError {
   const g = conn.garbage();
   const base = `No answer from the ESP8266 bootloader on ${link.spec}`;
@@ -130,7 +144,7 @@ function notInBootloader(link: Link, conn: Connection, before: BeforeReset): Fla
     return new FlashbackError(
       'NOT_IN_BOOTLOADER',
       `${base}: the port receives data (${g.count} bytes) but not bootloader replies — the firmware is running or the baud is wrong`,
-      before === 'default-reset'
+      before === 'default-reset' && link.kind === 'serial'
         ? 'Hold FLASH/BOOT, tap RST, release FLASH, then Retry. If it repeats, try --baud 115200 or another cable.'
         : 'Hold FLASH/BOOT, tap RST, release FLASH, then Retry.',
       { garbage: g.text },
@@ -139,6 +153,6 @@ function notInBootloader(link: Link, conn: Connection, before: BeforeReset): Fla
   return new FlashbackError(
     'NOT_IN_BOOTLOADER',
     `${base}: the board did not answer at all`,
-    'Check the port is the board (flashback ports), the cable carries data, and GPIO15 is low; then hold FLASH/BOOT, tap RST, release FLASH and Retry.',
+    silentHint(link),
   );
 }

@@ -8,7 +8,14 @@ import { FlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { hexAddr, humanSize } from '../units.js';
 import { rememberBaud, rememberedBaud, rememberStubLeft, stubLeftAt } from '../settings.js';
-import { baudLadder, identifyPort, openLink, parsePortSpec, type PortIdentity } from '../transport/index.js';
+import {
+  baudLadder,
+  identifyPort,
+  openLink,
+  parsePortSpec,
+  startBaudFor,
+  type PortIdentity,
+} from '../transport/index.js';
 import type { Link } from '../transport/link.js';
 import { isRetryable } from './recovery.js';
 import type { BoardTarget } from './types.js';
@@ -16,7 +23,6 @@ import type { BoardTarget } from './types.js';
 const ROM_BAUD = 115200;
 /** Connects tried (each with its own sync attempts) before a damaged connect is reported. */
 const CONNECT_ATTEMPTS = 3;
-export const DEFAULT_FAST_BAUD = 921600;
 export { identifyPort };
 
 export interface OpenBoard {
@@ -77,7 +83,7 @@ async function openWithLadder(
       ? undefined
       : (target.baud ??
         (identity.adapterKey ? await rememberedBaud(identity.adapterKey) : undefined) ??
-        DEFAULT_FAST_BAUD);
+        startBaudFor(identity.bridge));
   const rates = wanted ? baudLadder(wanted) : [undefined];
   const stubBaud = await stubLeftAt(target.port).catch(() => undefined);
   let lastError: unknown;
@@ -100,7 +106,7 @@ async function openWithLadder(
     } catch (e) {
       await link.close().catch(() => undefined);
       lastError = e;
-      if (e instanceof FlashbackError && e.code === 'BAUD_FAILED') {
+      if (rateFailed(e)) {
         opts.log?.(`${baud} baud did not work on ${target.port}; stepping down.`);
         continue;
       }
@@ -120,6 +126,12 @@ async function openWithLadder(
         'No baud rate worked',
         'Check the cable and retry with --baud 115200.',
       );
+}
+
+/** The rate did not work (BAUD_FAILED), or the driver refused to set it (BAD_ARGUMENT naming the rate). */
+function rateFailed(e: unknown): boolean {
+  if (!(e instanceof FlashbackError)) return false;
+  return e.code === 'BAUD_FAILED' || (e.code === 'BAD_ARGUMENT' && e.details?.refusedBaud !== undefined);
 }
 
 /** Refuses, before anything is read or written, a range the session cannot address. */

@@ -9,6 +9,12 @@ export async function readImageFile(file: string): Promise<Uint8Array> {
     return new Uint8Array(await fs.readFile(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR')
+      throw new FlashbackError(
+        'FILE_NOT_FOUND',
+        `${file} is a directory, not an image file`,
+        'Give the path of a .bin file inside it.',
+      );
     if (code === 'ENOENT') {
       throw new FlashbackError(
         'FILE_NOT_FOUND',

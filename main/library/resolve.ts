@@ -36,6 +36,12 @@ export async function resolveImage(
       meta: null,
     };
   }
+  if (stat?.isDirectory())
+    throw new FlashbackError(
+      'FILE_NOT_FOUND',
+      `${spec} is a directory, not an image file`,
+      'Give the path of a .bin file inside it, or a library id from `flashback library list`.',
+    );
   if (new RegExp(`^[0-9a-fA-F]{${MIN_PREFIX},64}$`).test(spec)) {
     const which = typeof library === 'object' && !(library instanceof Library) ? library.library : library;
     const lib = which instanceof Library ? which : new Library(which);

@@ -81,6 +81,21 @@ export function bridgeFor(vendorId: string | number | undefined, productId: stri
 /** Rates the ESP8266 stub path uses, fastest first (SYNC itself is always at 115200, NOTES 1.5). */
 export const STANDARD_BAUDS = [921_600, 460_800, 230_400, 115_200] as const;
 
+/**
+ * The rate bulk transfers start at on a port: the adapter's default for a known USB bridge, else the
+ * fastest standard rate (the ladder steps down if it fails). `flashback ports` shows the same number.
+ */
+export function startBaudFor(
+  bridge: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): number {
+  const known = bridge !== undefined && BRIDGES.some((x) => x.name === bridge);
+  return known ? defaultBaudFor(bridge, platform) : STANDARD_BAUDS[0];
+}
+
+/** Rates `--baud` accepts: what the host UARTs and the stub's CHANGE_BAUDRATE handle. */
+export const BAUD_RANGE = { min: 9600, max: 4_000_000 } as const;
+
 /** Safe rate when nothing is known about the adapter: esptool's docs say most setups work at 230400. */
 export const UNKNOWN_BRIDGE_BAUD = 230_400;
 

@@ -20,6 +20,8 @@ export {
   baudLadder,
   bridgeFor,
   defaultBaudFor,
+  startBaudFor,
+  BAUD_RANGE,
   applicableNotes,
   ftdiLatencyTimerPath,
   type BridgeInfo,

@@ -10,6 +10,7 @@
  * - an unplugged cable shows up as a close with an error (serialport's DisconnectedError); a close we did
  *   not ask for is always reported with an Error.
  */
+import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { FlashbackError } from '../errors.js';
 import type { ControlSignals, Link, LinkCapabilities } from './link.js';
@@ -113,6 +114,7 @@ class SerialLink implements Link {
         'BAD_ARGUMENT',
         `${this.spec} refused ${baud} baud (${e instanceof Error ? e.message : String(e)})`,
         'Pick a lower rate, e.g. --baud 460800 or 115200; some adapters/drivers cap the rate.',
+        { refusedBaud: baud },
       );
     }
   }
@@ -138,8 +140,24 @@ class SerialLink implements Link {
   }
 }
 
+/**
+ * A regular file or a folder given as --port (an image path in the wrong place) is said as such, not
+ * answered with USB-cable advice. Paths that cannot be examined (COM3) go on to the open.
+ */
+async function refuseNonDevice(path: string): Promise<void> {
+  const st = await stat(path).catch(() => null);
+  if (!st || !(st.isFile() || st.isDirectory())) return;
+  throw new FlashbackError(
+    'BAD_PORT_SPEC',
+    `${path} is ${st.isFile() ? 'a regular file' : 'a directory'}, not a serial port`,
+    "Give the board's serial port as --port (see `flashback ports`); an image file goes after --image.",
+    { path },
+  );
+}
+
 /** Opens a serial device at `baud`. Throws PORT_NOT_FOUND, PORT_BUSY or PORT_PERMISSION with a hint. */
 export async function openSerialLink(path: string, baud: number): Promise<Link> {
+  await refuseNonDevice(path);
   const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
   try {
     await cb((done) => port.open(done));

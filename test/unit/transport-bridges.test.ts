@@ -97,3 +97,13 @@ describe('known issues', () => {
     expect(ftdiLatencyTimerPath('COM3')).toBeUndefined();
   });
 });
+
+describe('startBaudFor (what operations start at and `flashback ports` prints)', () => {
+  it('is the adapter default for a known bridge, the fastest standard rate otherwise', async () => {
+    const { startBaudFor } = await import('../../main/transport/bridges.js');
+    expect(startBaudFor('CH340', 'linux')).toBe(460800);
+    expect(startBaudFor('CH340', 'darwin')).toBe(230400);
+    expect(startBaudFor('virtual', 'linux')).toBe(921600);
+    expect(startBaudFor('unknown', 'linux')).toBe(921600);
+  });
+});

@@ -2,7 +2,7 @@
 import { FlashbackError } from '../../errors.js';
 import { runMqttCheck, type CheckAfter, type CheckBefore } from '../../mqtt/check.js';
 import { parseBrokerUrl } from '../../mqtt/host-probe.js';
-import { setupExit } from '../exit-codes.js';
+import { EXIT, setupExit } from '../exit-codes.js';
 import { bad, str } from '../args.js';
 import { virtualBoardNetwork } from '../../sim/index.js';
 import type { CliCommand } from '../command.js';
@@ -130,7 +130,7 @@ export const mqttCheckCommand: CliCommand = {
     });
     const { summary: _s, ended: _e, ...json } = r;
     // Scripts can branch on the verdict: 0 pass, 1 fail, 3 inconclusive (2 = usage/setup error).
-    ctx.exitCode = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? 1 : 3;
+    ctx.exitCode = r.verdict === 'pass' ? EXIT.pass : r.verdict === 'fail' ? EXIT.fail : EXIT.inconclusive;
     return json;
   },
 };

@@ -2,7 +2,8 @@
  * `flashback ports [--json]`: serial ports with their USB bridge, and the virtual boards. Remote ports
  * (socket://, rfc2217://) cannot be listed, so the output says how to give one.
  */
-import { defaultBaudFor, listPorts, type PortInfo } from '../../transport/index.js';
+import { rememberedBaud } from '../../settings.js';
+import { adapterKeyOf, listPorts, startBaudFor, type PortInfo } from '../../transport/index.js';
 import type { CliCommand } from '../command.js';
 
 function table(ports: PortInfo[]): string[] {
@@ -33,7 +34,13 @@ export const portsCommand: CliCommand = {
     }
     for (const l of table(ports)) ctx.out(l);
     for (const p of hardware) {
-      if (p.bridge !== 'unknown') ctx.out(`${p.path}: default bulk rate ${defaultBaudFor(p.bridge)} baud`);
+      // The rate backup/restore/write would start at (board-session.ts): remembered, else the adapter's.
+      const key = adapterKeyOf(p);
+      const remembered = key ? await rememberedBaud(key).catch(() => undefined) : undefined;
+      if (p.vendorId)
+        ctx.out(
+          `${p.path}: bulk transfers start at ${remembered ?? startBaudFor(p.bridge)} baud (${remembered ? 'the rate that last worked' : "this adapter's default"}), stepping down if it fails`,
+        );
       for (const n of p.notes ?? []) ctx.out(`${p.path}: note: ${n}`);
     }
     ctx.out(REMOTE_NOTE);
