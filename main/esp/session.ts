@@ -85,8 +85,10 @@ export class Session implements EspSession {
     }
     this.assertInReach(offset, size, 'The erase');
     if (this.stub) {
+      // Twice esptool's allowance: a worn or slow chip (20× the typical block erase) must not time out
+      // on a single 64 KiB block; cancel still ends the wait at once.
       await this.conn.command(Op.ERASE_REGION, u32s(offset, size), {
-        timeoutMs: timeoutFor(TIMEOUTS.erasePerMbMs, size),
+        timeoutMs: timeoutFor(2 * TIMEOUTS.erasePerMbMs, size),
       });
       opts.onProgress?.({ phase: 'erase', done: size, total: size, bytesPerSec: 0 });
       return;
