@@ -5,7 +5,7 @@
  * warns that init data over an Arduino build's RF calibration is not what that firmware uses, the write
  * (automatic backup, diff, MD5) lands on the board's flash, and "Verify" agrees. Then the donor-less
  * repair is planned from the wizard. Own FLASHBACK_HOME and host per test; generous waits.
- * Screenshots of the new views go to resources/screenshots/.
+ * Screenshots of the new views go to test-output/e2e (ignored; copy to resources/screenshots by hand).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { type ServeHost, startServeHost } from '../support/serve-host.js';
 import { systemTool } from '../support/system-tools.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'resources', 'screenshots');
+const shots = path.join(root, 'test-output', 'e2e');
 const chromiumTool = systemTool('chromium');
 const UI = 60_000;
 const JOB = 180_000;
