@@ -2,19 +2,10 @@
  * The window's security settings (Electron's security checklist): isolated, sandboxed, no Node in the
  * page, a strict CSP, and no navigation or new windows away from the bundled UI.
  */
+import { contentSecurityPolicy } from '../main/csp.js';
 import type { Session, WebContents, WebPreferences } from './electron-api.js';
 
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export const CSP = contentSecurityPolicy();
 
 export function webPreferences(preload: string, packaged = false): WebPreferences {
   return {

@@ -16,7 +16,8 @@ import { tooBig } from '../workbench/transfers.js';
 import { dispatch } from '../workbench/dispatch.js';
 import type { WorkbenchService } from '../workbench/service.js';
 import { TOKEN_COOKIE, checkRequest, newToken } from './auth.js';
-import { contentSecurityPolicy, serveStatic } from './static.js';
+import { contentSecurityPolicy } from '../csp.js';
+import { serveStatic } from './static.js';
 
 export interface HostOptions {
   service: WorkbenchService;
