@@ -6,6 +6,7 @@ import type { CliCommand, CliContext } from './command.js';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
 import { promptPrinter } from './prompt.js';
+import { printable } from './printable.js';
 
 /**
  * `flashback backup … | head -1`: the reader went away. Stop quietly (exit 0, as a pipeline expects)
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     values: parsed.values,
     positionals: parsed.positionals,
     json,
-    out: (line) => (json ? process.stderr : process.stdout).write(line + '\n'),
+    out: (line) => (json ? process.stderr : process.stdout).write(printable(line) + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     op: (label) => ({
       onProgress: progressBar(label),

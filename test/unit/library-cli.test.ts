@@ -72,7 +72,7 @@ describe('flashback inspect', () => {
     expect(ok.stdout).toMatch(/Family: arduino/);
     expect(ok.stdout).toMatch(/SSID "FlashbackLab"/);
     const bad = await cli('inspect', path.join(dir, 'missing.bin'));
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // a missing file is a setup error (exit-code table)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/No such image file/);
   });
@@ -107,6 +107,20 @@ describe('flashback library', () => {
     expect(JSON.parse((await cli('compare', id, badFile, '--json')).stdout).counts.diff).toBe(3);
     expect((await cli('library', 'rm', id)).code).toBe(0);
     expect(JSON.parse((await cli('library', 'list', '--json')).stdout).images).toEqual([]);
+  });
+
+  it('prints a label with terminal escape sequences as visible text, never obeyed', async () => {
+    const { Library } = await import('../../main/library/index.js');
+    const entry = await new Library().add(fs.readFileSync(badFile), { label: 'x' });
+    const id = entry.id.slice(0, 8);
+    const evil = 'ok\u001b]0;pwned\u0007\u001b[2Jgone';
+    expect((await cli('library', 'rename', id, evil)).code).toBe(0);
+    const list = await cli('library', 'list');
+    expect(list.stdout).not.toMatch(/[\u001b\u0007]/);
+    expect(list.stdout).toContain('ok\\x1b]0;pwned\\x07\\x1b[2Jgone');
+    // the stored label and --json keep the exact text (JSON escapes it)
+    expect(JSON.parse((await cli('library', 'show', id, '--json')).stdout).label).toBe(evil);
+    expect((await cli('library', 'rm', id)).code).toBe(0);
   });
 
   it('refuses a corrupt library image from the real binary with exit 1 and a hint', async () => {
