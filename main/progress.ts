@@ -33,8 +33,11 @@ export interface OpOptions {
 export function progressReporter(phase: string, total: number, onProgress?: (p: Progress) => void) {
   const start = performance.now();
   return (done: number): void => {
-    if (!onProgress) return;
-    const secs = (performance.now() - start) / 1000;
-    onProgress({ phase, done, total, bytesPerSec: secs > 0 ? done / secs : 0 });
+    onProgress?.({ phase, done, total, bytesPerSec: bytesPerSecSince(start, done) });
   };
+}
+
+/** The one rate computation: `bytes` moved since `startedMs` (a performance.now() reading). */
+export function bytesPerSecSince(startedMs: number, bytes: number): number {
+  return bytes / Math.max(0.001, (performance.now() - startedMs) / 1000);
 }

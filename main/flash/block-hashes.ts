@@ -6,7 +6,7 @@
  */
 import { throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
-import type { OpOptions } from '../progress.js';
+import { bytesPerSecSince, type OpOptions } from '../progress.js';
 import { isRetryable, resync } from './recovery.js';
 import { blankMd5, md5Hex } from './sector-map.js';
 
@@ -74,7 +74,7 @@ export async function hashPieces(
       phase: 'hash',
       done,
       total,
-      bytesPerSec: done / Math.max(0.001, (performance.now() - started) / 1000),
+      bytesPerSec: bytesPerSecSince(started, done),
     });
   }
   return out;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
-import type { OpOptions } from '../progress.js';
+import { bytesPerSecSince, type OpOptions } from '../progress.js';
 import { hashPieces, hashRange, piecesOf, type Piece } from './block-hashes.js';
 import { isRetryable, PieceSize, resync } from './recovery.js';
 import { md5Hex } from './sector-map.js';
@@ -115,7 +115,7 @@ async function readPiece(
             phase: 'read',
             done: st.done + got + q.done,
             total: st.total,
-            bytesPerSec: (st.done + got + q.done) / Math.max(0.001, (performance.now() - st.started) / 1000),
+            bytesPerSec: bytesPerSecSince(st.started, st.done + got + q.done),
           }),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../errors.js';
 import { md5Hex, sectorDigests } from '../image/sectors.js';
 import type { EspSession } from '../esp/types.js';
-import type { OpOptions } from '../progress.js';
+import { bytesPerSecSince, type OpOptions } from '../progress.js';
 
 import { BLOCK_SIZE as BLOCK, SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
 
@@ -41,7 +41,7 @@ export async function boardSectorMd5s(
       phase: 'hash',
       done: done * SECTOR,
       total: size,
-      bytesPerSec: (done * SECTOR) / Math.max(0.001, (performance.now() - started) / 1000),
+      bytesPerSec: bytesPerSecSince(started, done * SECTOR),
     });
   const hashSector = async (at: number) => {
     out[(at - offset) / SECTOR] = Buffer.from(await session.flashMd5(at, SECTOR)).toString('hex');

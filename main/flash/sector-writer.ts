@@ -7,7 +7,7 @@
  */
 import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
-import type { OpOptions } from '../progress.js';
+import { bytesPerSecSince, type OpOptions } from '../progress.js';
 import { auditWrite, collateralError } from './audit.js';
 import { BLOCK } from './block-hashes.js';
 
@@ -159,7 +159,7 @@ async function writeRuns(
       phase: 'write',
       done: n,
       total,
-      bytesPerSec: n / Math.max(0.001, (performance.now() - started) / 1000),
+      bytesPerSec: bytesPerSecSince(started, n),
     });
   for (const run of runs) {
     throwIfAborted(opts.signal, 'Writing flash');
