@@ -462,24 +462,8 @@ export type MethodName = keyof typeof methodSchemas;
 
 export type JobStartRequest = { [K in JobKind]: { kind: K; params: JobParams<K> } }[JobKind];
 
-export interface MethodParams {
-  'app.info': Record<string, never>;
-  'ports.list': Record<string, never>;
-  'ports.add': { port: string };
-  'jobs.start': JobStartRequest;
-  'jobs.cancel': { jobId: string };
-  'jobs.list': Record<string, never>;
-  'library.list': Record<string, never>;
-  'library.rename': { id: string; label: string };
-  'library.remove': { id: string };
-  'library.import': { file: string; label?: string };
-  'files.identify': { file: string };
-  'library.export': { id: string; scrub?: boolean };
-  'monitor.open': { port: string; baud?: number };
-  'monitor.close': { port: string };
-  'monitor.reset': { port: string };
-  'monitor.send': { port: string; text: string };
-}
+/** What each method takes, derived from its schema (input side: defaults may be left out). */
+export type MethodParams = { [M in MethodName]: z.input<(typeof methodSchemas)[M]> };
 
 export interface MethodResults {
   'app.info': AppInfo;
