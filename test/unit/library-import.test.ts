@@ -73,7 +73,7 @@ describe('library import: validation of an old read_flash dump', () => {
     const badFile = path.join(dir, 'half.bin');
     fs.writeFileSync(badFile, new Uint8Array(1000));
     const bad = run('import', badFile);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // a file that is not a dump is bad input (exit-code table: 2)
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/not a whole-flash dump.*nothing was imported/);
     expect(JSON.parse(run('list', '--json').stdout).images).toHaveLength(1);
