@@ -12,6 +12,7 @@ import { bytes, duration, hex, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
 import { repairPlanOf } from '../store/repair.js';
 import { jobResult } from '../store/wizard.js';
+import { Warnings } from '../components/Warnings.js';
 
 const ACTION_WORDS: Record<RepairPlanView['actions'][number]['action'], string> = {
   erase: 'Erase',
@@ -80,13 +81,7 @@ function RepairPlanTable({ plan }: { plan: RepairPlanView }) {
           (WiFiManager portal, or the SSID compiled into the sketch).
         </p>
       ) : null}
-      {plan.warnings.length > 0 ? (
-        <ul className="warnings" aria-label="Warnings">
-          {plan.warnings.map((w) => (
-            <li key={w}>{w}</li>
-          ))}
-        </ul>
-      ) : null}
+      <Warnings items={plan.warnings} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** The restore plan, shown in full before the user confirms: what will be written, the auto-backup, the flash mode. */
 import type { RestorePlanView } from '../../main/workbench/api.js';
 import { bytes, hex, shortHash } from '../format.js';
+import { Warnings } from '../components/Warnings.js';
 
 export function PlanView({ plan }: { plan: RestorePlanView }) {
   const regions = plan.regions.filter((r) => r.writeSectors > 0);
@@ -68,13 +69,7 @@ export function PlanView({ plan }: { plan: RestorePlanView }) {
           </tbody>
         </table>
       ) : null}
-      {plan.warnings.length > 0 ? (
-        <ul className="warnings" aria-label="Warnings">
-          {plan.warnings.map((w) => (
-            <li key={w}>{w}</li>
-          ))}
-        </ul>
-      ) : null}
+      <Warnings items={plan.warnings} />
     </section>
   );
 }
