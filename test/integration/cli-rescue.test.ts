@@ -2,29 +2,15 @@
  * The rescue story through the real CLI (`node bin/flashback.mjs`, as `npx flashback` runs it), one
  * process per command, the demo boards persisting their flash between runs in FLASHBACK_HOME.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, useTempHome } from '../support/home.js';
+import { runCli } from '../support/run-cli.js';
 
 const home = useTempHome('flashback-cli-');
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/flashback.mjs'), ...args], {
-    env: { ...process.env, FLASHBACK_HOME: home, FLASHBACK_VIRTUAL_PACE: '0' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  let json: Record<string, unknown> | null = null;
-  try {
-    json = JSON.parse(r.stdout) as Record<string, unknown>;
-  } catch {
-    json = null;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (...args: string[]) => runCli(home, ...args);
 
 describe('flashback CLI: detect → backup → compare → restore → verify', () => {
   it('detect --json gives the contract keys', () => {

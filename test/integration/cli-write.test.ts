@@ -2,30 +2,16 @@
  * `flashback write` pairs and `backup --size ALL` through the real CLI (one process per command), on a
  * demo board persisted in FLASHBACK_HOME.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arduinoBin } from '../support/firmware-files.js';
 import { FIXTURES, useTempHome } from '../support/home.js';
+import { runCli } from '../support/run-cli.js';
 
 const home = useTempHome('flashback-cliw-');
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/flashback.mjs'), ...args], {
-    env: { ...process.env, FLASHBACK_HOME: home, FLASHBACK_VIRTUAL_PACE: '0' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  let json: Record<string, unknown> | null = null;
-  try {
-    json = JSON.parse(r.stdout) as Record<string, unknown>;
-  } catch {
-    json = null;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (...args: string[]) => runCli(home, ...args);
 
 describe('flashback write ADDR FILE … and backup --size ALL', () => {
   it('backup --size ALL reads the whole chip', () => {
