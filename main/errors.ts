@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'LIBRARY_CORRUPT'
   | 'LIBRARY_NOT_FOUND'
   | 'JOURNAL'
+  | 'DATA_BUSY'
   | 'BROKER_UNREACHABLE'
   | 'ABORTED'
   | 'BAD_ARGUMENT'
@@ -47,6 +48,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BAD_PORT_SPEC',
   'PORT_NOT_FOUND',
   'PORT_BUSY',
+  'DATA_BUSY',
   'PORT_PERMISSION',
   'FILE_NOT_FOUND',
   'LIBRARY_NOT_FOUND',
