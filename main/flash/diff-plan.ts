@@ -1,6 +1,7 @@
 /**
- * The write plan at the floor: one on-chip MD5 per 64 KiB block of the scope (the whole chip for a
- * restore, the blocks around the range for a raw write), compared with the image's own block MD5s;
+ * The write plan at the floor: one on-chip MD5 per 64 KiB block of the scope (the whole chip for every
+ * product write, so the audit sees a write that went anywhere; 'blocks' = only the blocks around the
+ * range, for measuring), compared with the image's own block MD5s;
  * sectors are hashed only inside blocks that differ. The hashes double as the "before" picture the
  * audit compares against after writing, and as the target's backup proof (no second pass).
  */

