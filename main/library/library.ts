@@ -193,10 +193,14 @@ export class Library {
   async check(): Promise<LibraryItem[]> {
     // Listing creates nothing: no folder for a mistyped --library, no lock in a read-only one.
     if (!(await fs.stat(this.dir).catch(() => null))?.isDirectory()) return [];
-    const reading = <T>(fn: () => Promise<T>) =>
-      this.locked('library list', fn).catch((e: unknown) =>
-        READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '') ? fn() : Promise.reject(e),
-      );
+    const reading = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await this.locked('library list', fn);
+      } catch (e) {
+        if (READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) return fn();
+        throw e;
+      }
+    };
     const ids = await reading(() => this.ids());
     const out: LibraryItem[] = [];
     for (const id of ids) {
