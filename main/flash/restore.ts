@@ -136,9 +136,11 @@ export async function restoreBoard(
       warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
     }
     const preserveSet = new Set<number>();
+    let factoryReset: RestorePlan['factoryReset'] = null;
     if (effective.resetFactoryData) {
       const reset = await resetImageFactoryData(image, flashSize || image.length, espressifInitData);
       image = reset.bytes;
+      factoryReset = { rule: reset.rule, steps: reset.steps };
       warnings.push(reset.explanation);
     } else if (effective.preserve?.includes('sdk-config') && flashSize) {
       for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR)
@@ -169,6 +171,7 @@ export async function restoreBoard(
       full: effective.full ?? false,
       preserve: effective.preserve ?? [],
       resetFactoryData: effective.resetFactoryData ?? false,
+      factoryReset,
       writeSectors: diff.write,
       skipSectors: diff.skip,
       warnings,

@@ -73,7 +73,20 @@ export interface RestorePlanView {
   skipSectors: number;
   /** The sectors to write, rolled up by flash region (for the plan table). */
   regions: { name: string; start: number; size: number; writeSectors: number }[];
+  /**
+   * "Clone the firmware and reset the factory data": the sectors reset instead of copied from the
+   * image (RF_CAL, init data, SDK system parameters), by the image's firmware layout; null for an exact clone.
+   */
+  factoryReset?: { rule: 'arduino' | 'nonos'; steps: FactoryDataStep[] } | null;
   warnings: string[];
+}
+
+/** One sector range at the end of flash that a factory-data reset erases, writes or keeps. */
+export interface FactoryDataStep {
+  offset: number;
+  size: number;
+  action: 'erase' | 'write' | 'keep';
+  what: string;
 }
 
 export interface WriteSummary {
