@@ -40,6 +40,7 @@ export const ERROR_KINDS = {
   LIBRARY_CORRUPT: 'failed',
   LIBRARY_NOT_FOUND: 'usage',
   JOURNAL: 'failed',
+  DATA_BUSY: 'usage',
   BROKER_UNREACHABLE: 'usage',
   ABORTED: 'interrupted',
   BAD_ARGUMENT: 'usage',

@@ -16,6 +16,8 @@ import { piecesOf } from './block-hashes.js';
 import { planDiff } from './diff-plan.js';
 import {
   clearJournal,
+  damagedJournalError,
+  damagedJournals,
   describeBoard,
   journalForBoard,
   loadJournal,
@@ -300,6 +302,9 @@ async function resumableJournal(port: string, board: JournalBoard): Promise<Rest
       { expected: onPort.board, found: board },
     );
   }
+  // A damaged journal may be this board's: say so rather than "nothing recorded".
+  const [damaged] = await damagedJournals();
+  if (damaged) throw damagedJournalError(damaged.file, damaged.why);
   throw new FlashbackError(
     'JOURNAL',
     `No interrupted restore is recorded for the board on ${port} (${describeBoard(board)})`,

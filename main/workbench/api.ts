@@ -251,6 +251,8 @@ export interface LibraryEntry {
   md5: string;
   credentials: boolean;
   ssid: string | null;
+  /** Present when the entry cannot be used as is: what is wrong and the command that fixes it. */
+  damaged?: { kind: 'corrupt' | 'metadata-missing'; problem: string; next: string };
 }
 
 export interface AppInfo {

@@ -29,6 +29,7 @@ import {
   compareView,
   type Identity,
   libraryEntry,
+  libraryItem,
   planRegions,
 } from './map.js';
 import { createFirmwareDeps } from './firmware-deps.js';
@@ -137,7 +138,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
     },
     mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, virtualBoardNetwork()),
     library: {
-      list: async () => (await library.list()).map(libraryEntry),
+      list: async () => (await library.check()).map(libraryItem),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),
       remove: async (id) => Boolean(await library.remove(id)),
       export: async (id, scrub, dir) => {

@@ -1,4 +1,7 @@
-/** The backup library: label, board, date, size, hash, credentials flag; details, rename, delete, scrubbed export. */
+/**
+ * The backup library: label, board, date, size, hash, credentials flag; details, rename, delete, scrubbed
+ * export. A damaged entry is shown (never hidden) with a badge and the command that fixes it.
+ */
 import { useState } from 'react';
 import type { ErrorData, LibraryEntry } from '../../main/workbench/api.js';
 import { call, errorData, useApi } from '../api/context.js';
@@ -52,11 +55,19 @@ function Row({
           ) : (
             entry.label
           )}
+          {entry.damaged ? (
+            <p className="damaged">
+              <span className="badge bad">
+                {entry.damaged.kind === 'metadata-missing' ? 'metadata missing' : 'corrupt'}
+              </span>{' '}
+              {entry.damaged.problem}. Next: <code>{entry.damaged.next}</code>
+            </p>
+          ) : null}
         </td>
         <td>
           {entry.board.chip ?? '?'} <span className="mono">{entry.board.mac ?? ''}</span>
         </td>
-        <td>{new Date(entry.created).toLocaleString()}</td>
+        <td>{entry.created ? new Date(entry.created).toLocaleString() : 'unknown'}</td>
         <td>{bytes(entry.size)}</td>
         <td className="mono">{shortHash(entry.sha256)}</td>
         <td>
@@ -79,9 +90,11 @@ function Row({
               Rename
             </button>
           )}
-          <button type="button" className="secondary" onClick={exportIt}>
-            Export (scrubbed)
-          </button>
+          {entry.damaged ? null : (
+            <button type="button" className="secondary" onClick={exportIt}>
+              Export (scrubbed)
+            </button>
+          )}
           <button type="button" className="danger" onClick={remove}>
             Delete
           </button>
