@@ -11,6 +11,7 @@ import path from 'node:path';
 import { dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
 import { detectLayout } from '../image/layout.js';
+import { exportReport, type ScrubReport } from '../image/credential-scan.js';
 import { findWifiCredentials, scrub } from '../image/secrets.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { withLock } from '../data-lock.js';
@@ -346,20 +347,25 @@ export class Library {
     });
   }
 
-  /** Writes the verified image to `dest`; with scrub, the WiFi system-param sectors are blanked. */
+  /**
+   * Writes the verified image to `dest`; with scrub, the WiFi system-param sectors are blanked. The
+   * report says what was blanked and what credential-like data the written image still holds.
+   */
   async export(
     spec: string,
     dest: string,
     opts: { scrub?: boolean } = {},
-  ): Promise<{ file: string; size: number; sha256: string; scrubbed: number[] }> {
+  ): Promise<{ file: string; size: number; sha256: string; scrubbed: number[]; report: ScrubReport }> {
     const { bytes } = await this.get(spec);
     const out = opts.scrub ? scrub(bytes) : { bytes, blanked: [] };
+    const report = await exportReport(bytes, out.bytes, out.blanked);
     await writeFileAtomic(path.resolve(dest), out.bytes);
     return {
       file: path.resolve(dest),
       size: out.bytes.length,
       sha256: hash('sha256', out.bytes),
       scrubbed: out.blanked,
+      report,
     };
   }
 }

@@ -287,6 +287,26 @@ export interface UploadInfo {
   sha256: string;
 }
 
+/** One place an exported image still holds credential-like data; the value masked, never in full. */
+export interface CredentialFindingView {
+  offset: number;
+  length: number;
+  kind: string;
+  /** `secret`: looks like a password; `possible`: an area that usually holds them. */
+  severity: 'secret' | 'possible';
+  key?: string;
+  masked?: string;
+  region: string;
+  /** One line for the user, with the offset. */
+  hint: string;
+}
+
+/** What an export's scrub blanked and what it found but did not remove (main/image/credential-scan.ts). */
+export interface ExportReportView {
+  blanked: number[];
+  findings: CredentialFindingView[];
+}
+
 export interface DownloadInfo {
   id: string;
   /** The name the browser or the save dialog suggests. */
@@ -494,7 +514,8 @@ export interface MethodResults {
   'library.remove': { removed: boolean };
   'library.import': LibraryEntry;
   'files.identify': FileInfo & { name: string; size: number };
-  'library.export': { download: DownloadInfo; scrubbed: boolean };
+  /** `report`: what the exported image still holds (absent where the export was not scanned). */
+  'library.export': { download: DownloadInfo; scrubbed: boolean; report?: ExportReportView };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };
   'monitor.reset': { reset: boolean };

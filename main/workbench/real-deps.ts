@@ -20,6 +20,7 @@ import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
 import { registerVirtualBoards, virtualBoardNetwork } from '../sim/index.js';
 import { listPorts } from '../transport/index.js';
+import { probeSerialBridge } from '../transport/bridge-probe.js';
 import type { PortInfo } from './api.js';
 import type { PlannedRestore, WorkbenchDeps } from './deps.js';
 import {
@@ -147,10 +148,11 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         // A fresh file per export (never over another one): the download serves exactly these bytes.
         const file = path.join(dir, `${Date.now().toString(36)}-${meta.id.slice(0, 12)}-${name}`);
         const r = await library.export(id, file, { scrub });
-        return { file: r.file, name, scrubbed: scrub };
+        return { file: r.file, name, scrubbed: scrub, report: r.report };
       },
     },
     openMonitor: (port, baud) => openMonitorSession(port, baud, virtualBoardNetwork()),
+    probePort: (spec) => probeSerialBridge(spec),
     annotate: annotateLine,
     dataHome: dataHome(),
     defaults: { broker: opts.broker ?? null },

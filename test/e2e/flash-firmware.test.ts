@@ -8,6 +8,7 @@
  * Screenshots of the new views go to test-output/e2e (ignored; copy to resources/screenshots by hand).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -126,12 +127,20 @@ describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chr
   it('takes a typed rfc2217:// port, and plans the donor-less factory-data repair from the wizard', async () => {
     const bad = page.getByLabel('Bad board port');
     await expect.poll(() => bad.locator('option[value="virtual:bad"]').count(), poll).toBe(1);
-    // A remote adapter is typed, checked by the host and offered in both pickers.
-    await page.getByLabel('Or type a port').first().fill('rfc2217://192.168.1.20:2217');
+    // A remote adapter is typed, checked by the host (it must agree to RFC 2217's COM-PORT option, as
+    // ser2net does) and offered in both pickers.
+    const bridge = net.createServer((c) =>
+      c.on(
+        'data',
+        (d) => d.includes(Buffer.from([0xff, 0xfb, 44])) && c.write(Buffer.from([0xff, 0xfd, 44])),
+      ),
+    );
+    await new Promise<void>((r) => bridge.listen(0, '127.0.0.1', r));
+    const typed = `rfc2217://127.0.0.1:${(bridge.address() as net.AddressInfo).port}`;
+    await page.getByLabel('Or type a port').first().fill(typed);
     await page.getByRole('button', { name: 'Use this port' }).first().click();
-    await expect
-      .poll(() => page.getByLabel('Good board port').inputValue(), poll)
-      .toBe('rfc2217://192.168.1.20:2217');
+    await expect.poll(() => page.getByLabel('Good board port').inputValue(), poll).toBe(typed);
+    bridge.close();
     expect(await bad.locator('optgroup[label="Typed ports"] option').count()).toBe(1);
     expect(await page.getByText(/DTR\/RTS reset follow Flashback/).count()).toBe(1);
     await shot('wizard-ports-typed');

@@ -78,9 +78,19 @@ export const libraryCommand: CliCommand = {
       case 'export': {
         const [id, dest] = args(ctx, 2);
         const r = await lib.export(id!, dest!, { scrub: ctx.values.scrub === true });
+        const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
         ctx.out(
-          `Wrote ${r.file} (${r.size} bytes)${ctx.values.scrub ? `, blanked ${r.scrubbed.length} WiFi sector(s)` : ''}`,
+          `Wrote ${r.file} (${r.size} bytes)${ctx.values.scrub ? `, blanked ${r.scrubbed.length} WiFi sector(s)${r.scrubbed.length ? ` at ${r.scrubbed.map(hex).join(', ')}` : ''}` : ''}`,
         );
+        // What the scrub could not remove: application copies of passwords, config records (masked).
+        const { findings } = r.report;
+        if (findings.length === 0) ctx.out('No credential-like data found in the written image.');
+        else {
+          ctx.out(
+            `Not removed: ${findings.length} place(s) that look like credentials — check before sharing:`,
+          );
+          for (const f of findings) ctx.out(`  - ${f.hint}${f.masked ? ` [${f.masked}]` : ''}`);
+        }
         return r;
       }
       case 'import': {
