@@ -102,6 +102,11 @@ const JSON_FIELD = /"([A-Za-z][\w.-]{0,31})"\s*:\s*"((?:[^"\\]|\\.){0,64})"/g;
 const KEY_VALUE = /(?:^|[\s&;,?{(])([A-Za-z][\w.-]{0,31})\s*[=:]\s*([^\s"'&;,<>(){}[\]]{1,64})/g;
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,10}:\/\/([^\s:@/]{1,64}):([^\s@/]{1,64})@[\w.-]+/gi;
 
+/** File names (as stored in a LittleFS/SPIFFS directory entry) of known binary credential stores. */
+const FS_CREDENTIAL_FILES: Array<[string, string]> = [
+  ['security.dat', "ESPEasy's security.dat (its WiFi keys and controller passwords, binary)"],
+];
+
 interface Span {
   start: number;
   end: number;
@@ -239,6 +244,19 @@ export async function scanCredentials(
         severity: 'possible',
         what: 'Tasmota settings (its WiFi, MQTT and web passwords in plain text, not removed by scrub)',
       });
+    if (r.kind === 'fs') {
+      // Files applications keep credentials in as binary structs (the JSON ones are found above).
+      const buf = Buffer.from(area.buffer, area.byteOffset, area.byteLength);
+      for (const [name, what] of FS_CREDENTIAL_FILES)
+        for (let at = buf.indexOf(name); at >= 0; at = buf.indexOf(name, at + 1))
+          add({
+            offset: r.start + at,
+            length: name.length,
+            kind: 'config-record',
+            severity: 'possible',
+            what,
+          });
+    }
     if (r.kind === 'eeprom') {
       // Fixed char arrays a sketch puts there (WiFiManager-style ssid/pass): text of WPA length.
       for (const [at, text] of printableRuns(area, 8)) {

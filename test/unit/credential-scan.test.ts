@@ -54,6 +54,14 @@ function plantedImage() {
     'abcd1234xyz',
     'key-value',
   );
+  // ESPEasy's binary credential store, by its file name in the filesystem's metadata.
+  img.set(ascii('security.dat\0'), fsArea.start + 6 * fsArea.blockSize + 0x40);
+  plants.push({
+    at: fsArea.start + 6 * fsArea.blockSize + 0x40,
+    text: 'security.dat',
+    value: 'security.dat',
+    kind: 'config-record',
+  });
   // In the sketch: a broker URL with its password, and the WiFi password compiled in (no key near it).
   plant(0x30000, 'mqtt://bob:urlpass99@broker.lan:1883', 'urlpass99', 'url');
   plant(0x31000, DEMO_WIFI.password, DEMO_WIFI.password, 'wifi-password-copy');
@@ -76,6 +84,7 @@ describe('the credential scanner', () => {
       const p = plants[i]!;
       expect(f.length).toBe(p.value.length);
       expect(f.hint).toContain(`0x${p.at.toString(16).toUpperCase()}`);
+      if (p.kind === 'config-record') continue; // a record by its name: no value to mask
       expect(f.masked).toBeDefined();
       expect(f.masked).not.toContain(p.value);
       expect(f.masked).toContain(`(${p.value.length} chars)`);
@@ -212,7 +221,7 @@ describe('flashback library export --scrub prints the report', () => {
     const human = await cli('library', 'export', entry.id, out, '--scrub', '--library', lib);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/blanked 1 WiFi sector\(s\) at 0x3FD000/);
-    expect(human.stdout).toMatch(/Not removed: 7 place\(s\)/);
+    expect(human.stdout).toMatch(/Not removed: 8 place\(s\)/);
     expect(human.stdout).toMatch(
       /looks like a password at 0x206\w+ \(JSON "pass", in littlefs\); do not share it publicly/,
     );
@@ -222,7 +231,7 @@ describe('flashback library export --scrub prints the report', () => {
     };
     expect(r.report.blanked).toEqual([0x3fd000]);
     expect(r.report.findings.map((f) => f.offset)).toEqual(plants.map((p) => p.at));
-    for (const p of plants) {
+    for (const p of plants.filter((x) => x.kind !== 'config-record')) {
       expect(human.stdout).not.toContain(p.value);
       expect(json.stdout).not.toContain(p.value);
     }
