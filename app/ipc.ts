@@ -3,7 +3,14 @@
  * dispatch() (which validates it with zod) and returns the `{ ok, value | error }` data. Events go to
  * the window with webContents.send (STYLE.md 9).
  */
-import { IPC_EVENT, IPC_INVOKE, IPC_OPEN_FILE, IPC_SAVE_FILE, type Reply } from '../main/workbench/api.js';
+import {
+  IPC_EVENT,
+  IPC_INVOKE,
+  IPC_OPEN_FILE,
+  IPC_SAVE_FILE,
+  IPC_UPLOAD_FILE,
+  type Reply,
+} from '../main/workbench/api.js';
 import { dispatch } from '../main/workbench/dispatch.js';
 import type { WorkbenchService } from '../main/workbench/service.js';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from './electron-api.js';
@@ -44,10 +51,12 @@ const untrusted: Reply<never> = {
   },
 };
 
-/** The shell's file dialogs, behind the same sender check as the API. */
+/** The shell's file dialogs and the page's dropped files, behind the same sender check as the API. */
 export interface FileDialogs {
   open(): Promise<Reply<unknown>>;
   save(params: unknown): Promise<Reply<unknown>>;
+  /** `{ name, bytes }` of a file the page holds; validated (app/files.ts) before it is stored. */
+  upload(params: unknown): Promise<Reply<unknown>>;
 }
 
 export function registerIpc(
@@ -63,12 +72,14 @@ export function registerIpc(
   if (files) {
     ipcMain.handle(IPC_OPEN_FILE, (event) => (isTrusted(event) ? files.open() : untrusted));
     ipcMain.handle(IPC_SAVE_FILE, (event, params) => (isTrusted(event) ? files.save(params) : untrusted));
+    ipcMain.handle(IPC_UPLOAD_FILE, (event, params) => (isTrusted(event) ? files.upload(params) : untrusted));
   }
   return () => {
     ipcMain.removeHandler(IPC_INVOKE);
     if (files) {
       ipcMain.removeHandler(IPC_OPEN_FILE);
       ipcMain.removeHandler(IPC_SAVE_FILE);
+      ipcMain.removeHandler(IPC_UPLOAD_FILE);
     }
   };
 }

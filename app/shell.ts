@@ -10,7 +10,7 @@ import { packageRoot } from '../main/package-info.js';
 import type { WorkbenchDeps } from '../main/workbench/deps.js';
 import { WorkbenchService } from '../main/workbench/service.js';
 import type { BrowserWindow, ElectronApi } from './electron-api.js';
-import { openFileWithDialog, saveFileWithDialog } from './files.js';
+import { openFileWithDialog, saveFileWithDialog, uploadFromPage } from './files.js';
 import { forwardEvents, registerIpc, trustedFrame } from './ipc.js';
 import { hardenSession, lockNavigation, webPreferences } from './security.js';
 
@@ -79,6 +79,7 @@ export async function startApp(
   registerIpc(ipcMain, service, trustedFrame(pathToFileURL(indexHtml).href), {
     open: async () => (win ? openFileWithDialog(dialog, win, service) : noWindow),
     save: async (params) => (win ? saveFileWithDialog(dialog, win, service, params) : noWindow),
+    upload: (params) => uploadFromPage(service.transfers, params),
   });
 
   const open = () => {

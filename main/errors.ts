@@ -3,36 +3,6 @@
  * `hint`: the one thing the user should do next. They cross IPC as plain data (see `toErrorData`),
  * because Electron and JSON drop class identity.
  */
-export type ErrorCode =
-  | 'PORT_NOT_FOUND'
-  | 'PORT_BUSY'
-  | 'PORT_PERMISSION'
-  | 'PORT_CLOSED'
-  | 'PORT_STALLED'
-  | 'BAD_PORT_SPEC'
-  | 'NOT_IN_BOOTLOADER'
-  | 'TIMEOUT'
-  | 'BAUD_FAILED'
-  | 'GARBAGE'
-  | 'COMMAND_FAILED'
-  | 'UNSUPPORTED_CHIP'
-  | 'ROM_CANNOT'
-  | 'MD5_MISMATCH'
-  | 'OUTSIDE_PLAN_CHANGED'
-  | 'IMAGE_TOO_BIG'
-  | 'OUT_OF_REACH'
-  | 'FILE_NOT_FOUND'
-  | 'FILE_TRUNCATED'
-  | 'BAD_IMAGE'
-  | 'LIBRARY_CORRUPT'
-  | 'LIBRARY_NOT_FOUND'
-  | 'JOURNAL'
-  | 'BROKER_UNREACHABLE'
-  | 'ABORTED'
-  | 'BAD_ARGUMENT'
-  | 'NOT_CONFIRMED'
-  | 'PLAN_STALE'
-  | 'INTERNAL';
 
 /**
  * What kind of failure an error is, whatever layer threw it: `usage` — the request could not start as
@@ -42,22 +12,49 @@ export type ErrorCode =
  */
 export type ErrorKind = 'usage' | 'failed' | 'interrupted';
 
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'BAD_ARGUMENT',
-  'BAD_PORT_SPEC',
-  'PORT_NOT_FOUND',
-  'PORT_BUSY',
-  'PORT_PERMISSION',
-  'FILE_NOT_FOUND',
-  'LIBRARY_NOT_FOUND',
-  'BAD_IMAGE',
-  'BROKER_UNREACHABLE',
-  'NOT_CONFIRMED',
-]);
+/**
+ * Every error code with its kind, in one table: a new code cannot exist without saying how it exits
+ * (the type below is derived from it; test/unit/exit-codes.test.ts checks every code the sources throw).
+ */
+export const ERROR_KINDS = {
+  PORT_NOT_FOUND: 'usage',
+  PORT_BUSY: 'usage',
+  PORT_PERMISSION: 'usage',
+  PORT_CLOSED: 'failed',
+  PORT_STALLED: 'failed',
+  BAD_PORT_SPEC: 'usage',
+  NOT_IN_BOOTLOADER: 'failed',
+  TIMEOUT: 'failed',
+  BAUD_FAILED: 'failed',
+  GARBAGE: 'failed',
+  COMMAND_FAILED: 'failed',
+  UNSUPPORTED_CHIP: 'failed',
+  ROM_CANNOT: 'failed',
+  MD5_MISMATCH: 'failed',
+  OUTSIDE_PLAN_CHANGED: 'failed',
+  IMAGE_TOO_BIG: 'failed',
+  OUT_OF_REACH: 'failed',
+  FILE_NOT_FOUND: 'usage',
+  FILE_TRUNCATED: 'failed',
+  BAD_IMAGE: 'usage',
+  LIBRARY_CORRUPT: 'failed',
+  LIBRARY_NOT_FOUND: 'usage',
+  JOURNAL: 'failed',
+  DATA_BUSY: 'usage',
+  BROKER_UNREACHABLE: 'usage',
+  ABORTED: 'interrupted',
+  BAD_ARGUMENT: 'usage',
+  NOT_CONFIRMED: 'usage',
+  PLAN_STALE: 'failed',
+  INTERNAL: 'failed',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_KINDS;
+
+export const ERROR_CODES = Object.keys(ERROR_KINDS) as ErrorCode[];
 
 export function errorKind(code: ErrorCode): ErrorKind {
-  if (code === 'ABORTED') return 'interrupted';
-  return USAGE_CODES.has(code) ? 'usage' : 'failed';
+  return ERROR_KINDS[code];
 }
 
 export interface ErrorData {

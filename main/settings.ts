@@ -1,10 +1,16 @@
 /**
  * settings.json in the data folder (DESIGN.md "Data folder"): small things Flashback remembers between
- * runs, such as the baud that worked per USB adapter (USERS.md #10). Writes are atomic (temp + fsync +
- * rename) and serialised within the process; a missing or unreadable file reads as empty settings.
+ * runs, such as the baud that worked per USB adapter (USERS.md #10). Every read-modify-write holds the
+ * data folder's settings lock (main/data-lock.ts), so a CLI and the workbench never lose each other's
+ * updates; the file is replaced atomically. Each entry is validated when read and an invalid one is never
+ * used. A file that is not settings at all (torn, hand-edited) must not block an operation over a
+ * preference: it reads as empty, and the next save keeps it aside as settings.json.corrupt-<time>
+ * instead of overwriting it.
  */
 import fs from 'node:fs/promises';
+import { z } from 'zod';
 import { writeFileAtomic } from './atomic-file.js';
+import { withLock } from './data-lock.js';
 import { dataPaths } from './datadir.js';
 
 export interface Settings {
@@ -13,36 +19,64 @@ export interface Settings {
   [other: string]: unknown;
 }
 
+const baud = z.number().int().positive().max(10_000_000);
+const rateEntry = z.object({ baud, at: z.string() });
+/** The file's shape; unknown keys are kept (a newer Flashback may have written them). */
+const settingsFileSchema = z.looseObject({
+  bauds: z.record(z.string(), z.unknown()).optional(),
+  stubs: z.record(z.string(), z.unknown()).optional(),
+});
+
 function settingsFile(env?: NodeJS.ProcessEnv): string {
   return dataPaths.settings(env);
 }
 
-export async function readSettings(env?: NodeJS.ProcessEnv): Promise<Settings> {
-  try {
-    const parsed: unknown = JSON.parse(await fs.readFile(settingsFile(env), 'utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const s = parsed as Partial<Settings>;
-      const bauds = s.bauds && typeof s.bauds === 'object' ? s.bauds : {};
-      return { ...s, bauds };
-    }
-  } catch {
-    // Missing or corrupt: start from empty rather than block an operation over a preference.
+/** Keeps the valid entries of a rate map (an invalid one is dropped, never used). */
+function validRates(m: Record<string, unknown> | undefined): Record<string, { baud: number; at: string }> {
+  const out: Record<string, { baud: number; at: string }> = {};
+  for (const [k, v] of Object.entries(m ?? {})) {
+    const r = rateEntry.safeParse(v);
+    if (r.success) out[k] = r.data;
   }
-  return { bauds: {} };
+  return out;
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+type Loaded = { settings: Settings; corrupt: boolean };
 
-/** Read-modify-write under an in-process lock; the file is replaced atomically. */
+async function load(env?: NodeJS.ProcessEnv): Promise<Loaded> {
+  let text: string;
+  try {
+    text = await fs.readFile(settingsFile(env), 'utf8');
+  } catch {
+    return { settings: { bauds: {} }, corrupt: false }; // none yet
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { settings: { bauds: {} }, corrupt: true };
+  }
+  const r = settingsFileSchema.safeParse(json);
+  if (!r.success) return { settings: { bauds: {} }, corrupt: true };
+  const s: Settings = { ...r.data, bauds: validRates(r.data.bauds) };
+  if (r.data.stubs) s.stubs = validRates(r.data.stubs);
+  return { settings: s, corrupt: false };
+}
+
+export async function readSettings(env?: NodeJS.ProcessEnv): Promise<Settings> {
+  return (await load(env)).settings;
+}
+
+/** Read-modify-write under the data folder's settings lock; the file is replaced atomically. */
 export function updateSettings(fn: (s: Settings) => void, env?: NodeJS.ProcessEnv): Promise<Settings> {
-  const run = queue.then(async () => {
-    const s = await readSettings(env);
-    fn(s);
-    await writeFileAtomic(settingsFile(env), JSON.stringify(s, null, 2) + '\n');
-    return s;
+  const file = settingsFile(env);
+  return withLock(`${file}.lock`, 'saving settings', async () => {
+    const { settings, corrupt } = await load(env);
+    if (corrupt) await fs.rename(file, `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    fn(settings);
+    await writeFileAtomic(file, JSON.stringify(settings, null, 2) + '\n');
+    return settings;
   });
-  queue = run.catch(() => undefined);
-  return run;
 }
 
 /** Remembers that `baud` worked with the adapter `adapterKey` (VID:PID:serial). */
@@ -58,8 +92,7 @@ export async function rememberedBaud(
   adapterKey: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<number | undefined> {
-  const entry = (await readSettings(env)).bauds[adapterKey.toLowerCase()];
-  return entry && Number.isInteger(entry.baud) && entry.baud > 0 ? entry.baud : undefined;
+  return (await readSettings(env)).bauds[adapterKey.toLowerCase()]?.baud;
 }
 
 /**
@@ -73,7 +106,7 @@ export async function rememberStubLeft(
   env?: NodeJS.ProcessEnv,
 ): Promise<void> {
   await updateSettings((s) => {
-    const stubs = (s.stubs && typeof s.stubs === 'object' ? s.stubs : {}) as Record<string, unknown>;
+    const stubs = (s.stubs ?? {}) as Record<string, unknown>;
     if (baud === null) delete stubs[port];
     else stubs[port] = { baud, at: new Date().toISOString() };
     s.stubs = stubs;
@@ -81,7 +114,6 @@ export async function rememberStubLeft(
 }
 
 export async function stubLeftAt(port: string, env?: NodeJS.ProcessEnv): Promise<number | undefined> {
-  const stubs = (await readSettings(env)).stubs as Record<string, { baud?: unknown }> | undefined;
-  const baud = stubs?.[port]?.baud;
-  return typeof baud === 'number' && Number.isInteger(baud) && baud > 0 ? baud : undefined;
+  const stubs = (await readSettings(env)).stubs as Record<string, { baud: number }> | undefined;
+  return stubs?.[port]?.baud;
 }

@@ -1,9 +1,10 @@
 /**
- * The write plan at the floor: one on-chip MD5 per 64 KiB block of the scope (the whole chip for a
- * restore, the blocks around the range for a raw write), compared with the image's own block MD5s;
- * sectors are hashed only inside blocks that differ, and once the board has differed everywhere for a
- * while one page stands for its block (see SAMPLE_AFTER). The hashes double as the "before" picture
- * the audit compares against after writing, and as the target's backup proof (no second pass).
+ * The write plan at the floor: one on-chip MD5 per 64 KiB block of the scope (the whole chip for every
+ * product write, so the audit sees a write that went anywhere; 'blocks' = only the blocks around the
+ * range, for measuring), compared with the image's own block MD5s; sectors are hashed only inside
+ * blocks that differ, and once the board has differed everywhere for a while one page stands for its
+ * block (see SAMPLE_AFTER). The hashes double as the "before" picture the audit compares against after
+ * writing, and as the target's backup proof (no second pass).
  */
 import { throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';

@@ -3,11 +3,15 @@
  * board (MAC, JEDEC id, flash size), the image, the target's backup and the sectors already on flash, so
  * an interrupted restore can be resumed (`restore --resume`) on that board only — whatever port name it
  * comes back on — or undone (`restore --image <backupId>`). Keyed by the board's MAC; removed once the
- * restore is proven.
+ * restore is proven. Writes hold the journal folder's lock (main/data-lock.ts); every file is validated
+ * when read, and a damaged one is reported (JOURNAL error, or listed by damagedJournals), never acted on.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
+import { withLock } from '../data-lock.js';
 import { dataPaths } from '../datadir.js';
+import { FlashbackError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 import type { FlashModeChoice } from './types.js';
 
@@ -34,56 +38,116 @@ export interface RestoreJournal {
   written: number[];
 }
 
-function fileFor(mac: string): string {
-  return path.join(dataPaths.journal(), `${mac.toLowerCase().replace(/[^0-9a-f]+/g, '-')}.json`);
+const sectors = z.array(z.number().int().nonnegative());
+const journalSchema = z.object({
+  version: z.literal(2),
+  port: z.string().min(1),
+  board: z.object({
+    mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i),
+    chip: z.string(),
+    jedecId: z.number().int().nonnegative(),
+    flashSize: z.number().int().positive(),
+  }),
+  startedAt: z.string(),
+  image: z.object({
+    source: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    libraryId: z.string().nullable(),
+    size: z.number().int().positive(),
+  }),
+  flashMode: z.enum(['keep', 'qio', 'qout', 'dio', 'dout']),
+  preserve: z.array(z.string()),
+  resetFactoryData: z.boolean().optional(),
+  backupId: z.string().nullable(),
+  planned: sectors,
+  written: sectors,
+}) satisfies z.ZodType<RestoreJournal>;
+
+function dir(): string {
+  return dataPaths.journal();
 }
+
+function fileFor(mac: string): string {
+  return path.join(dir(), `${mac.toLowerCase().replace(/[^0-9a-f]+/g, '-')}.json`);
+}
+
+const locked = <T>(what: string, fn: () => Promise<T>) => withLock(path.join(dir(), '.lock'), what, fn);
 
 export async function saveJournal(j: RestoreJournal): Promise<string> {
   const file = fileFor(j.board.mac);
-  await writeFileAtomic(file, new TextEncoder().encode(JSON.stringify(j, null, 2)));
+  await locked('saving a restore journal', () =>
+    writeFileAtomic(file, new TextEncoder().encode(JSON.stringify(j, null, 2))),
+  );
   return file;
 }
 
-function valid(j: unknown): j is RestoreJournal {
-  const r = j as Partial<RestoreJournal> | null;
-  return (
-    !!r &&
-    r.version === 2 &&
-    typeof r.port === 'string' &&
-    typeof r.board?.mac === 'string' &&
-    typeof r.image?.sha256 === 'string' &&
-    Array.isArray(r.written)
-  );
+type Read = { ok: true; journal: RestoreJournal } | { ok: false; file: string; why: string };
+
+/** One journal file, validated; null when there is none. */
+async function readJournal(file: string): Promise<Read | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { ok: false, file, why: (e as Error).message };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, file, why: 'it is not JSON (torn or edited)' };
+  }
+  const r = journalSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    return { ok: false, file, why: `${i?.path.join('.') || 'it'}: ${i?.message ?? 'invalid'}` };
+  }
+  return { ok: true, journal: r.data };
 }
 
-/** Every interrupted restore on record, newest first (unreadable files are skipped). */
-export async function listJournals(): Promise<RestoreJournal[]> {
+async function readAll(): Promise<Read[]> {
   let names: string[];
   try {
-    names = await fs.readdir(dataPaths.journal());
+    names = await fs.readdir(dir());
   } catch {
     return [];
   }
-  const out: RestoreJournal[] = [];
+  const out: Read[] = [];
   for (const n of names.filter((x) => x.endsWith('.json'))) {
-    try {
-      const j: unknown = JSON.parse(await fs.readFile(path.join(dataPaths.journal(), n), 'utf8'));
-      if (valid(j)) out.push(j);
-    } catch {
-      // A torn or foreign file: not a journal we can act on.
-    }
+    const r = await readJournal(path.join(dir(), n));
+    if (r) out.push(r);
   }
-  return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return out;
 }
 
-/** The interrupted restore of the board with this MAC, if any. */
+/** Every valid interrupted restore on record, newest first (see damagedJournals for the others). */
+export async function listJournals(): Promise<RestoreJournal[]> {
+  return (await readAll())
+    .flatMap((r) => (r.ok ? [r.journal] : []))
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/** Journal files that fail validation: each may stand for a half-written board. */
+export async function damagedJournals(): Promise<{ file: string; why: string }[]> {
+  return (await readAll()).flatMap((r) => (r.ok ? [] : [{ file: r.file, why: r.why }]));
+}
+
+export function damagedJournalError(file: string, why: string): FlashbackError {
+  return new FlashbackError(
+    'JOURNAL',
+    `The restore journal ${file} is damaged (${why}); it cannot be trusted to resume from`,
+    'The board may be half written: restore it again with --image (its own backup, see `flashback library list`); that starts over and replaces the journal.',
+    { file },
+  );
+}
+
+/** The interrupted restore of the board with this MAC, if any; a damaged journal throws JOURNAL. */
 export async function journalForBoard(mac: string): Promise<RestoreJournal | null> {
-  try {
-    const j: unknown = JSON.parse(await fs.readFile(fileFor(mac), 'utf8'));
-    return valid(j) ? j : null;
-  } catch {
-    return null;
-  }
+  const r = await readJournal(fileFor(mac));
+  if (!r) return null;
+  if (!r.ok) throw damagedJournalError(r.file, r.why);
+  return r.journal;
 }
 
 /** The newest interrupted restore that ran on `port` (a MAC is accepted too). */
@@ -93,7 +157,7 @@ export async function loadJournal(portOrMac: string): Promise<RestoreJournal | n
 }
 
 export async function clearJournal(mac: string): Promise<void> {
-  await fs.rm(fileFor(mac), { force: true });
+  await locked('clearing a restore journal', () => fs.rm(fileFor(mac), { force: true }));
 }
 
 export function describeBoard(b: JournalBoard): string {

@@ -168,12 +168,13 @@ export async function repairBoard(
       });
     }
     for (const s of spans) assertReachable(session, s.start, s.bytes.length, 'This repair');
-    // One plan over every span (what lies between them preserved); with the backup it covers the chip.
+    // One plan over every span (what lies between them preserved), over the whole chip with or without
+    // the backup, so the audit proves nothing outside the plan changed.
     const combined = combineSpans(spans);
     const diff = await planDiff(session, combined.start, combined.bytes, {
       ...opts,
       preserve: combined.gaps,
-      scope: params.backup !== false ? 'chip' : 'blocks',
+      scope: 'chip',
     });
     const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: RepairPlan = {

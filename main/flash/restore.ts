@@ -16,6 +16,8 @@ import { piecesOf } from './block-hashes.js';
 import { planDiff } from './diff-plan.js';
 import {
   clearJournal,
+  damagedJournalError,
+  damagedJournals,
   describeBoard,
   journalForBoard,
   loadJournal,
@@ -136,9 +138,11 @@ export async function restoreBoard(
       warnings.push('ESP8285 embedded flash is wired for DOUT: choose --flash-mode dout or it may not boot.');
     }
     const preserveSet = new Set<number>();
+    let factoryReset: RestorePlan['factoryReset'] = null;
     if (effective.resetFactoryData) {
       const reset = await resetImageFactoryData(image, flashSize || image.length, espressifInitData);
       image = reset.bytes;
+      factoryReset = { rule: reset.rule, steps: reset.steps };
       warnings.push(reset.explanation);
     } else if (effective.preserve?.includes('sdk-config') && flashSize) {
       for (let off = flashSize - 4 * SECTOR; off < flashSize; off += SECTOR)
@@ -169,6 +173,7 @@ export async function restoreBoard(
       full: effective.full ?? false,
       preserve: effective.preserve ?? [],
       resetFactoryData: effective.resetFactoryData ?? false,
+      factoryReset,
       writeSectors: diff.write,
       skipSectors: diff.skip,
       warnings,
@@ -297,6 +302,9 @@ async function resumableJournal(port: string, board: JournalBoard): Promise<Rest
       { expected: onPort.board, found: board },
     );
   }
+  // A damaged journal may be this board's: say so rather than "nothing recorded".
+  const [damaged] = await damagedJournals();
+  if (damaged) throw damagedJournalError(damaged.file, damaged.why);
   throw new FlashbackError(
     'JOURNAL',
     `No interrupted restore is recorded for the board on ${port} (${describeBoard(board)})`,

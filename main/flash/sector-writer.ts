@@ -19,8 +19,8 @@ import { blankMd5, runsOf, SECTOR } from './sector-map.js';
 export interface ProvenWriteOptions extends OpOptions {
   /** Called after each run is on flash: image-relative sector indexes. */
   onRunWritten?: (sectors: number[]) => void | Promise<void>;
-  /** Use ERASE_REGION for blank stretches (restore: the audit covers the whole chip). A raw write, whose
-   * audit covers only the blocks around it, writes 0xFF instead, so a damaged size cannot reach far. */
+  /** Use ERASE_REGION for blank stretches (restore: the audit covers the whole chip). A plan whose
+   * audit covers only the blocks around it writes 0xFF instead, so a damaged size cannot reach far. */
   eraseBlank: boolean;
   /** How to get back what was there (the backup), for the error that says something outside changed. */
   undoHint: string;

@@ -3,6 +3,7 @@
  * Every long operation takes OpOptions ({ onProgress, signal, log }).
  */
 import type { AfterReset, BeforeReset, ChipInfo } from '../esp/types.js';
+import type { FactoryResetStep } from '../image/factory-reset.js';
 import type { FlashSizes } from './flash-sizes.js';
 
 export interface BoardTarget {
@@ -55,6 +56,8 @@ export interface RestorePlan {
   preserve: string[];
   /** Clone the firmware, reset the factory data (the donor's RF calibration and WiFi are not copied). */
   resetFactoryData?: boolean;
+  /** With resetFactoryData: the sectors reset instead of copied, by the image's firmware layout. */
+  factoryReset?: { rule: 'arduino' | 'nonos'; steps: FactoryResetStep[] } | null;
   /** Sectors that will be written (index = offset / 4096), and those skipped as already equal. */
   writeSectors: number[];
   skipSectors: number;

@@ -1,10 +1,14 @@
-/** Verify a board against an image: whole-range MD5 first, per-sector MD5s to say where it differs. */
+/**
+ * Verify a board against an image, or against the files of a write (esptool's ADDRESS FILE pairs, with
+ * the same header patch at 0x0): whole-range MD5 first, per-sector MD5s to say where it differs.
+ */
 import { FlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
 import { withBoard } from './board-session.js';
 import { boardSectorMd5s, md5Hex, SECTOR } from './sector-map.js';
 import type { BoardTarget } from './types.js';
+import { checkPairs, patchAtZero, type HeaderOptions, type WritePair } from './write-files.js';
 
 export interface VerifyResult {
   verified: boolean;
@@ -84,25 +88,73 @@ async function differingSectors(
   return out;
 }
 
+function romCannotVerify(): FlashbackError {
+  return new FlashbackError(
+    'ROM_CANNOT',
+    'The ESP8266 ROM loader cannot compute MD5s, so it cannot verify',
+    'Run without --no-stub.',
+  );
+}
+
 export async function verifyBoard(
   target: BoardTarget & { offset?: number },
   image: Uint8Array,
   opts: OpOptions = {},
 ): Promise<VerifyResult> {
   const started = performance.now();
-  if (target.stub === false) {
-    throw new FlashbackError(
-      'ROM_CANNOT',
-      'The ESP8266 ROM loader cannot compute MD5s, so it cannot verify',
-      'Run without --no-stub.',
-    );
-  }
+  if (target.stub === false) throw romCannotVerify();
   return withBoard(target, opts, async ({ session }) => {
     const r = await verifyOnBoard(session, target.offset ?? 0, image, opts);
     return {
       ...r,
       written: { sectors: 0, bytes: 0 },
       skippedSectors: 0,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
+}
+
+export interface VerifiedFile extends Omit<VerifyResult, 'seconds' | 'written' | 'skippedSectors'> {
+  address: number;
+  name: string;
+  /** The expected bytes are the file with header bytes 2–3 patched (as `write` with the same flags). */
+  headerPatched: boolean;
+  headerNote: string | null;
+}
+
+export interface VerifyFilesResult {
+  verified: boolean;
+  files: VerifiedFile[];
+  seconds: number;
+}
+
+/**
+ * Verifies the files of a write where it put them: the same pairs checks and the same header patch at
+ * 0x0 as `write` (so `--flash-size detect` is compared as written, not reported as a difference).
+ */
+export async function verifyFiles(
+  target: BoardTarget & HeaderOptions & { pairs: WritePair[] },
+  opts: OpOptions = {},
+): Promise<VerifyFilesResult> {
+  const started = performance.now();
+  if (target.stub === false) throw romCannotVerify();
+  const sorted = checkPairs(target.pairs, 'verify');
+  return withBoard(target, opts, async ({ session }) => {
+    const { patched, notes } = patchAtZero(sorted, target, session.info.flash.size);
+    const files: VerifiedFile[] = [];
+    for (const p of patched) {
+      const r = await verifyOnBoard(session, p.address, p.bytes, opts);
+      files.push({
+        address: p.address,
+        name: p.name,
+        ...r,
+        headerPatched: notes.get(p)?.patched ?? false,
+        headerNote: notes.get(p)?.note ?? null,
+      });
+    }
+    return {
+      verified: files.every((f) => f.verified),
+      files,
       seconds: (performance.now() - started) / 1000,
     };
   });

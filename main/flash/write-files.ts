@@ -87,25 +87,26 @@ interface Span {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-function checkPairs(pairs: WritePair[]): WritePair[] {
+/**
+ * Sorted by address; refuses empty files, unaligned addresses and overlaps. `job` names what did not
+ * happen ("nothing was written" / "nothing was checked").
+ */
+export function checkPairs(pairs: WritePair[], job: 'write' | 'verify' = 'write'): WritePair[] {
+  const nothing = job === 'write' ? 'nothing was written' : 'nothing was checked';
   if (pairs.length === 0)
     throw new FlashbackError(
       'BAD_ARGUMENT',
-      'No files to write',
+      `No files to ${job}`,
       'Give ADDRESS FILE pairs, e.g. 0x0 firmware.bin.',
     );
   const sorted = [...pairs].sort((a, b) => a.address - b.address);
   for (const p of sorted) {
     if (p.bytes.length === 0)
-      throw new FlashbackError(
-        'FILE_TRUNCATED',
-        `${p.name} is empty; nothing was written`,
-        'Check the file.',
-      );
+      throw new FlashbackError('FILE_TRUNCATED', `${p.name} is empty; ${nothing}`, 'Check the file.');
     if (p.address < 0 || p.address % 4 !== 0)
       throw new FlashbackError(
         'BAD_ARGUMENT',
-        `Address ${hex(p.address)} for ${p.name} is not a multiple of 4; nothing was written`,
+        `Address ${hex(p.address)} for ${p.name} is not a multiple of 4; ${nothing}`,
         'Flash writes start on 4-byte boundaries; firmware goes at sector boundaries such as 0x0, 0x1000.',
       );
   }
@@ -115,7 +116,7 @@ function checkPairs(pairs: WritePair[]): WritePair[] {
     if (prev.address + prev.bytes.length > cur.address)
       throw new FlashbackError(
         'BAD_ARGUMENT',
-        `${prev.name} (${hex(prev.address)}–${hex(prev.address + prev.bytes.length - 1)}) overlaps ${cur.name} at ${hex(cur.address)}; nothing was written`,
+        `${prev.name} (${hex(prev.address)}–${hex(prev.address + prev.bytes.length - 1)}) overlaps ${cur.name} at ${hex(cur.address)}; ${nothing}`,
         'Check the addresses: each file needs its own range.',
       );
   }
@@ -158,7 +159,11 @@ async function buildSpans(session: EspSession, pairs: WritePair[]): Promise<Span
   return out;
 }
 
-function patchAtZero(pairs: WritePair[], opts: HeaderOptions, chipSize: number) {
+/**
+ * The file at 0x0 with header bytes 2–3 rewritten as esptool does when a header option is not `keep`
+ * (`detect` = the chip's JEDEC size); write and verify both use it, so verify expects what write wrote.
+ */
+export function patchAtZero(pairs: WritePair[], opts: HeaderOptions, chipSize: number) {
   const notes = new Map<WritePair, { patched: boolean; note: string | null; size: number | null }>();
   const flashSize = opts.flashSize === 'detect' ? chipSize || 'keep' : opts.flashSize;
   const asked = [opts.flashMode, flashSize, opts.flashFreq].some((v) => v !== undefined && v !== 'keep');
@@ -242,14 +247,15 @@ export async function writeFiles(
       { flashSize: chipSize, bootAtZero, factoryRule: boardRule, chip: target.chip },
     );
     const spans = await buildSpans(session, patched);
-    // One plan over all spans (the gaps between them preserved): with the backup it covers the whole
-    // chip, so the audit after writing sees a write that went anywhere.
+    // One plan over all spans (the gaps between them preserved), hashing the whole chip with or without
+    // the backup: the audit after writing then sees a write that went anywhere ("nothing outside the
+    // plan changed" is proven, not assumed, also with --no-backup).
     const combined = combineSpans(spans);
     const diff = await planDiff(session, combined.start, combined.bytes, {
       ...opts,
       full: params.full ?? false,
       preserve: combined.gaps,
-      scope: params.backup !== false ? 'chip' : 'blocks',
+      scope: 'chip',
     });
     const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: WriteFilesPlan = {

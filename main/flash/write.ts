@@ -86,17 +86,16 @@ export async function writeRegion(
         size: data.length,
       };
     }
-    // The blocks around the range are hashed before and audited after: a damaged FLASH_BEGIN size stays
-    // inside them (blank sectors are written as 0xFF, not erased by ERASE_REGION), and a damaged offset
-    // leaves the range itself wrong, which the audit sees.
+    // The whole chip is hashed before and audited after (one on-chip MD5 per 64 KiB block): a write
+    // whose FLASH_BEGIN offset or size was damaged on the line is seen wherever it landed.
     const plan = await planDiff(session, start, merged, {
       ...opts,
       full: params.full ?? false,
-      scope: 'blocks',
+      scope: 'chip',
     });
     const written = await writeProven(session, plan, merged, {
       ...opts,
-      eraseBlank: false,
+      eraseBlank: plan.wholeChip,
       undoHint:
         'Write the changed sectors back from a backup of this board (`flashback restore --image <backup>`).',
     });

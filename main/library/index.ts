@@ -2,4 +2,4 @@
 export { Library, MIN_PREFIX } from './library.js';
 export { resolveImage, type ResolvedImage } from './resolve.js';
 export { writeFileAtomic } from '../atomic-file.js';
-export type { AddMeta, LibraryEntry, LibraryImage, LibraryMeta } from './types.js';
+export type { AddMeta, LibraryEntry, LibraryImage, LibraryItem, LibraryMeta } from './types.js';

@@ -1,7 +1,9 @@
 /**
  * The image library: content-addressed files `<sha256>.bin` with a JSON sidecar `<sha256>.json` in one
- * folder. Writes are atomic; every read re-checks size and sha256, and a damaged image is reported
- * (LIBRARY_CORRUPT), never returned. Ids are the sha256 or any unique prefix of at least 6 hex digits.
+ * folder. Writes are atomic and hold the folder's lock (main/data-lock.ts: a CLI and the workbench may
+ * share it); every read validates the sidecar and re-checks size and sha256, and a damaged image is
+ * reported (LIBRARY_CORRUPT, with the command that fixes it), never returned. Ids are the sha256 or any
+ * unique prefix of at least 6 hex digits.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -9,12 +11,17 @@ import path from 'node:path';
 import { dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
 import { detectLayout } from '../image/layout.js';
+import { exportReport, type ScrubReport } from '../image/credential-scan.js';
 import { findWifiCredentials, scrub } from '../image/secrets.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import type { AddMeta, LibraryEntry, LibraryImage, LibraryMeta } from './types.js';
+import { withLock } from '../data-lock.js';
+import { parseSidecar, salvage } from './sidecar.js';
+import type { AddMeta, LibraryEntry, LibraryImage, LibraryItem, LibraryMeta } from './types.js';
 
 const SHA_RE = /^[0-9a-f]{64}$/;
 export const MIN_PREFIX = 6;
+/** A folder we may read but not write (a mounted backup disk): listed without the lock. */
+const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 const hash = (algo: string, b: Uint8Array) => createHash(algo).update(b).digest('hex');
 
@@ -36,22 +43,17 @@ export class Library {
     return { ...meta, file: this.bin(meta.id) };
   }
 
-  /** Stores `bytes` (image first, then sidecar). Adding an image already present returns its entry. */
-  async add(bytes: Uint8Array, meta: AddMeta = {}): Promise<LibraryEntry> {
+  private locked<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withLock(path.join(this.dir, '.lock'), what, fn);
+  }
+
+  /** The sidecar for `bytes` (hashes, layout, credentials) with what the caller knows. */
+  private async describe(bytes: Uint8Array, meta: AddMeta): Promise<LibraryMeta> {
     const sha256 = hash('sha256', bytes);
-    const existing = await this.readMeta(sha256).catch(() => null);
-    if (
-      existing &&
-      (await this.verify(existing).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return this.entry(existing);
     const read = async (o: number, n: number) => bytes.subarray(o, o + n);
     const layout = bytes.length >= 0x10000 ? await detectLayout(read, bytes.length) : null;
     const creds = await findWifiCredentials(read, bytes.length);
-    const full: LibraryMeta = {
+    return {
       id: sha256,
       sha256,
       md5: hash('md5', bytes),
@@ -73,12 +75,28 @@ export class Library {
       ssid: creds.ssid,
       offset: meta.offset ?? 0,
     };
-    await writeFileAtomic(this.bin(sha256), bytes);
-    await writeFileAtomic(this.sidecar(sha256), JSON.stringify(full, null, 2) + '\n');
-    return this.entry(full);
   }
 
-  /** All entries, newest first. Reads sidecars only; use get() to verify an image. */
+  /** Stores `bytes` (image first, then sidecar). Adding an image already present returns its entry. */
+  async add(bytes: Uint8Array, meta: AddMeta = {}): Promise<LibraryEntry> {
+    const full = await this.describe(bytes, meta);
+    return this.locked('library add', async () => {
+      const existing = await this.readMeta(full.id).catch(() => null);
+      if (
+        existing &&
+        (await this.verify(existing).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return this.entry(existing);
+      await writeFileAtomic(this.bin(full.id), bytes);
+      await writeFileAtomic(this.sidecar(full.id), JSON.stringify(full, null, 2) + '\n');
+      return this.entry(full);
+    });
+  }
+
+  /** Entries with a valid sidecar, newest first (no hash check; check() lists every image with its state). */
   async list(): Promise<LibraryEntry[]> {
     let names: string[];
     try {
@@ -139,15 +157,162 @@ export class Library {
     try {
       text = await fs.readFile(this.sidecar(id), 'utf8');
     } catch {
-      throw corrupt(id, 'its metadata file is missing');
+      throw await this.corrupt(id, 'its metadata file is missing');
     }
-    try {
-      const m = JSON.parse(text) as LibraryMeta;
-      if (m.sha256 !== id || typeof m.size !== 'number') throw new Error('mismatch');
-      return m;
-    } catch {
-      throw corrupt(id, 'its metadata file is damaged');
+    const r = parseSidecar(id, text);
+    if (!r.ok) throw await this.corrupt(id, r.why);
+    return r.meta;
+  }
+
+  /** True when `<id>.bin` exists and hashes to its name (content addressing proves it intact). */
+  private async imageIntact(id: string): Promise<boolean> {
+    const bytes = await fs.readFile(this.bin(id)).catch(() => null);
+    return !!bytes && bytes.length > 0 && hash('sha256', bytes) === id;
+  }
+
+  /** LIBRARY_CORRUPT for `id`, whose hint is repair when only the sidecar is lost, else rm. */
+  private async corrupt(id: string, why: string): Promise<FlashbackError> {
+    const short = id.slice(0, 12);
+    const metaOnly = /metadata/.test(why) && (await this.imageIntact(id));
+    return new FlashbackError(
+      'LIBRARY_CORRUPT',
+      `Library image ${short} is corrupt: ${why}`,
+      metaOnly
+        ? `The image itself is intact (its sha256 matches its name). Rebuild its metadata: \`flashback library repair ${short}\`.`
+        : `Do not restore it. Remove it: \`flashback library rm ${short}\`, and back the board up again (or import a good copy).`,
+      { id, next: metaOnly ? 'repair' : 'rm' },
+    );
+  }
+
+  /**
+   * Every image in the folder with its state: ok, corrupt (sidecar damaged, image truncated or changed)
+   * or metadata-missing (an intact image without sidecar), each with the command that fixes it.
+   * Hashes every image; an entry that looks wrong is checked again under the lock (it may have been
+   * written just then by another process).
+   */
+  async check(): Promise<LibraryItem[]> {
+    // Listing creates nothing: no folder for a mistyped --library, no lock in a read-only one.
+    if (!(await fs.stat(this.dir).catch(() => null))?.isDirectory()) return [];
+    const reading = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await this.locked('library list', fn);
+      } catch (e) {
+        if (READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) return fn();
+        throw e;
+      }
+    };
+    const ids = await reading(() => this.ids());
+    const out: LibraryItem[] = [];
+    for (const id of ids) {
+      let item = await this.inspect(id);
+      if (item?.status !== 'ok') item = await reading(() => this.inspect(id));
+      if (item) out.push(item);
     }
+    const when = (i: LibraryItem) => i.entry?.created ?? '';
+    return out.sort((a, b) => when(b).localeCompare(when(a)));
+  }
+
+  private async ids(): Promise<string[]> {
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    return [
+      ...new Set(names.map((n) => n.replace(/\.(bin|json)$/, '')).filter((id) => SHA_RE.test(id))),
+    ].sort();
+  }
+
+  /** One image's state, or null when neither file exists any more. */
+  private async inspect(id: string): Promise<LibraryItem | null> {
+    const short = id.slice(0, 12);
+    const rm = `flashback library rm ${short}`;
+    const repair = `flashback library repair ${short}`;
+    const file = this.bin(id);
+    const text = await fs.readFile(this.sidecar(id), 'utf8').catch(() => null);
+    const bytes = await fs.readFile(file).catch(() => null);
+    if (text === null && bytes === null) return null;
+    const intact = !!bytes && bytes.length > 0 && hash('sha256', bytes) === id;
+    const item = (
+      status: LibraryItem['status'],
+      problem: string | null,
+      next: string | null,
+      meta: LibraryMeta | null,
+    ): LibraryItem => ({
+      id,
+      status,
+      problem,
+      next,
+      entry: meta && this.entry(meta),
+      file,
+      size: bytes?.length ?? 0,
+    });
+    if (text === null)
+      return intact
+        ? item(
+            'metadata-missing',
+            'its metadata file is missing; the image is intact (its sha256 matches)',
+            repair,
+            null,
+          )
+        : item('corrupt', 'its metadata file is missing and the image does not match its sha256', rm, null);
+    const side = parseSidecar(id, text);
+    if (!side.ok)
+      return intact
+        ? item('corrupt', `${side.why}; the image is intact (its sha256 matches)`, repair, null)
+        : item(
+            'corrupt',
+            `${side.why}${bytes ? ' and the image does not match its sha256' : ' and the image file is missing'}`,
+            rm,
+            null,
+          );
+    const m = side.meta;
+    if (!bytes) return item('corrupt', 'its image file is missing', `${rm}, then back the board up again`, m);
+    if (bytes.length !== m.size)
+      return item(
+        'corrupt',
+        `it is ${bytes.length} bytes, expected ${m.size} (truncated)`,
+        `${rm}, then back the board up again`,
+        m,
+      );
+    if (!intact)
+      return item(
+        'corrupt',
+        'its sha256 no longer matches (the file changed on disk)',
+        `${rm}, then back the board up again`,
+        m,
+      );
+    return item('ok', null, null, m);
+  }
+
+  /**
+   * Rebuilds the sidecar of an intact image (missing or damaged metadata), keeping what the old one
+   * still says correctly (label, board). Refuses an image whose sha256 no longer matches its name.
+   */
+  async repair(spec: string): Promise<{ entry: LibraryEntry; repaired: boolean }> {
+    const id = await this.resolveId(spec);
+    return this.locked('library repair', async () => {
+      const existing = await this.readMeta(id).catch(() => null);
+      if (
+        existing &&
+        (await this.verify(existing).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return { entry: this.entry(existing), repaired: false };
+      const bytes = await fs.readFile(this.bin(id)).catch(() => null);
+      if (!bytes || hash('sha256', bytes) !== id)
+        throw await this.corrupt(
+          id,
+          bytes ? 'its image no longer matches its sha256' : 'its image file is missing',
+        );
+      const old = salvage(await fs.readFile(this.sidecar(id), 'utf8').catch(() => ''));
+      const created = old.created ?? (await fs.stat(this.bin(id))).mtime.toISOString();
+      const meta = await this.describe(new Uint8Array(bytes), {
+        ...old,
+        created,
+        label: old.label ?? `recovered ${id.slice(0, 12)}`,
+      });
+      await writeFileAtomic(this.sidecar(id), JSON.stringify(meta, null, 2) + '\n');
+      return { entry: this.entry(meta), repaired: true };
+    });
   }
 
   private async verify(meta: LibraryMeta): Promise<Uint8Array> {
@@ -155,12 +320,12 @@ export class Library {
     try {
       bytes = new Uint8Array(await fs.readFile(this.bin(meta.id)));
     } catch {
-      throw corrupt(meta.id, 'its image file is missing');
+      throw await this.corrupt(meta.id, 'its image file is missing');
     }
     if (bytes.length !== meta.size)
-      throw corrupt(meta.id, `it is ${bytes.length} bytes, expected ${meta.size} (truncated)`);
+      throw await this.corrupt(meta.id, `it is ${bytes.length} bytes, expected ${meta.size} (truncated)`);
     if (hash('sha256', bytes) !== meta.sha256)
-      throw corrupt(meta.id, 'its sha256 no longer matches (the file changed on disk)');
+      throw await this.corrupt(meta.id, 'its sha256 no longer matches (the file changed on disk)');
     return bytes;
   }
 
@@ -178,41 +343,41 @@ export class Library {
 
   async remove(spec: string): Promise<string> {
     const id = await this.resolveId(spec);
-    await fs.rm(this.sidecar(id), { force: true });
-    await fs.rm(this.bin(id), { force: true });
+    await this.locked('library rm', async () => {
+      await fs.rm(this.sidecar(id), { force: true });
+      await fs.rm(this.bin(id), { force: true });
+    });
     return id;
   }
 
   async rename(spec: string, label: string): Promise<LibraryEntry> {
     const id = await this.resolveId(spec);
-    const meta = { ...(await this.readMeta(id)), label };
-    await writeFileAtomic(this.sidecar(id), JSON.stringify(meta, null, 2) + '\n');
-    return this.entry(meta);
+    return this.locked('library rename', async () => {
+      const meta = { ...(await this.readMeta(id)), label };
+      await writeFileAtomic(this.sidecar(id), JSON.stringify(meta, null, 2) + '\n');
+      return this.entry(meta);
+    });
   }
 
-  /** Writes the verified image to `dest`; with scrub, the WiFi system-param sectors are blanked. */
+  /**
+   * Writes the verified image to `dest`; with scrub, the WiFi system-param sectors are blanked. The
+   * report says what was blanked and what credential-like data the written image still holds.
+   */
   async export(
     spec: string,
     dest: string,
     opts: { scrub?: boolean } = {},
-  ): Promise<{ file: string; size: number; sha256: string; scrubbed: number[] }> {
+  ): Promise<{ file: string; size: number; sha256: string; scrubbed: number[]; report: ScrubReport }> {
     const { bytes } = await this.get(spec);
     const out = opts.scrub ? scrub(bytes) : { bytes, blanked: [] };
+    const report = await exportReport(bytes, out.bytes, out.blanked);
     await writeFileAtomic(path.resolve(dest), out.bytes);
     return {
       file: path.resolve(dest),
       size: out.bytes.length,
       sha256: hash('sha256', out.bytes),
       scrubbed: out.blanked,
+      report,
     };
   }
-}
-
-function corrupt(id: string, why: string): FlashbackError {
-  return new FlashbackError(
-    'LIBRARY_CORRUPT',
-    `Library image ${id.slice(0, 12)} is corrupt: ${why}`,
-    'Do not restore it. Remove it with `flashback library rm` and back the board up again, or restore a copy from elsewhere.',
-    { id },
-  );
 }

@@ -37,3 +37,18 @@ export interface LibraryImage {
   bytes: Uint8Array;
   meta: LibraryEntry;
 }
+
+/** One image as `library list` shows it: intact, or what is wrong and the command that fixes it. */
+export interface LibraryItem {
+  id: string;
+  /** corrupt: sidecar damaged or image truncated/changed; metadata-missing: an intact image, no sidecar. */
+  status: 'ok' | 'corrupt' | 'metadata-missing';
+  problem: string | null;
+  /** The command to run next (repair for an intact image, rm otherwise); null when ok. */
+  next: string | null;
+  /** The sidecar, when it could be trusted. */
+  entry: LibraryEntry | null;
+  file: string;
+  /** Bytes of the image file on disk (0 if missing). */
+  size: number;
+}

@@ -124,14 +124,24 @@ export function hostProbeCauses(p: HostProbeResult): Ranked[] {
     ];
   if (p.connack === 4 || p.connack === 5)
     return [
-      {
-        code: 'broker-auth',
-        weight: 95,
-        confidence: 'high',
-        cause: 'The broker refuses the credentials (or anonymous clients)',
-        evidence: ev,
-        fix: rcInfo(p.connack).fix,
-      },
+      // Which credentials it refused matters: the ones given for the check, or none at all.
+      p.user !== undefined
+        ? {
+            code: 'broker-auth',
+            weight: 95,
+            confidence: 'high',
+            cause: `The broker refused the user name and password given for the check (user "${p.user}", CONNACK ${p.connack})`,
+            evidence: ev,
+            fix: "Check the user name and password in --broker mqtt://USER:PASS@HOST:PORT (or --username/--password) against the broker's password_file",
+          }
+        : {
+            code: 'broker-auth',
+            weight: 95,
+            confidence: 'high',
+            cause: `The broker refuses anonymous clients (CONNACK ${p.connack}): the check connected without a user name`,
+            evidence: ev,
+            fix: `Give the check the broker's user name and password: --broker mqtt://USER:PASS@HOST:PORT. ${rcInfo(p.connack).fix}`,
+          },
     ];
   if (p.connack !== null && p.connack !== 0)
     return [

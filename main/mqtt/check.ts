@@ -229,8 +229,8 @@ export async function runMqttCheck(
         namedBroker.probe = await probeBroker(
           {
             url: target.display,
-            username,
-            password,
+            // The user's credentials are for the user's broker: never sent to another host the log names.
+            ...(target.host === b.host ? { username, password } : {}),
             connackTimeoutMs: probeBudget(),
             tcpTimeoutMs: Math.min(5000, probeBudget()),
           },

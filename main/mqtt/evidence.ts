@@ -23,6 +23,8 @@ export interface HostProbeResult {
   lanTried?: string[];
   /** The scheme does not match the port: mqtt:// on a TLS listener, or mqtts:// on a plain one. */
   tlsMismatch?: 'port-speaks-tls' | 'port-speaks-plain';
+  /** The user name the probe logged in with (never the password); absent when it connected anonymously. */
+  user?: string;
 }
 
 export type BrokerWatch = 'embedded' | 'topic' | 'none';

@@ -23,6 +23,14 @@ export interface BrokerUrl {
   display: string;
 }
 
+/** The URL with any `user:pass@` replaced, for messages: a password is never echoed back. */
+export function withoutCredentials(url: string): string {
+  return url.replace(
+    /^([a-z][\w+.-]*:\/\/)?[^/?#]*@/i,
+    (_m, scheme: string | undefined) => `${scheme ?? ''}***@`,
+  );
+}
+
 export function parseBrokerUrl(url: string): BrokerUrl {
   let u: URL;
   try {
@@ -30,7 +38,7 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   } catch {
     throw new FlashbackError(
       'BAD_ARGUMENT',
-      `Not a broker URL: ${url}`,
+      `Not a broker URL: ${withoutCredentials(url)}`,
       'Use mqtt://HOST:PORT or mqtts://HOST:PORT',
     );
   }
@@ -264,6 +272,7 @@ export async function probeBroker(p: HostProbeParams, opts: OpOptions = {}): Pro
     ms: null,
     roundTripMs: null,
     rcEquivalent: null,
+    ...(p.username !== undefined ? { user: p.username } : {}),
   };
   try {
     res.tcp = { ok: true, ms: await tcpConnect(b.host, b.port, p.tcpTimeoutMs ?? 5000, signal) };

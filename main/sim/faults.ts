@@ -152,7 +152,10 @@ class FrameFaults {
     const f = this.faults;
     let touched = false;
     const h = f.corruptHeader;
-    if (this.requests && h && payload[0] === 0x00 && payload[1] === h.op) {
+    // A request, not a READ_FLASH ack (4 bytes, e.g. 00 10 00 00 for 0x1000): its length field fits.
+    const isRequest =
+      payload.length >= 8 && payload[0] === 0x00 && payload[2]! + (payload[3]! << 8) === payload.length - 8;
+    if (this.requests && h && isRequest && payload[1] === h.op) {
       const n = (this.opCounts.get(h.op) ?? 0) + 1;
       this.opCounts.set(h.op, n);
       const at = 8 + h.byte;

@@ -9,6 +9,8 @@
  *   no-reset and says so.
  * - an unplugged cable shows up as a close with an error (serialport's DisconnectedError); a close we did
  *   not ask for is always reported with an Error.
+ * - on Linux and macOS the binding's poller loses a wake-up (see keepPollerWakeups): without the fix a
+ *   write that fills the tty buffer can wait forever although the other end reads on.
  */
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
@@ -21,6 +23,34 @@ export type SerialPortInfo = Awaited<ReturnType<typeof SerialPort.list>>[number]
 
 function cb(fn: (done: (err?: Error | null) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+}
+
+/** The parts of @serialport/bindings-cpp's unix Poller (an EventEmitter over one uv_poll_t) used here. */
+interface UnixPoller {
+  poll(flag?: number): void;
+  listenerCount(event: string): number;
+}
+const UV_READABLE = 1;
+const UV_WRITABLE = 2;
+
+/**
+ * bindings-cpp (13.0.x) waits for 'writable' and 'readable' on one uv_poll_t, but each wait restarts it
+ * with only its own event, dropping the other side's: when the reader re-arms after a write got EAGAIN,
+ * the write's wake-up is lost. The board sends nothing until that frame is complete, so the write
+ * callback never comes and the job ends as PORT_STALLED on a healthy port (under load, 1 restore in 15
+ * over a pty). Each re-arm here also keeps the events the other side is still waiting on.
+ */
+function keepPollerWakeups(port: SerialPort): void {
+  const poller = (port as unknown as { port?: { poller?: Partial<UnixPoller> } }).port?.poller;
+  if (typeof poller?.poll !== 'function' || typeof poller.listenerCount !== 'function') return;
+  const p = poller as UnixPoller;
+  const poll = p.poll.bind(p);
+  p.poll = (flag = 0) =>
+    poll(
+      flag |
+        (p.listenerCount('readable') > 0 ? UV_READABLE : 0) |
+        (p.listenerCount('writable') > 0 ? UV_WRITABLE : 0),
+    );
 }
 
 class SerialLink implements Link {
@@ -164,6 +194,7 @@ export async function openSerialLink(path: string, baud: number): Promise<Link> 
   } catch (e) {
     throw mapOpenError(path, e);
   }
+  keepPollerWakeups(port);
   return new SerialLink(path, port);
 }
 

@@ -73,7 +73,20 @@ export interface RestorePlanView {
   skipSectors: number;
   /** The sectors to write, rolled up by flash region (for the plan table). */
   regions: { name: string; start: number; size: number; writeSectors: number }[];
+  /**
+   * "Clone the firmware and reset the factory data": the sectors reset instead of copied from the
+   * image (RF_CAL, init data, SDK system parameters), by the image's firmware layout; null for an exact clone.
+   */
+  factoryReset?: { rule: 'arduino' | 'nonos'; steps: FactoryDataStep[] } | null;
   warnings: string[];
+}
+
+/** One sector range at the end of flash that a factory-data reset erases, writes or keeps. */
+export interface FactoryDataStep {
+  offset: number;
+  size: number;
+  action: 'erase' | 'write' | 'keep';
+  what: string;
 }
 
 export interface WriteSummary {
@@ -238,6 +251,8 @@ export interface LibraryEntry {
   md5: string;
   credentials: boolean;
   ssid: string | null;
+  /** Present when the entry cannot be used as is: what is wrong and the command that fixes it. */
+  damaged?: { kind: 'corrupt' | 'metadata-missing'; problem: string; next: string };
 }
 
 export interface AppInfo {
@@ -253,8 +268,9 @@ export interface AppInfo {
  * The largest file the workbench accepts: a 16 MB flash image plus a little for a header or trailer.
  * Browser: POST the raw bytes to UPLOAD_PATH (token in the `x-flashback-token` header or the page's
  * cookie; `?name=` the file name) → `{ ok, value: UploadInfo }`. Electron: the preload's
- * `openFile()` shows the file dialog; the main process reads the file and registers the same kind of
- * upload. Either way jobs take the upload id, never a path.
+ * `openFile()` shows the file dialog and the main process reads the file; a file the page already
+ * holds (dropped on it) goes as bytes through `uploadFile(name, bytes)`, which the main process checks
+ * (app/files.ts) like the host checks a POST. Either way jobs take the upload id, never a path.
  */
 export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 export const UPLOAD_PATH = '/api/upload';
@@ -269,6 +285,26 @@ export interface UploadInfo {
   name: string;
   size: number;
   sha256: string;
+}
+
+/** One place an exported image still holds credential-like data; the value masked, never in full. */
+export interface CredentialFindingView {
+  offset: number;
+  length: number;
+  kind: string;
+  /** `secret`: looks like a password; `possible`: an area that usually holds them. */
+  severity: 'secret' | 'possible';
+  key?: string;
+  masked?: string;
+  region: string;
+  /** One line for the user, with the offset. */
+  hint: string;
+}
+
+/** What an export's scrub blanked and what it found but did not remove (main/image/credential-scan.ts). */
+export interface ExportReportView {
+  blanked: number[];
+  findings: CredentialFindingView[];
 }
 
 export interface DownloadInfo {
@@ -478,7 +514,8 @@ export interface MethodResults {
   'library.remove': { removed: boolean };
   'library.import': LibraryEntry;
   'files.identify': FileInfo & { name: string; size: number };
-  'library.export': { download: DownloadInfo; scrubbed: boolean };
+  /** `report`: what the exported image still holds (absent where the export was not scanned). */
+  'library.export': { download: DownloadInfo; scrubbed: boolean; report?: ExportReportView };
   'monitor.open': { port: string; baud: number };
   'monitor.close': { closed: boolean };
   'monitor.reset': { reset: boolean };
@@ -507,9 +544,9 @@ export interface WorkbenchClient {
   call<M extends MethodName>(method: M, params: MethodParams[M]): Promise<Reply<MethodResults[M]>>;
   subscribe(listener: (event: WorkbenchEvent) => void): () => void;
   /**
-   * True when the shell has its own file dialogs (Electron): `openFile()` then ignores `file` and
-   * asks the user itself. In the browser the page passes the File from an `<input type="file">`.
-   * Resolves `null` when the user cancelled the dialog.
+   * True when the shell has its own file dialogs (Electron): `openFile()` without a file asks the user
+   * itself. With a file (chosen in an `<input type="file">` or dropped on the page) both shells upload
+   * that file's bytes, size-limited. Resolves `null` when the user cancelled the dialog.
    */
   readonly nativeFileDialogs: boolean;
   openFile(file?: Blob & { name: string }): Promise<Reply<UploadInfo | null>>;
@@ -523,4 +560,6 @@ export const IPC_EVENT = 'flashback:event';
 /** Electron only: the main process shows the open / save dialog (no path ever crosses to the page). */
 export const IPC_OPEN_FILE = 'flashback:open-file';
 export const IPC_SAVE_FILE = 'flashback:save-file';
+/** Electron only: the bytes of a file the page holds (a drop), `{ name, bytes }`, checked like an upload. */
+export const IPC_UPLOAD_FILE = 'flashback:upload-file';
 export const WS_PATH = '/api/ws';

@@ -4,11 +4,13 @@
  * test needs hardware or Electron (STYLE.md 8: collaborators through the constructor).
  */
 import type { OpOptions } from '../progress.js';
+import type { PortSpec } from '../transport/spec.js';
 import type {
   BackupSummary,
   BoardInfo,
   CompareView,
   EraseSummary,
+  ExportReportView,
   FileInfo,
   JobParams,
   LibraryEntry,
@@ -107,9 +109,14 @@ export interface WorkbenchDeps {
       id: string,
       scrub: boolean,
       dir: string,
-    ): Promise<{ file: string; name: string; scrubbed: boolean }>;
+    ): Promise<{ file: string; name: string; scrubbed: boolean; report?: ExportReportView }>;
   };
   openMonitor(port: string, baud: number): Promise<MonitorLink>;
+  /**
+   * Refuses a typed network port that does not behave like a serial bridge (real deps: a TCP probe,
+   * main/transport/bridge-probe.ts). Absent in test fakes, whose typed ports are never opened for real.
+   */
+  probePort?(spec: Extract<PortSpec, { kind: 'tcp' | 'rfc2217' }>): Promise<void>;
   /** Annotates one serial-log line (PubSubClient rc codes); null when it carries nothing. */
   annotate(line: string): { rc?: number; meaning: string } | null;
   /** Absent in builds (and test fakes) without firmware flashing: those jobs then fail with a reason. */

@@ -5,8 +5,8 @@
  * checks of `flashback library import`).
  */
 import { FlashbackError } from '../errors.js';
-import { eraseBoard, loadImage, withBoard } from '../flash/index.js';
-import { verifyOnBoard } from '../flash/verify.js';
+import { eraseBoard, loadImage } from '../flash/index.js';
+import { verifyFiles } from '../flash/verify.js';
 import { repairBoard, type RepairPlan } from '../flash/repair.js';
 import { writeFiles, type WriteFilesPlan, type WritePair } from '../flash/write-files.js';
 import { identifyFile, type FileIdentity } from '../image/firmware-id.js';
@@ -91,20 +91,17 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
       };
     },
     verifyFiles: async (r, o) => {
-      const started = performance.now();
-      const loaded = await pairs(r.files);
-      return withBoard({ port: r.port, after: 'hard-reset' }, o, async ({ session }) => {
-        const files = [];
-        for (const p of loaded) {
-          const v = await verifyOnBoard(session, p.address, p.bytes, o);
-          files.push({ address: p.address, name: p.name, verified: v.verified, diffSectors: v.diffSectors });
-        }
-        return {
-          verified: files.every((f) => f.verified),
-          files,
-          seconds: (performance.now() - started) / 1000,
-        };
-      });
+      const v = await verifyFiles({ port: r.port, after: 'hard-reset', pairs: await pairs(r.files) }, o);
+      return {
+        verified: v.verified,
+        files: v.files.map((f) => ({
+          address: f.address,
+          name: f.name,
+          verified: f.verified,
+          diffSectors: f.diffSectors,
+        })),
+        seconds: v.seconds,
+      };
     },
     erase: async (p, o) =>
       eraseBoard(

@@ -2,10 +2,12 @@
  * Which ports the workbench may open: the ones the system lists (plus the demo boards) and the ones
  * the user typed into the UI (`ports.add`, validated as a port spec). Jobs and the monitor check here
  * first, so no single request can make the host open an arbitrary device or TCP service (issue 11:
- * "ports are the listed ones or ones the user typed in the UI").
+ * "ports are the listed ones or ones the user typed in the UI"). A typed network port is accepted only
+ * when it behaves like a serial bridge (`probe`, main/transport/bridge-probe.ts), so the typed-port
+ * feature is not a relay to any TCP service: `monitor.open` and jobs then run only on ports that passed.
  */
 import { FlashbackError } from '../errors.js';
-import { formatPortSpec, parsePortSpec } from '../transport/spec.js';
+import { formatPortSpec, parsePortSpec, type PortSpec } from '../transport/spec.js';
 import type { PortInfo } from './api.js';
 
 const MAX_ADDED = 32;
@@ -14,7 +16,11 @@ export class KnownPorts {
   private listed = new Set<string>();
   private readonly added = new Map<string, PortInfo>();
 
-  constructor(private readonly lister: () => Promise<PortInfo[]>) {}
+  constructor(
+    private readonly lister: () => Promise<PortInfo[]>,
+    /** Checks a typed socket:// or rfc2217:// endpoint; throws to refuse it. */
+    private readonly probe?: (spec: Extract<PortSpec, { kind: 'tcp' | 'rfc2217' }>) => Promise<void>,
+  ) {}
 
   /** The system's ports, then the ones the user added that the system does not list. */
   async list(): Promise<PortInfo[]> {
@@ -35,6 +41,7 @@ export class KnownPorts {
     }
     const path = formatPortSpec(parsed);
     if (!this.added.has(path)) {
+      if ((parsed.kind === 'tcp' || parsed.kind === 'rfc2217') && this.probe) await this.probe(parsed);
       if (this.added.size >= MAX_ADDED) {
         const [oldest] = this.added.keys();
         if (oldest !== undefined) this.added.delete(oldest);

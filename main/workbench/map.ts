@@ -2,7 +2,7 @@
 import type { DetectResult } from '../flash/types.js';
 import type { CompareReport } from '../image/compare.js';
 import { SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
-import type { LibraryMeta } from '../library/types.js';
+import type { LibraryItem, LibraryMeta } from '../library/types.js';
 import type { BoardInfo, CompareSide, CompareView, LibraryEntry, RestorePlanView } from './api.js';
 
 export function boardInfo(d: DetectResult): BoardInfo {
@@ -34,6 +34,25 @@ export function libraryEntry(m: LibraryMeta): LibraryEntry {
     credentials: m.containsCredentials,
     ssid: m.ssid,
   };
+}
+
+/** A listed image, damaged ones included (never hidden): the sidecar's facts where it could be trusted. */
+export function libraryItem(i: LibraryItem): LibraryEntry {
+  const base: LibraryEntry = i.entry
+    ? libraryEntry(i.entry)
+    : {
+        id: i.id,
+        label: `image ${i.id.slice(0, 12)}`,
+        board: { chip: null, mac: null, flashSize: null, port: null },
+        created: '',
+        size: i.size,
+        sha256: i.id,
+        md5: '',
+        credentials: false,
+        ssid: null,
+      };
+  if (i.status === 'ok') return base;
+  return { ...base, damaged: { kind: i.status, problem: i.problem ?? '', next: i.next ?? '' } };
 }
 
 /** Rolls the sectors to write up by region (regions that overlap none are kept with 0). */

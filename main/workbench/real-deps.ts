@@ -20,6 +20,7 @@ import type { RestorePlan } from '../flash/types.js';
 import { Library } from '../library/library.js';
 import { registerVirtualBoards, virtualBoardNetwork } from '../sim/index.js';
 import { listPorts } from '../transport/index.js';
+import { probeSerialBridge } from '../transport/bridge-probe.js';
 import type { PortInfo } from './api.js';
 import type { PlannedRestore, WorkbenchDeps } from './deps.js';
 import {
@@ -29,6 +30,7 @@ import {
   compareView,
   type Identity,
   libraryEntry,
+  libraryItem,
   planRegions,
 } from './map.js';
 import { createFirmwareDeps } from './firmware-deps.js';
@@ -137,7 +139,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
     },
     mqttCheck: (p, o) => runWorkbenchMqttCheck(p, o, virtualBoardNetwork()),
     library: {
-      list: async () => (await library.list()).map(libraryEntry),
+      list: async () => (await library.check()).map(libraryItem),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),
       remove: async (id) => Boolean(await library.remove(id)),
       export: async (id, scrub, dir) => {
@@ -146,10 +148,11 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
         // A fresh file per export (never over another one): the download serves exactly these bytes.
         const file = path.join(dir, `${Date.now().toString(36)}-${meta.id.slice(0, 12)}-${name}`);
         const r = await library.export(id, file, { scrub });
-        return { file: r.file, name, scrubbed: scrub };
+        return { file: r.file, name, scrubbed: scrub, report: r.report };
       },
     },
     openMonitor: (port, baud) => openMonitorSession(port, baud, virtualBoardNetwork()),
+    probePort: (spec) => probeSerialBridge(spec),
     annotate: annotateLine,
     dataHome: dataHome(),
     defaults: { broker: opts.broker ?? null },

@@ -86,7 +86,10 @@ export class WorkbenchService {
       (jobId, line) => this.emit({ type: 'job-log', jobId, line }),
     );
     this.transfers = new Transfers(deps.dataHome);
-    this.known = new KnownPorts(() => this.deps.listPorts());
+    this.known = new KnownPorts(
+      () => this.deps.listPorts(),
+      deps.probePort ? (spec) => deps.probePort!(spec) : undefined,
+    );
     this.owner = new PortOwner({
       open: (port, baud) => this.deps.openMonitor(port, baud),
       attach: (port, link) => this.attachMonitor(port, link),
@@ -332,7 +335,11 @@ export class WorkbenchService {
   /** Writes the export inside the data folder (exports/) and offers it as a download. */
   async exportLibrary(id: string, scrub: boolean): Promise<MethodResults['library.export']> {
     const r = await this.deps.library.export(id, scrub, this.transfers.exportDir);
-    return { download: await this.transfers.addDownload(r.file, r.name), scrubbed: r.scrubbed };
+    return {
+      download: await this.transfers.addDownload(r.file, r.name),
+      scrubbed: r.scrubbed,
+      ...(r.report ? { report: r.report } : {}),
+    };
   }
 
   async openMonitor(port: string, baud = 115200): Promise<MethodResults['monitor.open']> {

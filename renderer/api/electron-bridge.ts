@@ -1,6 +1,7 @@
 /**
  * WorkbenchClient over Electron IPC: the preload (app/preload.cts) exposes `window.flashback` with
- * four functions (API call, events, open and save dialogs); the renderer never sees ipcRenderer (STYLE.md 9).
+ * five functions (API call, events, open and save dialogs, a dropped file's bytes); the renderer never
+ * sees ipcRenderer (STYLE.md 9).
  */
 import type {
   MethodName,
@@ -9,6 +10,7 @@ import type {
   WorkbenchClient,
   WorkbenchEvent,
 } from '../../main/workbench/api.js';
+import { oversized, readBytes } from './upload.js';
 
 export interface PreloadApi {
   invoke(method: MethodName, params: unknown): Promise<Reply<unknown>>;
@@ -17,6 +19,8 @@ export interface PreloadApi {
   openFile(): Promise<Reply<UploadInfo | null>>;
   /** The shell's save dialog for a prepared download. */
   saveFile(id: string): Promise<Reply<{ saved: boolean }>>;
+  /** A file the page holds (dropped on it): its bytes, checked and stored by the main process. */
+  uploadFile(name: string, bytes: Uint8Array): Promise<Reply<UploadInfo>>;
 }
 
 declare global {
@@ -30,7 +34,11 @@ export function createElectronClient(bridge: PreloadApi): WorkbenchClient {
     call: (method, params) => bridge.invoke(method, params) as never,
     subscribe: (listener) => bridge.onEvent(listener),
     nativeFileDialogs: true,
-    openFile: () => bridge.openFile(),
+    // No file: the shell's dialog. A file (dropped or chosen): its own bytes, never a dialog instead.
+    openFile: async (file) => {
+      if (!file) return bridge.openFile();
+      return oversized(file) ?? bridge.uploadFile(file.name, await readBytes(file));
+    },
     saveFile: (download) => bridge.saveFile(download.id),
   };
 }

@@ -11,6 +11,7 @@ import type {
   WorkbenchClient,
   WorkbenchEvent,
 } from '../../main/workbench/api.js';
+import { oversized } from './upload.js';
 
 // Literal copies of main/workbench/api.ts: the renderer only `import type`s from main/.
 const WS_PATH = '/api/ws';
@@ -38,6 +39,8 @@ export async function uploadOverHttp(
   file: Blob & { name: string },
   fetchImpl: typeof fetch = fetch,
 ): Promise<Reply<UploadInfo>> {
+  const big = oversized(file);
+  if (big) return big;
   try {
     const res = await fetchImpl(`${http.origin}${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}`, {
       method: 'POST',

@@ -25,10 +25,10 @@ function useAddFiles(): {
   const add = async (files: File[] | null) => {
     setBusy(true);
     setError(null);
-    try {
-      // Electron: one dialog; browser: each dropped or chosen File is uploaded.
-      const list = files ?? [undefined];
-      for (const f of list) {
+    // null: the Electron dialog (one file); otherwise each dropped or chosen File's own bytes. One
+    // refused file (too big) does not stop the others.
+    for (const f of files ?? [undefined]) {
+      try {
         const up = await pickFile(api, f);
         if (!up) continue;
         store.getState().addFlashFile(up);
@@ -36,12 +36,11 @@ function useAddFiles(): {
           (info) => store.getState().setFileInfo(up.id, info),
           (e: unknown) => store.getState().setFileInfo(up.id, null, errorData(e)),
         );
+      } catch (e) {
+        setError(errorData(e));
       }
-    } catch (e) {
-      setError(errorData(e));
-    } finally {
-      setBusy(false);
     }
+    setBusy(false);
   };
   return { add, busy, error };
 }
@@ -65,7 +64,8 @@ export function FileDrop() {
         e.preventDefault();
         setOver(false);
         const files = Array.from(e.dataTransfer.files);
-        if (files.length > 0) void add(api.nativeFileDialogs ? null : files);
+        // In both shells a drop uploads the dropped files; it never opens a dialog instead.
+        if (files.length > 0) void add(files);
       }}
     >
       <p>

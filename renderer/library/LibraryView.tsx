@@ -1,6 +1,9 @@
-/** The backup library: label, board, date, size, hash, credentials flag; details, rename, delete, scrubbed export. */
+/**
+ * The backup library: label, board, date, size, hash, credentials flag; details, rename, delete, scrubbed
+ * export. A damaged entry is shown (never hidden) with a badge and the command that fixes it.
+ */
 import { useState } from 'react';
-import type { ErrorData, LibraryEntry } from '../../main/workbench/api.js';
+import type { CredentialFindingView, ErrorData, LibraryEntry } from '../../main/workbench/api.js';
 import { call, errorData, useApi } from '../api/context.js';
 import { saveDownload } from '../api/files.js';
 import { ErrorPanel } from '../components/ErrorPanel.js';
@@ -14,7 +17,7 @@ function Row({
 }: {
   entry: LibraryEntry;
   onError: (e: ErrorData) => void;
-  onNote: (s: string) => void;
+  onNote: (s: string, findings?: CredentialFindingView[]) => void;
 }) {
   const api = useApi();
   const store = useAppStore();
@@ -36,7 +39,12 @@ function Row({
   const exportIt = act(async () => {
     const r = await call(api, 'library.export', { id: entry.id, scrub: true });
     const saved = await saveDownload(api, r.download);
-    if (saved) onNote(`Exported ${r.download.name}${r.scrubbed ? ' with WiFi credentials removed' : ''}.`);
+    // The scrub's report goes with the download: what it blanked is said, what it left is listed.
+    if (saved)
+      onNote(
+        `Exported ${r.download.name}${r.scrubbed ? ' with WiFi credentials removed' : ''}.`,
+        r.report?.findings,
+      );
   });
   return (
     <>
@@ -52,11 +60,19 @@ function Row({
           ) : (
             entry.label
           )}
+          {entry.damaged ? (
+            <p className="damaged">
+              <span className="badge bad">
+                {entry.damaged.kind === 'metadata-missing' ? 'metadata missing' : 'corrupt'}
+              </span>{' '}
+              {entry.damaged.problem}. Next: <code>{entry.damaged.next}</code>
+            </p>
+          ) : null}
         </td>
         <td>
           {entry.board.chip ?? '?'} <span className="mono">{entry.board.mac ?? ''}</span>
         </td>
-        <td>{new Date(entry.created).toLocaleString()}</td>
+        <td>{entry.created ? new Date(entry.created).toLocaleString() : 'unknown'}</td>
         <td>{bytes(entry.size)}</td>
         <td className="mono">{shortHash(entry.sha256)}</td>
         <td>
@@ -79,9 +95,11 @@ function Row({
               Rename
             </button>
           )}
-          <button type="button" className="secondary" onClick={exportIt}>
-            Export (scrubbed)
-          </button>
+          {entry.damaged ? null : (
+            <button type="button" className="secondary" onClick={exportIt}>
+              Export (scrubbed)
+            </button>
+          )}
           <button type="button" className="danger" onClick={remove}>
             Delete
           </button>
@@ -113,6 +131,11 @@ export function LibraryView() {
   const entries = useApp((s) => s.library);
   const [error, setError] = useState<ErrorData | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [left, setLeft] = useState<CredentialFindingView[]>([]);
+  const onNote = (s: string, findings: CredentialFindingView[] = []) => {
+    setNote(s);
+    setLeft(findings);
+  };
   return (
     <section aria-labelledby="library-h">
       <h2 id="library-h">Library</h2>
@@ -121,6 +144,22 @@ export function LibraryView() {
         <p className="notice" role="status">
           {note}
         </p>
+      ) : null}
+      {left.length > 0 ? (
+        <div className="notice warn" role="alert" aria-label="Not removed by the scrub">
+          <p>
+            The exported image still holds {left.length} place(s) that look like credentials — check them
+            before sharing it:
+          </p>
+          <ul>
+            {left.map((f) => (
+              <li key={f.offset}>
+                {f.hint}
+                {f.masked ? <span className="mono"> [{f.masked}]</span> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {entries.length === 0 ? (
         <p>No backups yet. The wizard's backup step (and every restore's auto-backup) adds them here.</p>
@@ -140,7 +179,7 @@ export function LibraryView() {
           </thead>
           <tbody>
             {entries.map((e) => (
-              <Row key={e.id} entry={e} onError={setError} onNote={setNote} />
+              <Row key={e.id} entry={e} onError={setError} onNote={onNote} />
             ))}
           </tbody>
         </table>

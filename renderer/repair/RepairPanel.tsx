@@ -8,18 +8,12 @@ import type { JobParams, RepairPlanView } from '../../main/workbench/api.js';
 import { useStartJob } from '../api/jobs.js';
 import { JobProgress } from '../components/JobProgress.js';
 import { PortSelect } from '../components/PortSelect.js';
-import { bytes, duration, hex, shortHash } from '../format.js';
+import { bytes, duration, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
 import { repairPlanOf } from '../store/repair.js';
 import { jobResult } from '../store/wizard.js';
+import { SectorActions } from '../components/SectorActions.js';
 import { Warnings } from '../components/Warnings.js';
-
-const ACTION_WORDS: Record<RepairPlanView['actions'][number]['action'], string> = {
-  erase: 'Erase',
-  write: 'Write',
-  keep: 'Keep',
-  'patch-header': 'Fix header',
-};
 
 function RepairPlanTable({ plan }: { plan: RepairPlanView }) {
   const n = plan.writeSectors.length;
@@ -41,27 +35,7 @@ function RepairPlanTable({ plan }: { plan: RepairPlanView }) {
           {plan.header.fix ? ': the header will be fixed.' : '.'}
         </p>
       ) : null}
-      <table className="region-table">
-        <caption>What changes</caption>
-        <thead>
-          <tr>
-            <th scope="col">Address</th>
-            <th scope="col">Size</th>
-            <th scope="col">Action</th>
-            <th scope="col">Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plan.actions.map((a) => (
-            <tr key={`${a.offset}-${a.action}`}>
-              <td className="mono">{hex(a.offset)}</td>
-              <td>{bytes(a.size)}</td>
-              <td>{ACTION_WORDS[a.action]}</td>
-              <td>{a.what}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <SectorActions caption="What changes" actions={plan.actions} />
       <dl>
         <dt>Auto-backup</dt>
         <dd>

@@ -1,6 +1,7 @@
 /** The restore plan, shown in full before the user confirms: what will be written, the auto-backup, the flash mode. */
 import type { RestorePlanView } from '../../main/workbench/api.js';
 import { bytes, hex, shortHash } from '../format.js';
+import { SectorActions } from '../components/SectorActions.js';
 import { Warnings } from '../components/Warnings.js';
 
 export function PlanView({ plan }: { plan: RestorePlanView }) {
@@ -68,6 +69,15 @@ export function PlanView({ plan }: { plan: RestorePlanView }) {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {plan.factoryReset ? (
+        // As the CLI's plan says it: which of this board's sectors are reset rather than copied.
+        <SectorActions
+          caption={`Factory data reset instead of copied (${
+            plan.factoryReset.rule === 'arduino' ? 'Arduino core layout' : 'NONOS SDK layout'
+          })`}
+          actions={plan.factoryReset.steps}
+        />
       ) : null}
       <Warnings items={plan.warnings} />
     </section>

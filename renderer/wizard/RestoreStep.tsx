@@ -11,7 +11,8 @@ export function RestoreStep() {
   const store = useAppStore();
   const start = useStartJob();
   const port = useApp((s) => s.wizard.port.bad);
-  const library = useApp((s) => s.library);
+  // A damaged backup is never offered as the image to restore (the library view says how to fix it).
+  const library = useApp((s) => s.library).filter((e) => !e.damaged);
   const backup = useApp(backupOf);
   const chosen = useApp((s) => s.wizard.image);
   const planJob = useApp((s) => s.wizard.planJob);

@@ -24,10 +24,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 10_000, state?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
+    if (Date.now() > end) throw new Error(`timed out waiting${state ? ` (${state()})` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -83,11 +83,20 @@ describe.skipIf(!hasSocat)('a stalled serial port', () => {
     const img = path.join(home, 'good.bin');
     fs.writeFileSync(img, demo.good);
     const started = Date.now();
+    let settled: unknown;
     const job = executeRestore(
       { port: pty.path, before: 'no-reset', baud: 115200, image: img, backup: false, full: true },
       {},
-    ).catch((e: unknown) => e);
-    await waitFor(() => pty.received > 200_000, 60_000);
+    ).then(
+      (r: unknown) => (settled = { resolved: r }),
+      (e: unknown) => (settled = e),
+    );
+    await waitFor(
+      () => pty.received > 200_000 || settled !== undefined,
+      60_000,
+      () => `the board received ${pty.received} bytes`,
+    );
+    expect(settled, 'the restore ended before the port stalled').toBeUndefined();
     pty.deafen();
     const err = await job;
     expect(err).toMatchObject({ code: expect.stringMatching(/PORT_STALLED|TIMEOUT/) });
@@ -104,11 +113,20 @@ describe.skipIf(!hasSocat)('a stalled serial port', () => {
     const img = path.join(home, 'good.bin');
     fs.writeFileSync(img, demo.good);
     const ctl = new AbortController();
+    let settled: unknown;
     const job = executeRestore(
       { port: pty.path, before: 'no-reset', baud: 115200, image: img, backup: false, full: true },
       { signal: ctl.signal },
-    ).catch((e: unknown) => e);
-    await waitFor(() => pty.received > 200_000, 60_000);
+    ).then(
+      (r: unknown) => (settled = { resolved: r }),
+      (e: unknown) => (settled = e),
+    );
+    await waitFor(
+      () => pty.received > 200_000 || settled !== undefined,
+      60_000,
+      () => `the board received ${pty.received} bytes`,
+    );
+    expect(settled, 'the restore ended before the port stalled').toBeUndefined();
     pty.deafen();
     await new Promise((r) => setTimeout(r, 1500)); // now the job is waiting on the deaf board
     const t0 = Date.now();

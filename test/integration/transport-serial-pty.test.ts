@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlashbackError } from '../../main/errors.js';
 import { openLink } from '../../main/transport/index.js';
 import type { Link } from '../../main/transport/link.js';
+import { openPtyPeer, python3 } from '../support/pty-board.js';
 import { systemTool } from '../support/system-tools.js';
 
 const socatTool = systemTool('socat');
@@ -144,5 +145,45 @@ describe.skipIf(socatTool.missing)('serial link over a socat pty pair', () => {
     expect(calls).toEqual([undefined]);
     const again = await open(a);
     expect(again.isOpen).toBe(true);
+  });
+});
+
+describe.skipIf(python3.missing)('serial link writing to a tty that fills up', () => {
+  it('finishes the write once the far end reads again, though a byte came in meanwhile', async () => {
+    // The order that lost the write's wake-up in the serialport binding (a restore ended as PORT_STALLED
+    // on a healthy port, under load): a write waits for room, then the reader wakes for one byte and
+    // waits again; the far end then reads on without sending anything.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-pty-'));
+    const peer = await openPtyPeer(path.join(dir, 'tty'));
+    let drained = 0;
+    peer.onData((c) => (drained += c.length));
+    const link = await openLink(peer.path, { baud: 115200 });
+    try {
+      peer.hold(true);
+      await new Promise((r) => setTimeout(r, 200));
+      const big = new Uint8Array(1 << 20).fill(0x42);
+      let written = false;
+      const write = link.write(big).then(
+        () => (written = true),
+        (e: unknown) => e,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(written, 'the far end is not reading: the write must be waiting for room').toBe(false);
+      const got: number[] = [];
+      const off = link.onData((c) => got.push(...c));
+      peer.write(Uint8Array.of(0x55));
+      await waitFor(() => got.length > 0, 5000); // (without the fix the wait for room hid this too)
+      off();
+      expect(got).toEqual([0x55]);
+      await new Promise((r) => setTimeout(r, 100)); // the link's reader is waiting again
+      peer.hold(false);
+      await waitFor(() => written, 5000);
+      expect(await write).toBe(true);
+      await waitFor(() => drained === big.length, 5000);
+    } finally {
+      await link.close();
+      await peer.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

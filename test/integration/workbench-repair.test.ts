@@ -5,6 +5,7 @@
  * calibration and WiFi behind, and library.import refuses a file that is not a whole-flash dump.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RestorePlanView } from '../../main/workbench/api.js';
 import { useTempHome } from '../support/home.js';
 import { boardFactory } from '../support/boards.js';
 
@@ -90,8 +91,14 @@ describe('workbench: repair the factory data', () => {
     const b = boards.make(buildDemoImage('bad', MB));
     await known(b.port);
     const options = { port: b.port, image: id, resetFactoryData: true, backup: false };
-    const plan = (await runJob('plan-restore', options))?.result as { planId: string; warnings: string[] };
+    const plan = (await runJob('plan-restore', options))?.result as RestorePlanView;
     expect(plan.warnings.join(' ')).toMatch(/are not copied/);
+    // The plan names the sectors reset instead of copied, for the UI's table (Arduino core, 1 MB).
+    expect(plan.factoryReset?.rule).toBe('arduino');
+    expect(plan.factoryReset?.steps.map((s) => [s.offset, s.size, s.action])).toEqual([
+      [0xfc000, 0x1000, 'erase'],
+      [0xfd000, 0x3000, 'erase'],
+    ]);
     const done = await runJob('restore', { planId: plan.planId, options });
     expect(done?.state, JSON.stringify(done?.error)).toBe('done');
     const after = b.flash();

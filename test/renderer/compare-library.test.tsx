@@ -93,6 +93,21 @@ describe('library view', () => {
       'library.export': () => ({
         download: { id: 'dl-1', name: 'good_board-scrubbed.bin', size: 4 << 20 },
         scrubbed: true,
+        report: {
+          blanked: [0x3fd000],
+          findings: [
+            {
+              offset: 0x20601a,
+              length: 14,
+              kind: 'json',
+              severity: 'secret' as const,
+              key: 'pass',
+              masked: 'h************ (14 chars)',
+              region: 'littlefs',
+              hint: 'This image still contains what looks like a password at 0x20601A (JSON "pass", in littlefs); do not share it publicly.',
+            },
+          ],
+        },
       }),
       'library.remove': () => ((entries = []), { removed: true }),
     });
@@ -116,6 +131,10 @@ describe('library view', () => {
     expect(
       await screen.findByText(/Exported good_board-scrubbed.bin with WiFi credentials removed/),
     ).toBeTruthy();
+    // What the scrub could not remove is shown with the download, masked.
+    const left = screen.getByRole('alert', { name: 'Not removed by the scrub' });
+    expect(within(left).getByText(/looks like a password at 0x20601A/)).toBeTruthy();
+    expect(within(left).getByText(/h\*+ \(14 chars\)/)).toBeTruthy();
     expect(api.downloads).toEqual([{ id: 'dl-1', name: 'good_board-scrubbed.bin', size: 4 << 20 }]);
     expect(api.calls.find((c) => c.method === 'library.export')!.params).toEqual({
       id: entry.id,

@@ -1,9 +1,15 @@
 // @vitest-environment jsdom
 /** The Flash-firmware view against the fake API: files in, recognised, placed, planned, written, verified, erased. */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileInfo, WritePlanView } from '../../main/workbench/api.js';
+import { uploadFromPage } from '../../app/files.js';
+import { type FileInfo, MAX_UPLOAD_BYTES, type WritePlanView } from '../../main/workbench/api.js';
+import { Transfers } from '../../main/workbench/transfers.js';
 import { App } from '../../renderer/App.js';
+import { createElectronClient } from '../../renderer/api/electron-bridge.js';
 import { createFakeClient } from '../../renderer/api/fake-client.js';
 import { createAppStore } from '../../renderer/store/index.js';
 import { board, demoPorts, entry } from './fixtures.js';
@@ -244,5 +250,70 @@ describe('Flash firmware view', () => {
       file: 'upload:0000000000000002',
       label: 'read_flash 2019.bin',
     });
+  });
+});
+
+describe('Flash firmware view in the Electron shell', () => {
+  /**
+   * The real Electron client over a preload stand-in whose upload goes through the main process's real
+   * check and store (app/files.ts, main/workbench/transfers.ts); its dialog only counts that it opened.
+   */
+  function electronSetup() {
+    const transfers = new Transfers(mkdtempSync(path.join(os.tmpdir(), 'fb-electron-drop-')));
+    const names = new Map<string, string>();
+    const ids: string[] = [];
+    const fake = createFakeClient({
+      'ports.list': () => demoPorts,
+      'files.identify': ({ file }) => ({ ...kinds[names.get(file) ?? '']!, name: '', size: 4096 }),
+    });
+    let dialogs = 0;
+    const api = createElectronClient({
+      invoke: (method, params) => fake.call(method, params as never),
+      onEvent: (l) => fake.subscribe(l),
+      openFile: async () => {
+        dialogs++;
+        return { ok: true, value: null };
+      },
+      saveFile: async () => ({ ok: true, value: { saved: false } }),
+      uploadFile: async (name, bytes) => {
+        const r = await uploadFromPage(transfers, { name, bytes });
+        if (r.ok) names.set(r.value.id, r.value.name);
+        if (r.ok) ids.push(r.value.id);
+        return r;
+      },
+    });
+    render(<App api={api} store={createAppStore()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Flash firmware' }));
+    return { transfers, ids, dialogs: () => dialogs };
+  }
+
+  it('a dropped .bin is uploaded with its own bytes; the file dialog does not open', async () => {
+    const { transfers, ids, dialogs } = electronSetup();
+    const sketch = new Uint8Array(4096).map((_, i) => (i * 31) & 0xff);
+    const zone = screen.getByRole('group', { name: 'Firmware files' });
+    fireEvent.drop(zone, { dataTransfer: { files: [new File([sketch], 'sketch.bin')] } });
+    const list = await screen.findByRole('list', { name: 'Files to write' });
+    const row = await within(list).findByRole('listitem', { name: 'sketch.bin' });
+    expect(await within(row).findByText('Arduino sketch (eboot + app)')).toBeTruthy();
+    expect(dialogs()).toBe(0);
+    // What the main process stored is the dropped file, byte for byte.
+    expect(ids).toHaveLength(1);
+    expect(readFileSync(transfers.uploadFile(ids[0]!))).toEqual(Buffer.from(sketch));
+    // The button still opens the shell's dialog.
+    fireEvent.click(screen.getByRole('button', { name: 'Choose files…' }));
+    await waitFor(() => expect(dialogs()).toBe(1));
+  });
+
+  it('a dropped file over the limit is refused before it is read; the others still come in', async () => {
+    const { dialogs } = electronSetup();
+    // Not a real Blob: reading it would throw, so the refusal must come from its size alone.
+    const huge = { name: 'whole-disk.img', size: MAX_UPLOAD_BYTES + 1 };
+    const zone = screen.getByRole('group', { name: 'Firmware files' });
+    fireEvent.drop(zone, { dataTransfer: { files: [huge, new File([new Uint8Array(4096)], 'notes.bin')] } });
+    const list = await screen.findByRole('list', { name: 'Files to write' });
+    await within(list).findByRole('listitem', { name: 'notes.bin' });
+    expect(within(list).queryByRole('listitem', { name: 'whole-disk.img' })).toBeNull();
+    expect((await screen.findByText(/The file is 16842753 bytes/)).textContent).toMatch(/largest/);
+    expect(dialogs()).toBe(0);
   });
 });

@@ -1,14 +1,32 @@
 // @vitest-environment jsdom
 /** The donor-less repair path: from the wizard, from a failing MQTT verdict, and the restore's clone choice. */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MqttReport, RepairPlanView } from '../../main/workbench/api.js';
+import { factoryResetTail } from '../../main/image/factory-reset.js';
+import type { MqttReport, RepairPlanView, RestorePlanView } from '../../main/workbench/api.js';
 import { App } from '../../renderer/App.js';
 import { createFakeClient } from '../../renderer/api/fake-client.js';
 import { createAppStore } from '../../renderer/store/index.js';
 import { board, demoPorts, entry, failReport, plan } from './fixtures.js';
 
 afterEach(cleanup);
+
+const initData = readFileSync(
+  path.resolve(import.meta.dirname, '../fixtures/esp8266/esp_init_data_default_v08.bin'),
+);
+
+/** The rows of the plan's factory-data table: address, size, action, why. */
+const resetRows = (caption: string) =>
+  within(screen.getByRole('table', { name: caption }))
+    .getAllByRole('row')
+    .slice(1)
+    .map((r) =>
+      within(r)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    );
 
 const MB4 = 4 << 20;
 const repairPlan: RepairPlanView = {
@@ -140,9 +158,51 @@ describe('repair the factory data', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Plan restore' }));
     await waitFor(() => expect(api.started.at(-1)?.kind).toBe('plan-restore'));
     expect(api.started.at(-1)!.params).toMatchObject({ port: 'virtual:bad', resetFactoryData: true });
-    act(() => api.finish(api.started.at(-1)!.jobId, 'plan-restore', plan));
+    // The plan as main/flash makes it for an Arduino-core donor image on a 4 MB board.
+    const arduino = factoryResetTail('arduino', MB4, new Uint8Array(0)).steps;
+    act(() =>
+      api.finish(api.started.at(-1)!.jobId, 'plan-restore', {
+        ...plan,
+        factoryReset: { rule: 'arduino', steps: arduino },
+      }),
+    );
     expect((await screen.findByRole('note', { name: 'Factory data' })).textContent).toMatch(
       /RF calibration and stored WiFi settings are not copied/,
     );
+    expect(resetRows('Factory data reset instead of copied (Arduino core layout)')).toEqual([
+      ['0x3FC000', '4 KiB', 'Erase', expect.stringMatching(/RF_CAL/)],
+      ['0x3FD000', '12 KiB', 'Erase', expect.stringMatching(/system parameters/)],
+    ]);
+  });
+
+  it("the restore plan lists the NONOS layout's reset sectors (init data written); an exact clone lists none", async () => {
+    const { api, store } = setup();
+    act(() =>
+      store.setState((s) => ({
+        wizard: { ...s.wizard, step: 'restore', port: { good: null, bad: 'virtual:bad' } },
+      })),
+    );
+    await waitFor(() => expect(store.getState().library).toHaveLength(1));
+    fireEvent.click(screen.getByRole('button', { name: 'Plan restore' }));
+    await waitFor(() => expect(api.started.at(-1)?.kind).toBe('plan-restore'));
+    act(() => api.finish(api.started.at(-1)!.jobId, 'plan-restore', { ...plan, factoryReset: null }));
+    await screen.findByRole('region', { name: 'Restore plan' });
+    expect(screen.queryByRole('table', { name: /Factory data reset/ })).toBeNull();
+
+    fireEvent.click(screen.getByLabelText(/Clone the firmware and reset the factory data/));
+    fireEvent.click(screen.getByRole('button', { name: 'Plan restore' }));
+    await waitFor(() => expect(api.started.at(-1)?.params).toMatchObject({ resetFactoryData: true }));
+    const nonos: RestorePlanView['factoryReset'] = {
+      rule: 'nonos',
+      steps: factoryResetTail('nonos', MB4, initData).steps,
+    };
+    act(() => api.finish(api.started.at(-1)!.jobId, 'plan-restore', { ...plan, factoryReset: nonos }));
+    await screen.findByRole('table', { name: /NONOS SDK layout/ });
+    expect(resetRows('Factory data reset instead of copied (NONOS SDK layout)')).toEqual([
+      ['0x3FB000', '4 KiB', 'Erase', expect.stringMatching(/RF_CAL/)],
+      ['0x3FC000', '4 KiB', 'Write', expect.stringMatching(/init data/)],
+      ['0x3FD000', '8 KiB', 'Erase', expect.stringMatching(/system-param/)],
+      ['0x3FF000', '4 KiB', 'Keep', expect.stringMatching(/flag sector/)],
+    ]);
   });
 });

@@ -25,6 +25,8 @@ export interface PtyPeer {
   onData(listener: (chunk: Uint8Array, baud: number) => void): void;
   /** Delivers bytes to whoever reads the tty. */
   write(bytes: Uint8Array): void;
+  /** Stops (true) or restarts (false) reading the tty: a writer to a held tty finds it full. */
+  hold(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function openPtyPeer(ttyPath: string): Promise<PtyPeer> {
     write: (bytes) => {
       if (relay.stdin.writable) relay.stdin.write(bytes);
     },
+    hold: (on) => void relay.kill(on ? 'SIGUSR1' : 'SIGUSR2'),
     close: async () => {
       if (relay.exitCode === null) {
         const exited = new Promise((r) => relay.once('exit', r));

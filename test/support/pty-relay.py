@@ -4,11 +4,13 @@ Usage: pty-relay.py LINK  -- creates a pty, symlinks its slave at LINK, then rel
   stdout: b'B' + u32be baud  whenever the rate set on the slave (by whoever opened it) changes,
           b'D' + u16be length + bytes  for what was written to the slave;
   stdin:  raw bytes to deliver to the slave's reader (what the board sends).
+SIGUSR1 stops reading the slave's output (its writer then finds the tty full), SIGUSR2 reads it again.
 The rate is read from the slave's termios before each chunk is passed on, so bytes written after a
 baud change are always reported after that change. Exits when stdin closes.
 """
 import os
 import select
+import signal
 import struct
 import sys
 import termios
@@ -20,6 +22,16 @@ os.symlink(os.ttyname(slave), sys.argv[1])
 speeds = {getattr(termios, n): int(n[1:]) for n in dir(termios) if n[0] == 'B' and n[1:].isdigit()}
 out = sys.stdout.buffer
 last = None
+holding = False
+
+
+def hold(signum, _frame):
+    global holding
+    holding = signum == signal.SIGUSR1
+
+
+signal.signal(signal.SIGUSR1, hold)
+signal.signal(signal.SIGUSR2, hold)
 
 
 def report_baud():
@@ -34,7 +46,8 @@ report_baud()
 out.flush()
 stdin = sys.stdin.buffer.raw
 while True:
-    ready, _, _ = select.select([master, stdin], [], [])
+    # A signal does not end select() (PEP 475): the timeout makes a new hold state count soon.
+    ready, _, _ = select.select([stdin] if holding else [master, stdin], [], [], 0.05)
     if master in ready:
         data = os.read(master, 4096)
         report_baud()

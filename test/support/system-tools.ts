@@ -24,6 +24,7 @@ interface ToolSpec {
 const TOOLS = {
   socat: { paths: [], command: 'socat', pkg: 'socat' },
   mosquitto: { paths: ['/usr/sbin/mosquitto'], command: 'mosquitto', pkg: 'mosquitto' },
+  mosquitto_passwd: { paths: ['/usr/bin/mosquitto_passwd'], command: 'mosquitto_passwd', pkg: 'mosquitto' },
   chromium: {
     paths: [process.env.CHROMIUM_PATH ?? '', '/usr/bin/chromium'],
     command: 'chromium',

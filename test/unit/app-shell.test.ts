@@ -5,7 +5,14 @@ import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { describe, expect, it, vi } from 'vitest';
-import { IPC_EVENT, IPC_INVOKE, IPC_OPEN_FILE, IPC_SAVE_FILE } from '../../main/workbench/api.js';
+import {
+  IPC_EVENT,
+  IPC_INVOKE,
+  IPC_OPEN_FILE,
+  IPC_SAVE_FILE,
+  IPC_UPLOAD_FILE,
+  MAX_UPLOAD_BYTES,
+} from '../../main/workbench/api.js';
 import type { WorkbenchDeps } from '../../main/workbench/deps.js';
 
 // A recording stand-in for the parts of Electron the shell uses (Electron is not installed here).
@@ -193,7 +200,7 @@ describe('Electron shell (electron mocked)', () => {
         error: { message: /untrusted/ },
       });
     }
-    for (const ch of [IPC_OPEN_FILE, IPC_SAVE_FILE]) {
+    for (const ch of [IPC_OPEN_FILE, IPC_SAVE_FILE, IPC_UPLOAD_FILE]) {
       expect(await rec.state.ipc.get(ch)!(from(`file://${dir}-evil/index.html`), {})).toMatchObject({
         ok: false,
       });
@@ -228,6 +235,25 @@ describe('Electron shell (electron mocked)', () => {
     expect(readFileSync(dest, 'utf8')).toBe('exported');
     expect(await save(own, { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
     expect(await save(own, { id: d.id, path: '/etc/x' })).toMatchObject({ ok: false });
+  });
+
+  it('a file dropped on the page comes in as its own bytes over IPC, checked (type, size) before it is stored', async () => {
+    const own = { senderFrame: { url: `file://${rec.state.windows[0].loaded}` }, sender: {} };
+    const upload = rec.state.ipc.get(IPC_UPLOAD_FILE)!;
+    const opened = rec.state.openResult;
+    rec.state.openResult = { canceled: false, filePaths: ['/nonexistent/dialog-was-used.bin'] };
+    const bytes = new Uint8Array(4096).map((_, i) => i ^ 0x3c);
+    const up = (await upload(own, { name: 'esp_init_data_default.bin', bytes })) as any;
+    expect(up).toMatchObject({ ok: true, value: { name: 'esp_init_data_default.bin', size: 4096 } });
+    // The stored upload holds exactly the dropped bytes (no dialog was involved: its path does not exist).
+    const stored = path.join(deps.dataHome, 'uploads', `${up.value.id.slice('upload:'.length)}.bin`);
+    expect(readFileSync(stored)).toEqual(Buffer.from(bytes));
+    for (const bad of [{ name: 'a.bin', bytes: 'AAAA' }, { name: 'a.bin', bytes, path: '/etc/passwd' }, null])
+      expect(await upload(own, bad)).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+    expect(await upload(own, { name: 'big.bin', bytes: new Uint8Array(MAX_UPLOAD_BYTES + 1) })).toMatchObject(
+      { ok: false, error: { code: 'IMAGE_TOO_BIG' } },
+    );
+    rec.state.openResult = opened;
   });
 
   it('devtools are off in a packaged build and on in development', async () => {
@@ -293,12 +319,19 @@ describe('Electron shell (electron mocked)', () => {
       exports: module.exports,
     });
     expect(Object.keys(exposed)).toEqual(['flashback']);
-    expect(Object.keys(exposed.flashback).sort()).toEqual(['invoke', 'onEvent', 'openFile', 'saveFile']);
+    expect(Object.keys(exposed.flashback).sort()).toEqual([
+      'invoke',
+      'onEvent',
+      'openFile',
+      'saveFile',
+      'uploadFile',
+    ]);
     expect(module.exports).toMatchObject({
       INVOKE: IPC_INVOKE,
       EVENT: IPC_EVENT,
       OPEN_FILE: IPC_OPEN_FILE,
       SAVE_FILE: IPC_SAVE_FILE,
+      UPLOAD_FILE: IPC_UPLOAD_FILE,
     });
     void exposed.flashback.invoke('ports.list', {});
     expect(invoked[0]).toEqual([IPC_INVOKE, 'ports.list', {}]);
@@ -307,5 +340,8 @@ describe('Electron shell (electron mocked)', () => {
     expect(invoked[1]).toEqual([IPC_OPEN_FILE]);
     void exposed.flashback.saveFile('dl-1');
     expect(invoked[2]).toEqual([IPC_SAVE_FILE, { id: 'dl-1' }]);
+    const bytes = new Uint8Array([1, 2, 3]);
+    void exposed.flashback.uploadFile('drop.bin', bytes);
+    expect(invoked[3]).toEqual([IPC_UPLOAD_FILE, { name: 'drop.bin', bytes }]);
   });
 });

@@ -3,91 +3,17 @@
  * recognise each file, warn where it does not fit, print the plan, back the board up, write what differs,
  * verify. `--no-stub --offset A FILE` keeps the raw ROM-only write of one file.
  */
-import path from 'node:path';
 import { FlashbackError } from '../../errors.js';
-import { readImageFile } from '../../flash/files.js';
 import { romWriteLoss, writeRegion } from '../../flash/index.js';
-import {
-  writeFiles,
-  type HeaderOptions,
-  type WriteFilesPlan,
-  type WritePair,
-} from '../../flash/write-files.js';
-import {
-  FLASH_MODES,
-  parseSize,
-  sizeCode,
-  type FlashFreq,
-  type FlashMode,
-} from '../../image/flash-params.js';
-import { boardOptions, type CliCommand, type CliContext } from '../command.js';
-import { bad, boardTarget, hex, num, parseNumber, str } from '../args.js';
+import { writeFiles, type WriteFilesPlan } from '../../flash/write-files.js';
+import { boardOptions, type CliCommand } from '../command.js';
+import { bad, boardTarget, hex, str } from '../args.js';
+import { HEADER_FLAGS, headerOptions, readPairs } from '../file-pairs.js';
 import { confirm } from '../confirm.js';
 import { formatBytes } from '../progress-bar.js';
 
 const USAGE =
   'flashback write --port P ADDR FILE [ADDR FILE …] | --offset A FILE  [--flash-mode keep|qio|qout|dio|dout] [--flash-size keep|detect|1MB|…] [--flash-freq keep|40m|26m|20m|80m] [--no-backup] [--full] [--dry-run] [--yes] [--json]';
-
-const FREQS: FlashFreq[] = ['40m', '26m', '20m', '80m'];
-
-/** --flash-mode/--flash-size/--flash-freq as esptool takes them (default keep). */
-export function headerOptions(ctx: CliContext): HeaderOptions {
-  const out: HeaderOptions = {};
-  const mode = str(ctx, 'flash-mode')?.toLowerCase();
-  if (mode !== undefined && mode !== 'keep') {
-    if (!FLASH_MODES.includes(mode as FlashMode))
-      throw bad(
-        `--flash-mode ${mode} is not one of keep, ${FLASH_MODES.join(', ')}`,
-        'Most boards take dio or qio; ESP8285 needs dout.',
-      );
-    out.flashMode = mode as FlashMode;
-  }
-  const size = str(ctx, 'flash-size')?.toLowerCase();
-  if (size !== undefined && size !== 'keep') {
-    if (size === 'detect') out.flashSize = 'detect';
-    else {
-      const n = parseSize(size);
-      if (n === null || sizeCode(n) === null)
-        throw bad(
-          `--flash-size ${size} is not a flash size`,
-          'Use keep, detect, 256KB, 512KB, 1MB, 2MB, 4MB, 8MB or 16MB.',
-        );
-      out.flashSize = n;
-    }
-  }
-  const freq = str(ctx, 'flash-freq')?.toLowerCase();
-  if (freq !== undefined && freq !== 'keep') {
-    if (!FREQS.includes(freq as FlashFreq))
-      throw bad(
-        `--flash-freq ${freq} is not one of keep, ${FREQS.join(', ')}`,
-        'Use 40m unless you know the flash takes 80m.',
-      );
-    out.flashFreq = freq as FlashFreq;
-  }
-  return out;
-}
-
-async function readPairs(ctx: CliContext): Promise<WritePair[]> {
-  const offset = num(ctx, 'offset');
-  const args = ctx.positionals;
-  const specs: [number, string][] = [];
-  if (offset !== undefined) {
-    if (args.length !== 1) throw bad('--offset takes exactly one FILE', `Usage: ${USAGE}`);
-    specs.push([offset, args[0]!]);
-  } else {
-    if (args.length === 0) throw bad('No files given', `Usage: ${USAGE}`);
-    if (args.length % 2 !== 0)
-      throw bad(
-        'Files come in ADDRESS FILE pairs',
-        'e.g. flashback write --port P 0x0 boot_v1.7.bin 0x1000 user1.bin',
-      );
-    for (let i = 0; i < args.length; i += 2) specs.push([parseNumber(args[i]!, 'Address'), args[i + 1]!]);
-  }
-  const out: WritePair[] = [];
-  for (const [address, file] of specs)
-    out.push({ address, name: path.basename(file), bytes: await readImageFile(file) });
-  return out;
-}
 
 export function printWritePlan(out: (line: string) => void, plan: WriteFilesPlan): void {
   const t = plan.target;
@@ -113,9 +39,7 @@ export const writeCommand: CliCommand = {
     ...boardOptions,
     offset: { type: 'string' },
     full: { type: 'boolean' },
-    'flash-mode': { type: 'string' },
-    'flash-size': { type: 'string' },
-    'flash-freq': { type: 'string' },
+    ...HEADER_FLAGS,
     'no-backup': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
@@ -123,7 +47,7 @@ export const writeCommand: CliCommand = {
   allowPositionals: true,
   async run(ctx) {
     const header = headerOptions(ctx);
-    const pairs = await readPairs(ctx);
+    const pairs = await readPairs(ctx, USAGE);
     const target = boardTarget(ctx);
     if (target.stub === false) {
       // The ROM cannot read or hash flash: one raw file, no backup, no verify (says so).
@@ -187,7 +111,7 @@ export const writeCommand: CliCommand = {
       return { dryRun: true, plan: r.plan };
     }
     ctx.out(
-      `Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s.`,
+      `Wrote ${r.written.sectors} sector(s) (${formatBytes(r.written.bytes)}), skipped ${r.skippedSectors}, verified by MD5 in ${r.seconds.toFixed(1)} s; the whole chip was audited afterwards: nothing outside the plan changed.`,
     );
     if (r.backupId)
       ctx.out(

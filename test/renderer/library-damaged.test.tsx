@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+/** The library view shows a damaged backup (never hides it) with a badge and the command that fixes it. */
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../renderer/App.js';
+import { createFakeClient } from '../../renderer/api/fake-client.js';
+import { createAppStore } from '../../renderer/store/index.js';
+import { entry } from './fixtures.js';
+
+afterEach(cleanup);
+
+describe('library view: damaged entries', () => {
+  it('badges a corrupt and a metadata-missing entry with their next step; no export for them', async () => {
+    const truncated = {
+      ...entry,
+      id: 'c'.repeat(64),
+      sha256: 'c'.repeat(64),
+      label: 'old kitchen',
+      damaged: {
+        kind: 'corrupt' as const,
+        problem: 'it is 1000 bytes, expected 4194304 (truncated)',
+        next: 'flashback library rm cccccccccccc, then back the board up again',
+      },
+    };
+    const orphan = {
+      ...entry,
+      id: 'd'.repeat(64),
+      sha256: 'd'.repeat(64),
+      label: 'image dddddddddddd',
+      created: '',
+      damaged: {
+        kind: 'metadata-missing' as const,
+        problem: 'its metadata file is missing; the image is intact (its sha256 matches)',
+        next: 'flashback library repair dddddddddddd',
+      },
+    };
+    const api = createFakeClient({ 'library.list': () => [entry, truncated, orphan] });
+    render(<App api={api} store={createAppStore()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Library' }));
+    const table = await screen.findByRole('table', { name: 'Backups' });
+    const row = (label: string) => within(table).getByText(label).closest('tr')!;
+    expect(within(row('old kitchen')).getByText('corrupt')).toBeTruthy();
+    expect(within(row('old kitchen')).getByText(truncated.damaged.next)).toBeTruthy();
+    expect(within(row('old kitchen')).queryByRole('button', { name: 'Export (scrubbed)' })).toBeNull();
+    expect(within(row('image dddddddddddd')).getByText('metadata missing')).toBeTruthy();
+    expect(within(row('image dddddddddddd')).getByText('flashback library repair dddddddddddd')).toBeTruthy();
+    expect(within(row('image dddddddddddd')).getByText('unknown')).toBeTruthy(); // no date without metadata
+    expect(within(row('good board')).queryByText('corrupt')).toBeNull();
+    expect(within(row('good board')).getByRole('button', { name: 'Export (scrubbed)' })).toBeTruthy();
+  });
+});
