@@ -20,6 +20,8 @@ import type { AddMeta, LibraryEntry, LibraryImage, LibraryItem, LibraryMeta } fr
 
 const SHA_RE = /^[0-9a-f]{64}$/;
 export const MIN_PREFIX = 6;
+/** A folder we may read but not write (a mounted backup disk): listed without the lock. */
+const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 const hash = (algo: string, b: Uint8Array) => createHash(algo).update(b).digest('hex');
 
@@ -189,11 +191,21 @@ export class Library {
    * written just then by another process).
    */
   async check(): Promise<LibraryItem[]> {
-    const ids = await this.locked('library list', () => this.ids());
+    // Listing creates nothing: no folder for a mistyped --library, no lock in a read-only one.
+    if (!(await fs.stat(this.dir).catch(() => null))?.isDirectory()) return [];
+    const reading = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await this.locked('library list', fn);
+      } catch (e) {
+        if (READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) return fn();
+        throw e;
+      }
+    };
+    const ids = await reading(() => this.ids());
     const out: LibraryItem[] = [];
     for (const id of ids) {
       let item = await this.inspect(id);
-      if (item?.status !== 'ok') item = await this.locked('library list', () => this.inspect(id));
+      if (item?.status !== 'ok') item = await reading(() => this.inspect(id));
       if (item) out.push(item);
     }
     const when = (i: LibraryItem) => i.entry?.created ?? '';

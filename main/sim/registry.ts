@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
 import { VirtualBoard, type VirtualBoardOptions } from './board.js';
@@ -92,11 +93,57 @@ function writeAtomic(file: string, data: Uint8Array | string): void {
   fs.renameSync(tmp, file);
 }
 
+const metaSchema = z.object({
+  mac: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i),
+  profile: z.string(),
+  flashSize: z.number().int().positive(),
+  jedecId: z.tuple([
+    z.number().int().min(0).max(255),
+    z.number().int().min(0).max(255),
+    z.number().int().min(0).max(255),
+  ]),
+  chip: z.enum(['ESP8266EX', 'ESP8285']),
+  crystalMHz: z.number().positive(),
+}) satisfies z.ZodType<BoardMeta>;
+
+function damaged(name: string, why: string): FlashbackError {
+  const { bin, json } = files(name);
+  return new FlashbackError(
+    'PORT_NOT_FOUND',
+    `Virtual board "${name}" is damaged: ${why}`,
+    isDemo(name)
+      ? 'Put the demo boards back as shipped: `flashback sim --factory-reset`.'
+      : `Delete ${bin} and ${json} and create the board again.`,
+  );
+}
+
+/** A saved board's meta, validated: a damaged one is reported, never booted with made-up facts. */
+function readMeta(name: string, json: string): BoardMeta {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(json, 'utf8'));
+  } catch {
+    throw damaged(name, `${path.basename(json)} is not JSON (torn or edited)`);
+  }
+  const r = metaSchema.safeParse(parsed);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw damaged(
+      name,
+      `${path.basename(json)} is invalid (${i?.path.join('.') || 'top level'}: ${i?.message})`,
+    );
+  }
+  return r.data;
+}
+
 function load(name: string, opts: OpenBoardOptions): { meta: BoardMeta; flash: Uint8Array } {
   const { bin, json } = files(name);
   if (fs.existsSync(bin) && fs.existsSync(json)) {
-    const meta = JSON.parse(fs.readFileSync(json, 'utf8')) as BoardMeta;
-    return { meta, flash: new Uint8Array(fs.readFileSync(bin)) };
+    const meta = readMeta(name, json);
+    const flash = new Uint8Array(fs.readFileSync(bin));
+    if (flash.length !== meta.flashSize)
+      throw damaged(name, `its flash file is ${flash.length} bytes, expected ${meta.flashSize}`);
+    return { meta, flash };
   }
   if (isDemo(name)) return { meta: demoMeta(name), flash: buildDemoImage(name, DEMO_FLASH_SIZE) };
   if (opts.create) {

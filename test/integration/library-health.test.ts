@@ -97,6 +97,14 @@ describe('library list through the CLI', () => {
     });
   });
 
+  it('listing a folder that does not exist creates nothing', () => {
+    const none = path.join(home, 'no', 'such', 'library');
+    const r = runCli(home, 'library', 'list', '--library', none);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No images');
+    expect(fs.existsSync(path.join(home, 'no'))).toBe(false);
+  });
+
   it('show of an image without metadata points to repair, not rm', () => {
     const r = runCli(home, 'library', 'show', short('noSidecar'));
     expect(r.code).toBe(1);

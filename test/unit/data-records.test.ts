@@ -17,6 +17,7 @@ import {
 import { Library } from '../../main/library/library.js';
 import { readSettings, rememberBaud, rememberedBaud, stubLeftAt } from '../../main/settings.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
+import { closeVirtualBoard, factoryReset, openVirtualBoard } from '../../main/sim/registry.js';
 
 let home: string;
 beforeEach(() => {
@@ -128,5 +129,41 @@ describe('library sidecar', () => {
     err = await errorOf(lib.show(e.id));
     expect(err.message).toMatch(/invalid \(size/);
     expect(await lib.list()).toEqual([]);
+  });
+});
+
+describe('virtual board state', () => {
+  it('a damaged saved board is reported with how to reset it, never booted with made-up facts', () => {
+    const dir = path.join(home, 'virtual');
+    fs.mkdirSync(dir, { recursive: true });
+    const meta = {
+      mac: '18:fe:34:a1:b2:01',
+      profile: 'good',
+      flashSize: 1 << 20,
+      jedecId: [0xef, 0x40, 0x14],
+      chip: 'ESP8266EX',
+      crystalMHz: 26,
+    };
+    fs.writeFileSync(path.join(dir, 'good.bin'), new Uint8Array(1 << 20).fill(0xff));
+    for (const [bad, why] of [
+      ['{"mac": "18:fe', /not JSON/],
+      [JSON.stringify({ ...meta, chip: 'ESP32' }), /invalid \(chip/],
+      [JSON.stringify({ ...meta, flashSize: 4 << 20 }), /1048576 bytes, expected 4194304/],
+    ] as const) {
+      fs.writeFileSync(path.join(dir, 'good.json'), bad);
+      let err: unknown = null;
+      try {
+        openVirtualBoard('good', { pace: false });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(FlashbackError);
+      expect((err as FlashbackError).message).toMatch(why);
+      expect((err as FlashbackError).hint).toContain('flashback sim --factory-reset');
+    }
+    fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify(meta));
+    expect(openVirtualBoard('good', { pace: false }).board.flash.size).toBe(1 << 20);
+    closeVirtualBoard('good');
+    factoryReset();
   });
 });
