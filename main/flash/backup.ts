@@ -43,7 +43,7 @@ export async function backupWithSession(
   info: DetectResult,
   params: Pick<BackupParams, 'offset' | 'size' | 'out' | 'library' | 'label'> & {
     /** On-chip MD5s of this range's 64 KiB pieces, already taken (restore's plan hashed the target). */
-    knownBlockMd5?: string[];
+    knownBlockMd5?: Array<string | undefined>;
   },
   opts: OpOptions = {},
 ): Promise<BackupResult> {
@@ -66,10 +66,11 @@ export async function backupWithSession(
   }
   assertReachable(session, offset, size, 'This backup');
   const pieces = piecesOf(offset, size);
-  const md5s =
-    params.knownBlockMd5?.length === pieces.length
-      ? params.knownBlockMd5
-      : await hashPieces(session, pieces, opts);
+  // Blocks the plan rewrote whole without hashing them are hashed here, and only those.
+  const known = params.knownBlockMd5?.length === pieces.length ? params.knownBlockMd5 : [];
+  const missing = pieces.filter((_, i) => known[i] === undefined);
+  const hashed = await hashPieces(session, missing, opts);
+  const md5s = pieces.map((_, i) => known[i] ?? hashed.shift()!);
   const toRead = pieces.map((p, i) => i).filter((i) => !isBlankMd5(md5s[i]!, pieces[i]!.size));
   const image = new Uint8Array(size).fill(0xff);
   const bytesRead = await readProven(

@@ -4,65 +4,26 @@
  * input and Espressif's init data is dropped on the drop zone; both are recognised and placed, the plan
  * warns that init data over an Arduino build's RF calibration is not what that firmware uses, the write
  * (automatic backup, diff, MD5) lands on the board's flash, and "Verify" agrees. Then the donor-less
- * repair is planned from the wizard. Own FLASHBACK_HOME and host per test; generous waits.
- * Screenshots of the new views go to test-output/e2e (ignored; copy to resources/screenshots by hand).
+ * repair is planned from the wizard. Browser, host and waits: test/support/e2e-workbench.ts.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../bin/build.mjs';
+import { describe, expect, it } from 'vitest';
+import { MAX_UPLOAD_BYTES } from '../../main/workbench/api.js';
 import { arduinoBin } from '../support/firmware-files.js';
-import { type ServeHost, startServeHost } from '../support/serve-host.js';
-import { systemTool } from '../support/system-tools.js';
+import { JOB, UI, chromiumTool, poll, useWorkbenchPage } from '../support/e2e-workbench.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-output', 'e2e');
-const chromiumTool = systemTool('chromium');
-const UI = 60_000;
-const JOB = 180_000;
-const poll = { timeout: UI, interval: 250 };
 const MB4 = 4 * 1024 * 1024;
 const initData = readFileSync(path.join(root, 'test/fixtures/esp8266/esp_init_data_default_v08.bin'));
 
 describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chromium, demo board)', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let host: ServeHost | undefined;
-
-  beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    await ensureBuilt({ node: true, renderer: true });
-    browser = await chromium.launch({
-      executablePath: chromiumTool.path,
-      timeout: UI,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-  }, 300_000);
-
-  beforeEach(async () => {
-    host = await startServeHost(UI);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(UI);
-    page = await context.newPage();
-    await page.goto(host.url, { timeout: UI });
-  }, 120_000);
-
-  afterEach(async () => {
-    await context?.close();
-    await host?.stop();
-    host = undefined;
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  const e2e = useWorkbenchPage();
+  const { shot } = e2e;
 
   it('writes an Arduino bin (file input) and init data (dropped) onto virtual:bad, then verifies', async () => {
+    const { page, host } = e2e;
     await page.getByRole('tab', { name: 'Flash firmware' }).click();
     const port = page.getByLabel('Board port');
     await expect.poll(() => port.locator('option[value="virtual:bad"]').count(), poll).toBe(1);
@@ -74,14 +35,20 @@ describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chr
     await page
       .getByLabel('Or choose files')
       .setInputFiles({ name: 'blink.ino.bin', mimeType: 'application/octet-stream', buffer: sketch });
-    // Drag and drop: a real DataTransfer with a File, dropped on the zone.
-    await page.evaluate((bytes) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(bytes)], 'esp_init_data_default_v08.bin'));
-      const zone = document.querySelector('[aria-label="Firmware files"]')!;
-      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, Array.from(initData));
+    // Drag and drop: a real DataTransfer with two Files, dropped on the zone. The one over the upload
+    // limit is refused with the limit's message; the other comes in with its own bytes.
+    await page.evaluate(
+      ({ bytes, tooBig }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(tooBig)], 'whole-disk.img'));
+        dt.items.add(new File([new Uint8Array(bytes)], 'esp_init_data_default_v08.bin'));
+        const zone = document.querySelector('[aria-label="Firmware files"]')!;
+        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { bytes: Array.from(initData), tooBig: MAX_UPLOAD_BYTES + 1 },
+    );
+    await page.getByText(`The file is ${MAX_UPLOAD_BYTES + 1} bytes`).waitFor({ timeout: UI });
 
     const files = page.getByRole('list', { name: 'Files to write' });
     const sketchRow = files.getByRole('listitem', { name: 'blink.ino.bin' });
@@ -90,6 +57,7 @@ describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chr
     await initRow.locator('.badge.kind').waitFor({ timeout: UI });
     expect(await sketchRow.locator('.badge.kind').textContent()).toMatch(/Arduino/);
     expect(await initRow.locator('.badge.kind').textContent()).toMatch(/init data/i);
+    expect(await files.getByRole('listitem', { name: 'whole-disk.img' }).count()).toBe(0);
     await expect.poll(() => sketchRow.getByLabel('Address').inputValue(), poll).toBe('0x0');
     await expect.poll(() => initRow.getByLabel('Address').inputValue(), poll).toBe('0x3FC000');
     await shot('flash-firmware-files');
@@ -115,7 +83,7 @@ describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chr
     // The board's flash (saved by the host when the port closed) holds both files.
     await expect
       .poll(() => {
-        const flash = readFileSync(path.join(host!.home, 'virtual', 'bad.bin'));
+        const flash = readFileSync(path.join(host.home, 'virtual', 'bad.bin'));
         return (
           flash.subarray(0, sketch.length).equals(sketch) &&
           flash.subarray(MB4 - 0x4000, MB4 - 0x4000 + initData.length).equals(initData)
@@ -125,6 +93,7 @@ describe.skipIf(chromiumTool.missing)('flash firmware e2e (flashback serve + Chr
   }, 900_000);
 
   it('takes a typed rfc2217:// port, and plans the donor-less factory-data repair from the wizard', async () => {
+    const { page } = e2e;
     const bad = page.getByLabel('Bad board port');
     await expect.poll(() => bad.locator('option[value="virtual:bad"]').count(), poll).toBe(1);
     // A remote adapter is typed, checked by the host (it must agree to RFC 2217's COM-PORT option, as

@@ -4,74 +4,20 @@
  * boards — the MQTT check fails on the bad board before the restore and passes after — plus the compare
  * view. Every test starts from its own state: its own data folder (FLASHBACK_HOME, so factory-fresh demo
  * boards and an empty library), its own host process and its own browser context. Waits are sized for a
- * loaded 2-core machine (explicit, generous timeouts; nothing relies on a 1 s default). Screenshots go to
- * test-output/e2e (ignored).
+ * loaded 2-core machine (explicit, generous timeouts; nothing relies on a 1 s default). Browser, host
+ * and waits: test/support/e2e-workbench.ts; screenshots go to test-output/e2e (ignored).
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../../bin/build.mjs';
-import { type ServeHost, startServeHost } from '../support/serve-host.js';
-import { systemTool } from '../support/system-tools.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const out = path.join(root, 'test-output', 'e2e');
-const chromiumTool = systemTool('chromium');
-/** Longest wait for anything the UI shows after a click (a loaded machine can be 10x slower than idle). */
-const UI = 60_000;
-/** Longest wait for a board operation (backup, restore, MQTT check) to finish. */
-const JOB = 180_000;
-const poll = { timeout: UI, interval: 250 };
+import { describe, expect, it } from 'vitest';
+import { JOB, UI, chromiumTool, poll, shotsDir, useWorkbenchPage } from '../support/e2e-workbench.js';
 
 describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium, demo boards)', () => {
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let host: ServeHost | undefined;
-  const started = Date.now();
-
-  beforeAll(async () => {
-    mkdirSync(out, { recursive: true });
-    // A current production build of the UI (bin/build.mjs rebuilds a stale or development bundle).
-    await ensureBuilt({ node: true, renderer: true });
-    browser = await chromium.launch({
-      executablePath: chromiumTool.path,
-      timeout: UI,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  }, 180_000);
-
-  beforeEach(async () => {
-    host = await startServeHost(UI);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(UI);
-    page = await context.newPage();
-    await page.goto(host.url, { timeout: UI });
-  }, 120_000);
-
-  afterEach(async () => {
-    await context?.close();
-    await host?.stop();
-    host = undefined;
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    console.log(`e2e run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  });
-
-  const shot = (name: string) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+  const e2e = useWorkbenchPage();
+  const { shot } = e2e;
 
   async function runMqttCheck(expected: 'PASS' | 'FAIL', when: RegExp) {
+    const { page } = e2e;
     await page.getByRole('button', { name: 'Run MQTT check' }).click();
     const verdict = page.getByRole('status', { name: 'MQTT verdict' }).filter({ hasText: when }).first();
     await verdict.waitFor({ timeout: JOB });
@@ -79,6 +25,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium
   }
 
   it('walks the whole wizard: bad board fails the MQTT check, restore from the good board, then it passes', async () => {
+    const { page } = e2e;
     // 1. Detect: the demo boards are offered and labelled virtual.
     await expect
       .poll(() => page.getByLabel('Good board port').locator('option[value="virtual:good"]').count(), poll)
@@ -141,6 +88,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium
   }, 900_000);
 
   it('compare view shows the factory-fresh demo boards differ in the RF calibration at a glance', async () => {
+    const { page } = e2e;
     // This test's own host has factory-fresh demo boards: compare the two live boards directly.
     await page.getByRole('tab', { name: 'Compare' }).click();
     for (const [side, port] of [
@@ -173,6 +121,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium
   }, 600_000);
 
   it('files in by upload, out by download, and a reload reattaches to a running job', async () => {
+    const { page } = e2e;
     const { buildDemoImage } = await import('../../main/sim/demo-image.js');
     // In: the compare view takes an image file through the browser's file chooser (an upload).
     await page.getByRole('tab', { name: 'Compare' }).click();
@@ -210,7 +159,7 @@ describe.skipIf(chromiumTool.missing)('workbench e2e (flashback serve + Chromium
       row.getByRole('button', { name: 'Export (scrubbed)' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/-scrubbed\.bin$/);
-    const saved = path.join(out, 'export.bin');
+    const saved = path.join(shotsDir, 'export.bin');
     await download.saveAs(saved);
     expect(statSync(saved).size).toBe(4 << 20);
 
