@@ -91,8 +91,16 @@ export class Connection {
   }
 
   async writeFrame(payload: Uint8Array): Promise<void> {
+    await this.writeBytes(slipEncode(payload));
+  }
+
+  /** Bytes as they are, outside any frame (a receiver's resynchronisation), with the same stall guard. */
+  async writeRaw(bytes: Uint8Array): Promise<void> {
+    await this.writeBytes(bytes);
+  }
+
+  private async writeBytes(bytes: Uint8Array): Promise<void> {
     this.assertOpen();
-    const bytes = slipEncode(payload);
     const lineMs = (bytes.length * 10 * 1000) / Math.max(300, this.link.baud);
     const limit = WRITE_STALL_MS + 3 * lineMs;
     let timer: NodeJS.Timeout | undefined;

@@ -14,6 +14,9 @@ import { eraseSectorNative } from './registers.js';
 import { hardReset, sleep } from './reset.js';
 import type { AfterReset, ChipInfo, EspSession, ReadOptions, WriteOptions } from './types.js';
 
+/** ESC then a byte that is not DC/DD: a framing error the v2 stub answers by dropping the frame. */
+const V2_REPHASE = Uint8Array.of(0xdb, 0x00);
+
 function romCannot(what: string): FlashbackError {
   return new FlashbackError(
     'ROM_CANNOT',
@@ -105,6 +108,11 @@ export class Session implements EspSession {
   }
 
   async resync(): Promise<void> {
+    // A delimiter lost on the way in leaves the v2 stub's SLIP receiver out of phase: it takes each
+    // closing C0 for an opening one and drops every later command (notes 1.1). An invalid escape puts it
+    // back to "waiting for a frame" from any state without delivering one. Only on our own stub: the ROM
+    // and the legacy stub would store those bytes in a frame and run it.
+    if (this.stub && !this.inheritedStub) await this.conn.writeRaw(V2_REPHASE);
     // Replies to a damaged command (or the tail of an abandoned read) arrive within a few ms.
     await sleep(30);
     await this.conn.flushInput();

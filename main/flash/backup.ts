@@ -1,8 +1,9 @@
 /**
- * Backup: the whole flash (size from the JEDEC id) or a range, in one on-chip pass: each 64 KiB block is
- * hashed on the chip by its own command; blank blocks are proven blank by that hash and not transferred,
- * the others are read and must match it (besides the stub's MD5 of each read). Stored in the library
- * and/or a file.
+ * Backup: the whole flash (size from the JEDEC id) or a range. Each 64 KiB block is hashed on the chip
+ * by its own command; the blocks holding data are read and must match that hash (besides the stub's MD5
+ * of each read); the blank ones are not transferred, and are proven blank by a second command of
+ * another shape (blank-proof.ts), so no single damaged command header can make data look blank.
+ * Stored in the library and/or a file.
  */
 import { createHash } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
@@ -14,6 +15,7 @@ import { flashSizes, sizesWarning } from './flash-sizes.js';
 import { writeFileAtomic } from './files.js';
 import { storeBackup } from './library-store.js';
 import { hashPieces, isBlankMd5, piecesOf } from './block-hashes.js';
+import { proveBlankRuns } from './blank-proof.js';
 import { readProven } from './read-range.js';
 import type { BackupResult, BoardTarget, DetectResult } from './types.js';
 
@@ -43,7 +45,7 @@ export async function backupWithSession(
   info: DetectResult,
   params: Pick<BackupParams, 'offset' | 'size' | 'out' | 'library' | 'label'> & {
     /** On-chip MD5s of this range's 64 KiB pieces, already taken (restore's plan hashed the target). */
-    knownBlockMd5?: string[];
+    knownBlockMd5?: Array<string | undefined>;
   },
   opts: OpOptions = {},
 ): Promise<BackupResult> {
@@ -66,13 +68,14 @@ export async function backupWithSession(
   }
   assertReachable(session, offset, size, 'This backup');
   const pieces = piecesOf(offset, size);
-  const md5s =
-    params.knownBlockMd5?.length === pieces.length
-      ? params.knownBlockMd5
-      : await hashPieces(session, pieces, opts);
+  // Blocks the plan rewrote whole without hashing them are hashed here, and only those.
+  const known = params.knownBlockMd5?.length === pieces.length ? params.knownBlockMd5 : [];
+  const missing = pieces.filter((_, i) => known[i] === undefined);
+  const hashed = await hashPieces(session, missing, opts);
+  const md5s = pieces.map((_, i) => known[i] ?? hashed.shift()!);
   const toRead = pieces.map((p, i) => i).filter((i) => !isBlankMd5(md5s[i]!, pieces[i]!.size));
   const image = new Uint8Array(size).fill(0xff);
-  const bytesRead = await readProven(
+  let bytesRead = await readProven(
     session,
     image,
     offset,
@@ -80,6 +83,9 @@ export async function backupWithSession(
     toRead.map((i) => md5s[i]!),
     opts,
   );
+  // One hash per blank block is not a proof (its offset may have been damaged on the line).
+  const read = pieces.map((_, i) => toRead.includes(i));
+  bytesRead += await proveBlankRuns(session, image, offset, pieces, read, opts);
   const md5 = createHash('md5').update(image).digest('hex');
   const sha256 = createHash('sha256').update(image).digest('hex');
   let libraryId: string | null = null;

@@ -32,39 +32,107 @@ export interface ProvenWriteOptions extends OpOptions {
 const MAX_ROUNDS = 40;
 const MAX_STUCK_ROUNDS = 4;
 const MAX_RUN = 0x100000;
+const ERASE_SPAN = 2 * BLOCK;
 
 interface Run {
   start: number;
   count: number;
   kind: 'data' | 'blank' | 'block-erase';
+  /** A data run over whole blocks that the stub's own write erases (see planRuns). */
+  selfErasing?: boolean;
 }
 
-/** Cuts the planned sectors into runs: block erases for whole blocks, blank runs, data runs ≤ `max`. */
-export function planRuns(plan: DiffPlan, sectors: number[], eraseBlank: boolean, max: number): Run[] {
+/**
+ * Cuts the planned sectors into runs: block erases for whole blocks, blank runs, data runs ≤ `max`.
+ *
+ * `trustPlan` (the plan's picture of the chip is still current): a wholly rewritten block full of data
+ * whose first sector the plan saw not blank is left to the stub's write to erase. The v2 stub reads each
+ * sector before erasing it while they are blank and erases everything without looking from the first
+ * one that is not (notes 1.11), with one 64 KiB erase per aligned block. Erasing such a block first with
+ * ERASE_REGION would cost a read of every sector it then writes (they are all blank by then), and a
+ * stub without that check would erase them twice. The stream covers whole blocks only, so the stub
+ * never falls back to sector erases, and it starts on a dirty sector, so it never reads.
+ */
+export function planRuns(
+  plan: DiffPlan,
+  sectors: number[],
+  eraseBlank: boolean,
+  max: number,
+  trustPlan = false,
+): Run[] {
   const blank = blankMd5(SECTOR);
   const per = BLOCK / SECTOR;
   const base = plan.offset / SECTOR;
   const set = new Set(sectors);
   const runs: Run[] = [];
+  const firstOf = (block: number) => block * per - base;
   const wholeBlock = (i: number) => {
     const first = i - ((base + i) % per);
     for (let k = first; k < first + per; k++) if (!set.has(k)) return false;
     return true;
   };
+  // Blocks the stub's stream erases, and the blocks each such stream starts at.
+  const streamed = new Set<number>();
+  const streamStart = new Set<number>();
+  if (eraseBlank && trustPlan && max >= BLOCK) {
+    const fullOfData = (b: number) => {
+      for (let k = firstOf(b); k < firstOf(b) + per; k++)
+        if (!set.has(k) || plan.imageMd5[k] === undefined || plan.imageMd5[k] === blank) return false;
+      return true;
+    };
+    const blocks = [...new Set(sectors.map((i) => Math.floor((base + i) / per)))].sort((a, b) => a - b);
+    let length = 0;
+    for (const b of blocks) {
+      if (!fullOfData(b)) continue;
+      if (streamed.has(b - 1) && (length + per) * SECTOR <= max) {
+        streamed.add(b);
+        length += per;
+      } else if (plan.dirtyStart.has(b)) {
+        streamed.add(b);
+        streamStart.add(b);
+        length = per;
+      }
+    }
+  }
   const erasedBlocks = new Set<number>();
   for (const [start, count] of runsOf(sectors)) {
     for (let i = start; i < start + count; i++) {
       const block = Math.floor((base + i) / per);
+      if (streamed.has(block)) {
+        const last = runs[runs.length - 1];
+        if (streamStart.has(block) && i === firstOf(block))
+          runs.push({ start: i, count: 1, kind: 'data', selfErasing: true });
+        else last!.count++;
+        continue;
+      }
       if (eraseBlank && wholeBlock(i) && !erasedBlocks.has(block)) {
-        erasedBlocks.add(block);
-        runs.push({ start: block * per - base, count: per, kind: 'block-erase' });
+        // One erase command for up to two wholly rewritten blocks in a row: each exchange saved is a
+        // round trip, and the chip erases them block by block either way. Not more: the wait for the
+        // reply scales with the size, and a board that stops answering must be noticed in seconds.
+        let count = 0;
+        const span = Math.min(max, ERASE_SPAN);
+        while (
+          (count + per) * SECTOR <= Math.max(span, BLOCK) &&
+          !streamed.has(block + count / per) &&
+          wholeBlock(firstOf(block) + count)
+        ) {
+          erasedBlocks.add(block + count / per);
+          count += per;
+        }
+        runs.push({ start: firstOf(block), count, kind: 'block-erase' });
       }
       const isBlank = plan.imageMd5[i] === blank;
       // Inside an erased block, blank sectors are done already.
       if (isBlank && eraseBlank && erasedBlocks.has(block)) continue;
       const kind = isBlank && eraseBlank ? 'blank' : 'data';
       const last = runs[runs.length - 1];
-      if (last && last.kind === kind && last.start + last.count === i && (last.count + 1) * SECTOR <= max)
+      if (
+        last &&
+        last.kind === kind &&
+        !last.selfErasing &&
+        last.start + last.count === i &&
+        (last.count + 1) * SECTOR <= max
+      )
         last.count++;
       else runs.push({ start: i, count: 1, kind });
     }
@@ -96,7 +164,9 @@ export async function writeProven(
     let clean = false;
     if (pending.length) {
       try {
-        await writeRuns(session, plan, image, planRuns(plan, pending, opts.eraseBlank, size.size), {
+        // Only the first round may trust the plan's picture of the chip: a failed round changed it.
+        const runs = planRuns(plan, pending, opts.eraseBlank, size.size, round === 1);
+        await writeRuns(session, plan, image, runs, {
           ...opts,
           blockSize: block.size,
         });
@@ -113,7 +183,7 @@ export async function writeProven(
       }
     }
     // The audit: never retry (or report success) before it.
-    const audit = await auditWrite(session, plan, image, written, opts);
+    const audit = await auditWrite(session, plan, image, written, { ...opts, spans: clean });
     if (audit.changedOutside.length) throw collateralError(audit.changedOutside, opts.undoHint);
     if (clean && audit.notWritten.length && !plan.wholeChip) {
       // Every command was acknowledged, yet the data is not where it was sent: a begin command's offset

@@ -10,8 +10,8 @@
  */
 import { detectLayout, type Region } from './layout.js';
 import { SECTOR_SIZE } from './sectors.js';
-import { dataSectorOffsets, sdkTailSize } from './secrets.js';
-import { readCString, STATION_PASSWORD, STATION_SSID } from './sysparam.js';
+import { dataSectorOffsets, readStationConfig, sdkTailSize } from './secrets.js';
+import { STATION_PASSWORD } from './sysparam.js';
 
 export type FindingKind =
   /** The SDK's own station config (only when the SDK sectors were not blanked). */
@@ -131,10 +131,8 @@ export function sdkWifi(
 ): { offset: number; ssid: string | null; password: string | null } | null {
   if (bytes.length < 0x10000) return null;
   for (const offset of dataSectorOffsets(sdkTailSize(bytes, bytes.length))) {
-    const head = bytes.subarray(offset, offset + 0x80);
-    const ssid = readCString(head, STATION_SSID.offset, STATION_SSID.length);
-    if (ssid !== null)
-      return { offset, ssid, password: readCString(head, STATION_PASSWORD.offset, STATION_PASSWORD.length) };
+    const station = readStationConfig(bytes.subarray(offset, offset + 0x80));
+    if (station) return { offset, ...station };
   }
   return null;
 }

@@ -28,16 +28,20 @@ export function dataSectorOffsets(size: number): number[] {
   return [sysParam, sysParam + SECTOR_SIZE];
 }
 
+/** The station config at the head of a system-param data sector; null when no SSID is stored. */
+export function readStationConfig(head: Uint8Array): { ssid: string; password: string | null } | null {
+  const ssid = readCString(head, STATION_SSID.offset, STATION_SSID.length);
+  if (ssid === null) return null;
+  return { ssid, password: readCString(head, STATION_PASSWORD.offset, STATION_PASSWORD.length) };
+}
+
 export async function findWifiCredentials(read: AsyncRead, flashSize: number): Promise<WifiCredentials> {
   if (flashSize < 0x10000) return { present: false, ssid: null, offset: null, passwordStored: false };
   const size = sdkTailSize(await read(0, 4), flashSize);
   for (const offset of dataSectorOffsets(size)) {
-    const head = await read(offset, 0x80);
-    const ssid = readCString(head, STATION_SSID.offset, STATION_SSID.length);
-    if (ssid !== null) {
-      const passwordStored = readCString(head, STATION_PASSWORD.offset, STATION_PASSWORD.length) !== null;
-      return { present: true, ssid, offset, passwordStored };
-    }
+    const station = readStationConfig(await read(offset, 0x80));
+    if (station)
+      return { present: true, ssid: station.ssid, offset, passwordStored: station.password !== null };
   }
   return { present: false, ssid: null, offset: null, passwordStored: false };
 }

@@ -16,6 +16,10 @@ export interface HeaderFault {
   nth?: number;
   /** XOR mask applied to the byte; default 0x10 (offset moves by 16 << (8·byte)). */
   xor?: number;
+  /** Count only requests whose first u32 (the offset) is this: aims at the command for one address. */
+  offset?: number;
+  /** Damage every such request, not only the nth (a line that always garbles the same command). */
+  every?: boolean;
 }
 
 export interface FaultOptions {
@@ -155,11 +159,21 @@ class FrameFaults {
     // A request, not a READ_FLASH ack (4 bytes, e.g. 00 10 00 00 for 0x1000): its length field fits.
     const isRequest =
       payload.length >= 8 && payload[0] === 0x00 && payload[2]! + (payload[3]! << 8) === payload.length - 8;
-    if (this.requests && h && isRequest && payload[1] === h.op) {
+    const first =
+      payload.length >= 12
+        ? (payload[8]! | (payload[9]! << 8) | (payload[10]! << 16) | (payload[11]! << 24)) >>> 0
+        : -1;
+    if (
+      this.requests &&
+      h &&
+      isRequest &&
+      payload[1] === h.op &&
+      (h.offset === undefined || h.offset === first)
+    ) {
       const n = (this.opCounts.get(h.op) ?? 0) + 1;
       this.opCounts.set(h.op, n);
       const at = 8 + h.byte;
-      if (n === (h.nth ?? 1) && at < payload.length) {
+      if ((h.every || n === (h.nth ?? 1)) && at < payload.length) {
         payload[at] = (payload[at]! ^ (h.xor ?? 0x10)) & 0xff;
         touched = true;
       }

@@ -41,6 +41,8 @@ export interface WriteState {
   nextEraseSector: number;
   eraseSectorsLeft: number;
   remainingCompressed: number;
+  /** v2: a sector that was not blank has been met, so the rest is erased without reading it. */
+  dirtySeen: boolean;
 }
 
 interface ReadState {
@@ -240,6 +242,7 @@ export abstract class StubBase implements LoaderEngine {
       nextEraseSector: Math.floor(offset / SECTOR_SIZE),
       eraseSectorsLeft: Math.ceil(((offset % SECTOR_SIZE) + size) / SECTOR_SIZE),
       remainingCompressed: numBlocks * blockSize,
+      dirtySeen: false,
     };
     this.inflater?.close();
     this.inflater = compressed ? new Inflater() : null;
@@ -297,18 +300,29 @@ export abstract class StubBase implements LoaderEngine {
     w.remaining -= n;
   }
 
-  /** Lazy erase: a 64 KiB block when aligned and ≥ 16 sectors remain, else a 4 KiB sector (notes 1.11). */
+  /**
+   * Lazy erase: a 64 KiB block when aligned and ≥ 16 sectors remain, else a 4 KiB sector (notes 1.11).
+   * The v2 stub first reads each sector (4 KiB, charged as an on-chip read) and skips it while it is
+   * blank; from the first sector that is not, it erases everything left without looking (its "dirty
+   * seen" latch, reset by every FLASH_BEGIN / FLASH_DEFL_BEGIN).
+   */
   private eraseAhead(w: WriteState, upTo: number): void {
     const flash = this.port.flash;
     const perBlock = BLOCK_SIZE / SECTOR_SIZE;
     while (w.eraseSectorsLeft > 0 && w.nextEraseSector * SECTOR_SIZE < upTo) {
       const addr = w.nextEraseSector * SECTOR_SIZE;
+      if (this.skipBlankErase && !w.dirtySeen) {
+        if (flash.read(addr, SECTOR_SIZE).every((b) => b === 0xff)) {
+          w.nextEraseSector++;
+          w.eraseSectorsLeft--;
+          continue;
+        }
+        w.dirtySeen = true;
+      }
       const block = w.nextEraseSector % perBlock === 0 && w.eraseSectorsLeft >= perBlock;
       const len = block ? BLOCK_SIZE : SECTOR_SIZE;
-      if (!(this.skipBlankErase && flash.isBlank(addr, len))) {
-        if (block) flash.eraseBlock(addr);
-        else flash.eraseSector(addr);
-      }
+      if (block) flash.eraseBlock(addr);
+      else flash.eraseSector(addr);
       w.nextEraseSector += len / SECTOR_SIZE;
       w.eraseSectorsLeft -= len / SECTOR_SIZE;
     }

@@ -3,7 +3,8 @@
  * - errors from a data phase (READ_FLASH transfer, FLASH_DATA/FLASH_DEFL_DATA write, baud change) are
  *   reported in the reply to the NEXT command, which is then not executed;
  * - READ_FLASH keeps one packet in flight whatever the host asks; packets > 4096 → deferred BAD_DATA_LEN;
- * - FLASH_BEGIN accepts 16 or 20 bytes; erases skip sectors that are already blank;
+ * - FLASH_BEGIN accepts 16 or 20 bytes; it reads each sector before erasing and skips it while blank,
+ *   until the first one that is not (then it erases the rest without reading);
  * - FLASH_DEFL_DATA with sequence 0 restarts the inflater;
  * - CHANGE_BAUDRATE reads only the new rate and scales as if the link had started at 115200;
  * - no reboot: FLASH_END(0) and RUN_USER_CODE leave it in the stub ("TODO: Implement reboot");

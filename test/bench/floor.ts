@@ -3,10 +3,14 @@
  * an open session (connect and stub upload excluded), unpaced (the modeled account is deterministic), and
  * reports the modeled time, the floor it is held to, and the bytes the chip reads and hashes on chip.
  *
- * Floor = wire time of what must cross (the compressed data of the sectors that differ) + flash time
- * (one erase per changed block, a sector erase where only part of a block changes, page programs).
- * "Floor + proof" adds the on-chip passes the guarantees need: the block hashes that plan the write and
- * the audit that proves it (each one read of the chip at the model's 2 MB/s).
+ * Wire + flash floor = wire time of what must cross (the compressed data of the sectors that differ) +
+ * flash time (one erase per changed block, a sector erase where only part of a block changes, page
+ * programs). No safe restore can reach it: issue 11 requires the MD5 verify of what was written and the
+ * proof that nothing else changed, and together they read every byte of the plan's scope (the whole chip
+ * for a restore) once on the chip. The floor a restore is held to ("safe floor") is therefore wire +
+ * flash + one read of the chip at the model's 2 MB/s. The plan's own hashes are not in it: they buy the
+ * skipped sectors, and on a board that differs everywhere the plan samples a sector per block instead
+ * (diff-plan.ts), so they are overhead to be kept small, not part of the floor.
  */
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
@@ -21,7 +25,8 @@ export interface FloorRow {
   case: string;
   modeledS: number;
   floorS: number | null;
-  floorProofS: number | null;
+  /** Wire + flash + the one verifying pass over the scope. */
+  safeFloorS: number | null;
   chipReadMB: number;
   note: string;
 }
@@ -104,14 +109,15 @@ async function restoreCase(label: string, from: Uint8Array, to: Uint8Array, note
     throw new Error(`${label}: wrong result`);
   closeVirtualBoard(b.name);
   const floor = floorMs(from, to) / 1000;
-  const proof = (2 * to.length) / timing.READ_BYTES_PER_MS / 1000;
+  const verify = to.length / timing.READ_BYTES_PER_MS / 1000;
+  const safe = floor + verify;
   return {
     case: label,
     modeledS: r.s,
     floorS: floor,
-    floorProofS: floor + proof,
+    safeFloorS: safe,
     chipReadMB: r.chipReadMB,
-    note,
+    note: `${note}; ${((r.s / safe - 1) * 100).toFixed(1)} % over the safe floor`,
   };
 }
 
@@ -125,7 +131,7 @@ export async function floorBench(): Promise<FloorRow[]> {
       'full restore of the typical image onto a dense board (--no-backup)',
       dense,
       typical,
-      'target ≤ floor × 1.05',
+      'target ≤ safe floor × 1.05',
     ),
   );
   // The one-sector fix: write one 4 KiB sector that differs (esp_init_data at size − 0x4000).
@@ -145,7 +151,7 @@ export async function floorBench(): Promise<FloorRow[]> {
       case: 'one-sector fix (write 4 KiB at size − 0x4000)',
       modeledS: r.s,
       floorS: floorMs(typical, fix) / 1000,
-      floorProofS: null,
+      safeFloorS: null,
       chipReadMB: r.chipReadMB,
       note: 'target < 0.5 s',
     });
@@ -161,7 +167,7 @@ export async function floorBench(): Promise<FloorRow[]> {
       case: 'sparse 4 MB backup (typical image), whole job',
       modeledS: (b.board.modeledMs - m0) / 1000,
       floorS: null,
-      floorProofS: null,
+      safeFloorS: null,
       chipReadMB: chip,
       note: `on-chip read ${(chip / 4).toFixed(3)} × flash size (target ≤ 1.1)`,
     });
@@ -174,12 +180,14 @@ export function printFloor(rows: FloorRow[]): void {
   console.log(
     '\nPlan at the floor (921600 baud, 2 ms per exchange, modeled, connect excluded unless said)\n',
   );
-  console.log('| case | modeled s | wire+flash floor s | floor + proof passes s | on-chip MB read | note |');
+  console.log(
+    '| case | modeled s | wire+flash floor s | safe floor s (+ one verify pass) | on-chip MB read | note |',
+  );
   console.log('|---|---|---|---|---|---|');
   const f = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   for (const r of rows)
     console.log(
-      `| ${r.case} | ${r.modeledS.toFixed(2)} | ${f(r.floorS)} | ${f(r.floorProofS)} | ${r.chipReadMB.toFixed(2)} | ${r.note} |`,
+      `| ${r.case} | ${r.modeledS.toFixed(2)} | ${f(r.floorS)} | ${f(r.safeFloorS)} | ${r.chipReadMB.toFixed(2)} | ${r.note} |`,
     );
 }
 

@@ -9,7 +9,8 @@ import type { FaultOptions } from '../../main/sim/index.js';
 import { useTempHome } from '../support/home.js';
 
 const home = useTempHome();
-const { backupBoard, executeRestore } = await import('../../main/flash/index.js');
+const { backupBoard, executeRestore, withBoard } = await import('../../main/flash/index.js');
+const { hashRange } = await import('../../main/flash/block-hashes.js');
 const { FlashbackError } = await import('../../main/errors.js');
 const { boardFactory, demo, md5 } = await import('../support/boards.js');
 
@@ -78,4 +79,22 @@ describe('fault injection', () => {
       if (verified) expect(matches).toBe(true);
     });
   }
+
+  it('a delimiter lost on the way in does not silence the stub for the rest of the job', async () => {
+    // The start of a frame whose closing C0 was lost: the stub's receiver now takes each closing C0 for
+    // an opening one and drops every later command, until the retry puts it back in phase.
+    const b = board(good, {});
+    const logs: string[] = [];
+    const md5OfFirstBlock = await withBoard(
+      { port: b.port, baud: 921600, after: 'no-reset' },
+      {},
+      async ({ session, link }) => {
+        await link.write(Uint8Array.of(0xc0, 0x00, 0x08, 0x04));
+        return hashRange(session, 0, 0x10000, { log: (l) => logs.push(l) });
+      },
+    );
+    expect(md5OfFirstBlock).toBe(md5(good.subarray(0, 0x10000)));
+    expect(logs).toHaveLength(1); // one lost command, then the resynchronised retry answered
+    expect(logs[0]).toMatch(/MD5 of 0x0 failed \(Timed out/);
+  });
 });

@@ -153,6 +153,25 @@ describe('stub differences', () => {
     expect((await host.command(0x12, le32(1))).status).toEqual([0xc7, 0]);
   });
 
+  it('v2 reads sectors before erasing while they are blank, then erases the rest without looking', async () => {
+    // Sector 0 blank, sector 1 dirty, sectors 2–3 blank: the v2 stub (1.1.0 "skip erase on
+    // already-blank sectors") reads 0 and 1, latches on 1, and erases 1, 2 and 3 unread.
+    const flash = new Uint8Array(0x20000).fill(0xff);
+    flash.fill(0x00, 0x1000, 0x2000);
+    const { board, host } = await withStub('v2', { flash });
+    const c = board.flash.counters;
+    const read0 = c.bytesRead;
+    const image = new Uint8Array(0x4000).fill(0x5a);
+    const z = deflateSync(image);
+    await host.command(0x10, le32(image.length, 1, 0x4000, 0));
+    host.write(dataCmd(0x11, 0, z));
+    expect((await host.replyTo(0x11)).status).toEqual([0, 0]);
+    expect((await host.command(0x12, le32(1))).status).toEqual([0, 0]);
+    expect(board.flash.peek(0, 0x4000)).toEqual(image);
+    expect(c.sectorErases).toBe(3);
+    expect(c.bytesRead - read0).toBe(2 * 0x1000);
+  });
+
   it('FLASH_BEGIN: v2 accepts 20 bytes, legacy only 16', async () => {
     expect((await (await withStub('v2')).host.command(0x02, le32(0x1000, 1, 0x4000, 0, 0))).status).toEqual([
       0, 0,
