@@ -105,6 +105,8 @@ export interface WorkbenchDeps {
     list(): Promise<LibraryEntry[]>;
     rename(id: string, label: string): Promise<LibraryEntry>;
     remove(id: string): Promise<boolean>;
+    /** Rebuilds the sidecar of an intact image (`library repair`); absent in test fakes. */
+    repair?(id: string): Promise<LibraryEntry>;
     /** Writes the (scrubbed) image into `dir` (inside the data folder); `name` is for the user. */
     export(
       id: string,
