@@ -175,6 +175,7 @@ export async function repairBoard(
       ...opts,
       preserve: combined.gaps,
       scope: 'chip',
+      coarse: params.backup === false,
     });
     const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: RepairPlan = {

@@ -256,6 +256,7 @@ export async function writeFiles(
       full: params.full ?? false,
       preserve: combined.gaps,
       scope: 'chip',
+      coarse: params.backup === false,
     });
     const writeList = diff.write.map((k) => combined.start / SECTOR + k);
     const plan: WriteFilesPlan = {

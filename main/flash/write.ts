@@ -92,6 +92,7 @@ export async function writeRegion(
       ...opts,
       full: params.full ?? false,
       scope: 'chip',
+      coarse: true,
     });
     const written = await writeProven(session, plan, merged, {
       ...opts,

@@ -222,63 +222,38 @@ export class Library {
   /** One image's state, or null when neither file exists any more. */
   private async inspect(id: string): Promise<LibraryItem | null> {
     const short = id.slice(0, 12);
-    const rm = `flashback library rm ${short}`;
-    const repair = `flashback library repair ${short}`;
     const file = this.bin(id);
     const text = await fs.readFile(this.sidecar(id), 'utf8').catch(() => null);
     const bytes = await fs.readFile(file).catch(() => null);
     if (text === null && bytes === null) return null;
     const intact = !!bytes && bytes.length > 0 && hash('sha256', bytes) === id;
-    const item = (
-      status: LibraryItem['status'],
-      problem: string | null,
-      next: string | null,
-      meta: LibraryMeta | null,
-    ): LibraryItem => ({
-      id,
-      status,
-      problem,
-      next,
-      entry: meta && this.entry(meta),
-      file,
-      size: bytes?.length ?? 0,
-    });
-    if (text === null)
-      return intact
-        ? item(
-            'metadata-missing',
-            'its metadata file is missing; the image is intact (its sha256 matches)',
-            repair,
-            null,
-          )
-        : item('corrupt', 'its metadata file is missing and the image does not match its sha256', rm, null);
-    const side = parseSidecar(id, text);
-    if (!side.ok)
-      return intact
-        ? item('corrupt', `${side.why}; the image is intact (its sha256 matches)`, repair, null)
-        : item(
-            'corrupt',
-            `${side.why}${bytes ? ' and the image does not match its sha256' : ' and the image file is missing'}`,
-            rm,
-            null,
-          );
-    const m = side.meta;
-    if (!bytes) return item('corrupt', 'its image file is missing', `${rm}, then back the board up again`, m);
-    if (bytes.length !== m.size)
-      return item(
-        'corrupt',
-        `it is ${bytes.length} bytes, expected ${m.size} (truncated)`,
-        `${rm}, then back the board up again`,
-        m,
-      );
-    if (!intact)
-      return item(
-        'corrupt',
-        'its sha256 no longer matches (the file changed on disk)',
-        `${rm}, then back the board up again`,
-        m,
-      );
-    return item('ok', null, null, m);
+    const side = text === null ? null : parseSidecar(id, text);
+    const meta = side?.ok ? side.meta : null;
+    const item = (status: LibraryItem['status'], problem: string | null): LibraryItem => {
+      // Only the metadata lost and the image proven by its name: rebuild it; anything else: remove it.
+      const fix = status === 'ok' ? null : intact && !meta ? 'repair' : 'rm';
+      const next =
+        fix === 'repair'
+          ? `flashback library repair ${short}`
+          : fix === 'rm'
+            ? `flashback library rm ${short}, then back the board up again`
+            : null;
+      const entry = meta && this.entry(meta);
+      return { id, status, problem, next, fix, entry, file, size: bytes?.length ?? 0 };
+    };
+    const imageState = intact
+      ? 'the image is intact (its sha256 matches)'
+      : bytes
+        ? 'the image does not match its sha256'
+        : 'the image file is missing';
+    if (!side)
+      return item(intact ? 'metadata-missing' : 'corrupt', `its metadata file is missing; ${imageState}`);
+    if (!side.ok) return item('corrupt', `${side.why}; ${imageState}`);
+    if (!bytes) return item('corrupt', 'its image file is missing');
+    if (bytes.length !== side.meta.size)
+      return item('corrupt', `it is ${bytes.length} bytes, expected ${side.meta.size} (truncated)`);
+    if (!intact) return item('corrupt', 'its sha256 no longer matches (the file changed on disk)');
+    return item('ok', null);
   }
 
   /**

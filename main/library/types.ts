@@ -46,6 +46,8 @@ export interface LibraryItem {
   problem: string | null;
   /** The command to run next (repair for an intact image, rm otherwise); null when ok. */
   next: string | null;
+  /** What fixes it: `repair` (the image is intact, only its metadata is lost) or `rm`; null when ok. */
+  fix: 'repair' | 'rm' | null;
   /** The sidecar, when it could be trusted. */
   entry: LibraryEntry | null;
   file: string;

@@ -252,7 +252,14 @@ export interface LibraryEntry {
   credentials: boolean;
   ssid: string | null;
   /** Present when the entry cannot be used as is: what is wrong and the command that fixes it. */
-  damaged?: { kind: 'corrupt' | 'metadata-missing'; problem: string; next: string };
+  damaged?: {
+    kind: 'corrupt' | 'metadata-missing';
+    problem: string;
+    /** The CLI command that fixes it. */
+    next: string;
+    /** What fixes it: rebuild the metadata (the image is intact) or remove the entry. */
+    fix: 'repair' | 'rm';
+  };
 }
 
 export interface AppInfo {
@@ -379,7 +386,8 @@ export const jobParamSchemas = {
   'plan-write': writeOptions,
   /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
   write: z.object({ planId: z.string().min(1).max(64), options: writeOptions }),
-  'verify-files': z.object({ port: portSpec, files: z.array(writeFile).min(1).max(8) }),
+  /** The write's header options too: a file written with a patched header at 0x0 is compared as written. */
+  'verify-files': writeOptions.omit({ backup: true }),
   /** No offset and size: the whole chip. Otherwise a sector-aligned region. */
   erase: z.object({
     port: portSpec,
@@ -480,6 +488,8 @@ export const methodSchemas = {
   'library.list': z.object({}).strict(),
   'library.rename': z.object({ id: z.string().min(1).max(128), label: z.string().min(1).max(200) }).strict(),
   'library.remove': z.object({ id: z.string().min(1).max(128) }).strict(),
+  /** Rebuilds the metadata of an intact image whose sidecar is missing or damaged (`library repair`). */
+  'library.repair': z.object({ id: z.string().min(1).max(128) }).strict(),
   /** Keeps an uploaded file (an old `esptool read_flash` dump) in the library. */
   'library.import': z.object({ file: imageRef, label: z.string().max(200).optional() }).strict(),
   /** What an uploaded file is, before choosing where it goes. */
@@ -512,6 +522,7 @@ export interface MethodResults {
   'library.list': LibraryEntry[];
   'library.rename': LibraryEntry;
   'library.remove': { removed: boolean };
+  'library.repair': LibraryEntry;
   'library.import': LibraryEntry;
   'files.identify': FileInfo & { name: string; size: number };
   /** `report`: what the exported image still holds (absent where the export was not scanned). */

@@ -77,7 +77,8 @@ export interface FirmwareDeps {
   /** Connects, recognises, checks the fit and diffs; writes nothing. */
   planWrite(req: WriteRequest, opts: OpOptions): Promise<Omit<WritePlanView, 'planId'>>;
   write(req: WriteRequest, opts: OpOptions): Promise<WriteFilesSummary>;
-  verifyFiles(req: { port: string; files: ResolvedFile[] }, opts: OpOptions): Promise<VerifyFilesSummary>;
+  /** The same header options as the write, so a patched header at 0x0 is compared as written. */
+  verifyFiles(req: Omit<WriteRequest, 'backup'>, opts: OpOptions): Promise<VerifyFilesSummary>;
   erase(params: JobParams<'erase'>, opts: OpOptions): Promise<EraseSummary>;
   /** Adds a file to the library (an old read_flash dump), labelled. */
   importFile(file: ResolvedFile, label?: string): Promise<LibraryEntry>;
@@ -104,6 +105,8 @@ export interface WorkbenchDeps {
     list(): Promise<LibraryEntry[]>;
     rename(id: string, label: string): Promise<LibraryEntry>;
     remove(id: string): Promise<boolean>;
+    /** Rebuilds the sidecar of an intact image (`library repair`); absent in test fakes. */
+    repair?(id: string): Promise<LibraryEntry>;
     /** Writes the (scrubbed) image into `dir` (inside the data folder); `name` is for the user. */
     export(
       id: string,

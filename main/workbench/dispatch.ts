@@ -28,6 +28,16 @@ const handlers: Handlers = {
   'library.list': (svc) => svc.library().list(),
   'library.rename': (svc, p) => svc.library().rename(p.id, p.label),
   'library.remove': async (svc, p) => ({ removed: await svc.library().remove(p.id) }),
+  'library.repair': (svc, p) => {
+    const lib = svc.library();
+    if (!lib.repair)
+      throw new FlashbackError(
+        'BAD_ARGUMENT',
+        'This host cannot repair library entries',
+        'Run `flashback library repair ID`.',
+      );
+    return lib.repair(p.id);
+  },
   'library.import': (svc, p) => svc.importFile(p.file, p.label),
   'files.identify': (svc, p) => svc.identifyFile(p.file),
   'library.export': (svc, p) => svc.exportLibrary(p.id, p.scrub ?? true),

@@ -52,7 +52,10 @@ export function libraryItem(i: LibraryItem): LibraryEntry {
         ssid: null,
       };
   if (i.status === 'ok') return base;
-  return { ...base, damaged: { kind: i.status, problem: i.problem ?? '', next: i.next ?? '' } };
+  return {
+    ...base,
+    damaged: { kind: i.status, problem: i.problem ?? '', next: i.next ?? '', fix: i.fix ?? 'rm' },
+  };
 }
 
 /** Rolls the sectors to write up by region (regions that overlap none are kept with 0). */

@@ -142,6 +142,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       list: async () => (await library.check()).map(libraryItem),
       rename: async (id, label) => libraryEntry(await library.rename(id, label)),
       remove: async (id) => Boolean(await library.remove(id)),
+      repair: async (id) => libraryEntry((await library.repair(id)).entry),
       export: async (id, scrub, dir) => {
         const meta = await library.show(id);
         const name = `${(meta.label ?? meta.id.slice(0, 12)).replace(/[^\w.-]+/g, '_')}${scrub ? '-scrubbed' : ''}.bin`;

@@ -77,16 +77,20 @@ export function FlashView() {
   const detect = async () => {
     if (port) store.getState().setFlashJob('detectJob', await start('detect', { port }));
   };
-  const writeOptions: JobParams<'plan-write'> | null =
+  // Verify patches the header at 0x0 as the write does, so a patched file is compared as written.
+  const verifyOptions: JobParams<'verify-files'> | null =
     port && files
       ? {
           port,
           files,
           ...(options.flashMode !== 'keep' ? { flashMode: options.flashMode } : {}),
           ...(options.flashSize !== 'keep' ? { flashSize: options.flashSize } : {}),
-          ...(!options.backup ? { backup: false } : {}),
         }
       : null;
+  const writeOptions: JobParams<'plan-write'> | null = verifyOptions && {
+    ...verifyOptions,
+    ...(!options.backup ? { backup: false } : {}),
+  };
   return (
     <section aria-labelledby="flash-h" className="flash-view">
       <h2 id="flash-h">Flash firmware</h2>
@@ -109,7 +113,7 @@ export function FlashView() {
       <Options />
       <WritePlan options={writeOptions} />
       <h3>Verify and erase</h3>
-      <VerifyFiles files={files} />
+      <VerifyFiles request={verifyOptions} />
       <EraseBoard />
     </section>
   );

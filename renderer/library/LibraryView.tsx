@@ -36,6 +36,11 @@ function Row({
     await call(api, 'library.remove', { id: entry.id });
     await refresh();
   });
+  const repair = act(async () => {
+    const fixed = await call(api, 'library.repair', { id: entry.id });
+    await refresh();
+    onNote(`Rebuilt the metadata of "${fixed.label}" (the image is intact).`);
+  });
   const exportIt = act(async () => {
     const r = await call(api, 'library.export', { id: entry.id, scrub: true });
     const saved = await saveDownload(api, r.download);
@@ -86,7 +91,12 @@ function Row({
           <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
             Details
           </button>
-          {editing ? (
+          {entry.damaged?.fix === 'repair' ? (
+            <button type="button" onClick={repair}>
+              Repair
+            </button>
+          ) : null}
+          {entry.damaged ? null : editing ? (
             <button type="button" onClick={rename}>
               Save
             </button>

@@ -120,8 +120,9 @@ describe('library.list in the workbench', () => {
   it('returns the damaged entries flagged, with the next step', async () => {
     const r = await dispatch(svc, 'library.list', {});
     expect(r.ok).toBe(true);
-    const list = (r as { value: { id: string; label: string; damaged?: { kind: string; next: string } }[] })
-      .value;
+    const list = (
+      r as { value: { id: string; label: string; damaged?: { kind: string; next: string; fix: string } }[] }
+    ).value;
     expect(list).toHaveLength(6);
     const of = (k: keyof typeof ids) => list.find((e) => e.id === ids[k])!;
     expect(of('intact').damaged).toBeUndefined();
@@ -133,6 +134,20 @@ describe('library.list in the workbench', () => {
     });
     expect(of('noSidecar').damaged).toMatchObject({ kind: 'metadata-missing' });
     expect(of('noSidecar').damaged!.next).not.toContain('rm');
+    expect(of('noSidecar').damaged!.fix).toBe('repair');
+    expect(of('truncated').damaged!.fix).toBe('rm');
+  });
+
+  it("library.repair rebuilds an intact image's metadata and refuses a changed image", async () => {
+    const r = await dispatch(svc, 'library.repair', { id: short('torn') });
+    expect(r).toMatchObject({ ok: true, value: { id: ids.torn } });
+    const bad = await dispatch(svc, 'library.repair', { id: short('truncated') });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'LIBRARY_CORRUPT' } });
+    const list = await dispatch(svc, 'library.list', {});
+    const torn = (list as { value: { id: string; damaged?: unknown }[] }).value.find(
+      (e) => e.id === ids.torn,
+    );
+    expect(torn?.damaged).toBeUndefined();
   });
 });
 

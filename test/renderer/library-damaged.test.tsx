@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../renderer/App.js';
 import { createFakeClient } from '../../renderer/api/fake-client.js';
 import { createAppStore } from '../../renderer/store/index.js';
+import type { LibraryEntry } from '../../main/workbench/api.js';
 import { entry } from './fixtures.js';
 
 afterEach(cleanup);
@@ -20,6 +21,7 @@ describe('library view: damaged entries', () => {
         kind: 'corrupt' as const,
         problem: 'it is 1000 bytes, expected 4194304 (truncated)',
         next: 'flashback library rm cccccccccccc, then back the board up again',
+        fix: 'rm' as const,
       },
     };
     const orphan = {
@@ -32,9 +34,15 @@ describe('library view: damaged entries', () => {
         kind: 'metadata-missing' as const,
         problem: 'its metadata file is missing; the image is intact (its sha256 matches)',
         next: 'flashback library repair dddddddddddd',
+        fix: 'repair' as const,
       },
     };
-    const api = createFakeClient({ 'library.list': () => [entry, truncated, orphan] });
+    let list: LibraryEntry[] = [entry, truncated, orphan];
+    const repaired = { ...entry, id: orphan.id, sha256: orphan.sha256, label: 'recovered dddddddddddd' };
+    const api = createFakeClient({
+      'library.list': () => list,
+      'library.repair': () => ((list = [entry, truncated, repaired]), repaired),
+    });
     render(<App api={api} store={createAppStore()} />);
     fireEvent.click(screen.getByRole('tab', { name: 'Library' }));
     const table = await screen.findByRole('table', { name: 'Backups' });
@@ -47,5 +55,12 @@ describe('library view: damaged entries', () => {
     expect(within(row('image dddddddddddd')).getByText('unknown')).toBeTruthy(); // no date without metadata
     expect(within(row('good board')).queryByText('corrupt')).toBeNull();
     expect(within(row('good board')).getByRole('button', { name: 'Export (scrubbed)' })).toBeTruthy();
+    // Repair is offered only where the image is intact; a corrupt image is only deleted.
+    expect(within(row('old kitchen')).queryByRole('button', { name: 'Repair' })).toBeNull();
+    expect(within(row('old kitchen')).getByRole('button', { name: 'Delete' })).toBeTruthy();
+    fireEvent.click(within(row('image dddddddddddd')).getByRole('button', { name: 'Repair' }));
+    expect(await screen.findByText(/Rebuilt the metadata of "recovered dddddddddddd"/)).toBeTruthy();
+    expect(api.calls.find((c) => c.method === 'library.repair')!.params).toEqual({ id: orphan.id });
+    expect(within(row('recovered dddddddddddd')).queryByText('metadata missing')).toBeNull();
   });
 });
