@@ -20,9 +20,11 @@ export interface StalledPty {
   board: VirtualBoard;
   /** Bytes the board side read from the pty (host → board). */
   readonly received: number;
+  /** Bytes the board sent into the pty (board → host). */
+  readonly sent: number;
   /** The board side has stopped reading. */
   readonly deaf: boolean;
-  /** Stop reading once this many bytes have been read (checked as each chunk arrives: no race). */
+  /** Stop once this many bytes crossed, both ways together (checked per chunk: no polling race). */
   deafenAfter(bytes: number): void;
   deafen(): void;
   /** Ends socat and the board side (the "unplug"); the board itself is left to the caller. */
@@ -55,6 +57,7 @@ export async function boardBehindPty(board: VirtualBoard): Promise<StalledPty> {
   const port = new SerialPort({ path: b, baudRate: 115200, autoOpen: false });
   await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
   let received = 0;
+  let sent = 0;
   let deaf = false;
   let limit = Infinity;
   const deafen = () => {
@@ -63,13 +66,19 @@ export async function boardBehindPty(board: VirtualBoard): Promise<StalledPty> {
   };
   port.on('data', (c: Buffer) => {
     if (deaf) return;
-    const take = Math.min(c.length, limit - received);
+    const take = Math.min(c.length, limit - received - sent);
     received += take;
+    // A pty has no line rate: bytes cross whatever rate either side set, so the board always hears
+    // the host at its own UART's rate.
+    wire.setHostBaud(board.uart.boardBaud);
     wire.hostWrite(new Uint8Array(c.subarray(0, take)));
-    if (received >= limit) deafen();
+    if (received + sent >= limit) deafen();
   });
   const off = wire.onBoardData((c) => {
-    if (!deaf) port.write(Buffer.from(c));
+    if (deaf) return;
+    port.write(Buffer.from(c));
+    sent += c.length;
+    if (received + sent >= limit) deafen();
   });
   return {
     path: a,
@@ -77,12 +86,15 @@ export async function boardBehindPty(board: VirtualBoard): Promise<StalledPty> {
     get received() {
       return received;
     },
+    get sent() {
+      return sent;
+    },
     get deaf() {
       return deaf;
     },
     deafenAfter(bytes: number) {
       limit = bytes;
-      if (received >= limit) deafen();
+      if (received + sent >= limit) deafen();
     },
     deafen,
     async close() {
