@@ -11,7 +11,7 @@ import { parseFaults } from '../../main/sim/faults.js';
 import { useTempHome } from '../support/home.js';
 
 const home = useTempHome();
-const { backupBoard, executeRestore, writeRegion } = await import('../../main/flash/index.js');
+const { backupBoard, executeRestore, verifyBoard, writeRegion } = await import('../../main/flash/index.js');
 const { FlashbackError } = await import('../../main/errors.js');
 const { boardFactory, demo, md5, MB4 } = await import('../support/boards.js');
 
@@ -90,6 +90,21 @@ describe('blank blocks are proven by two commands of different shapes', () => {
     expect(err).toMatchObject({ code: 'MD5_MISMATCH' });
     expect((err as Error).message).toMatch(/nothing was saved/);
     expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+describe('verify is not passed by one damaged hash', () => {
+  it('a blank file checked where data lies is not verified when the MD5 offset is flipped onto blank flash', async () => {
+    const flash = new Uint8Array(MB4).fill(0xff);
+    flash.set(crypto.randomBytes(0x10000), 0x210000);
+    const b = boards.make(flash, {
+      faults: { corruptHeader: { op: 0x13, byte: 2, xor: 0x10, offset: 0x210000 } },
+    });
+    const blank = new Uint8Array(0x10000).fill(0xff);
+    const r = await verifyBoard({ port: b.port, baud: 921600, offset: 0x210000 }, blank);
+    expect(r.verified).toBe(false);
+    expect(r.diffSectors).toHaveLength(16);
+    expect(r.diffSectors[0]).toBe(0x210000);
   });
 });
 
