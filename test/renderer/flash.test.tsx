@@ -138,6 +138,21 @@ describe('Flash firmware view', () => {
     await waitFor(() => expect(addressOf(list, 'esp_init_data_default_v08.bin')).toBe('0x3FC000'));
   });
 
+  it('a file dropped anywhere on the view is taken; one dropped elsewhere does not replace the page', async () => {
+    const { api } = setup();
+    const heading = screen.getByRole('heading', { name: 'Flash firmware' });
+    fireEvent.drop(heading, { dataTransfer: { files: [file('sketch.bin')] } });
+    const list = await screen.findByRole('list', { name: 'Files to write' });
+    await within(list).findByRole('listitem', { name: 'sketch.bin' });
+    // On another view: the drop is refused (default prevented: no navigation to the file), nothing uploaded.
+    fireEvent.click(screen.getByRole('tab', { name: 'Library' }));
+    const notCancelled = fireEvent.drop(screen.getByRole('tabpanel'), {
+      dataTransfer: { files: [file('notes.bin')] },
+    });
+    expect(notCancelled).toBe(false);
+    expect(api.uploads).toEqual(['sketch.bin']);
+  });
+
   it('presets and typed addresses; a bad address is explained and blocks the plan', async () => {
     const { api } = setup();
     await pickBoard(api);
