@@ -3,7 +3,7 @@
  * see what each file is and what will be written, then write — with the same safety as a restore
  * (automatic backup, only differing sectors, MD5 verify). Verify and erase sit beside it.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { JobParams } from '../../main/workbench/api.js';
 import { useStartJob } from '../api/jobs.js';
 import { BoardCard } from '../components/BoardCard.js';
@@ -14,7 +14,7 @@ import type { AppState } from '../store/slices.js';
 import { type FlashOptions, flashPlanOf } from '../store/flash.js';
 import { jobResult } from '../store/wizard.js';
 import { EraseBoard, VerifyFiles } from './EraseVerify.js';
-import { FileDrop, FileList } from './FileList.js';
+import { FileDrop, FileList, dropHandlers, useAddFiles } from './FileList.js';
 import { WritePlan } from './WritePlan.js';
 
 /** The files with valid addresses, or null while any is missing one. */
@@ -91,8 +91,10 @@ export function FlashView() {
     ...verifyOptions,
     ...(!options.backup ? { backup: false } : {}),
   };
+  const adder = useAddFiles();
+  const [over, setOver] = useState(false);
   return (
-    <section aria-labelledby="flash-h" className="flash-view">
+    <section aria-labelledby="flash-h" className="flash-view" {...dropHandlers(adder, setOver)}>
       <h2 id="flash-h">Flash firmware</h2>
       <p>
         Write one or more .bin files at their addresses. Flashback backs the board up first, writes only the
@@ -107,7 +109,7 @@ export function FlashView() {
           <JobProgress jobId={detectJob} label="Detect" onRetry={() => void detect()} />
           {detected ? <BoardCard role="Target" board={detected} virtual={isVirtual} /> : null}
         </div>
-        <FileDrop />
+        <FileDrop adder={adder} over={over} />
       </div>
       <FileList flashSize={flashSize} />
       <Options />

@@ -80,6 +80,22 @@ describe('blank blocks are proven by two commands of different shapes', () => {
     expect(logs.some((l) => /from 0x220000 did not hash as blank a second time/.test(l))).toBe(true);
   });
 
+  it('a range that starts and ends off the block edges is proven and exact', async () => {
+    const flash = sparse();
+    flash.fill(0x11, 0x1ff000, 0x1ff003); // data just before the odd start
+    const b = boards.make(flash, { faults: { corruptHeader: aimed } });
+    const out = path.join(home, 'odd.bin');
+    const r = await backupBoard({
+      port: b.port,
+      baud: 921600,
+      library: null,
+      out,
+      offset: 0x1ff002,
+      size: 0x41ffe,
+    });
+    expect(r.md5).toBe(md5(flash.subarray(0x1ff002, 0x241000)));
+  });
+
   it('a line that damages the same hash every time fails loudly, with nothing saved', async () => {
     const flash = sparse();
     const out = path.join(home, 'never.bin');

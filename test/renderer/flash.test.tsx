@@ -138,6 +138,21 @@ describe('Flash firmware view', () => {
     await waitFor(() => expect(addressOf(list, 'esp_init_data_default_v08.bin')).toBe('0x3FC000'));
   });
 
+  it('a file dropped anywhere on the view is taken; one dropped elsewhere does not replace the page', async () => {
+    const { api } = setup();
+    const heading = screen.getByRole('heading', { name: 'Flash firmware' });
+    fireEvent.drop(heading, { dataTransfer: { files: [file('sketch.bin')] } });
+    const list = await screen.findByRole('list', { name: 'Files to write' });
+    await within(list).findByRole('listitem', { name: 'sketch.bin' });
+    // On another view: the drop is refused (default prevented: no navigation to the file), nothing uploaded.
+    fireEvent.click(screen.getByRole('tab', { name: 'Library' }));
+    const notCancelled = fireEvent.drop(screen.getByRole('tabpanel'), {
+      dataTransfer: { files: [file('notes.bin')] },
+    });
+    expect(notCancelled).toBe(false);
+    expect(api.uploads).toEqual(['sketch.bin']);
+  });
+
   it('presets and typed addresses; a bad address is explained and blocks the plan', async () => {
     const { api } = setup();
     await pickBoard(api);
@@ -227,6 +242,25 @@ describe('Flash firmware view', () => {
       flashMode: 'dout',
       flashSize: 'detect',
     });
+    act(() =>
+      api.finish(api.started.at(-1)!.jobId, 'verify-files', {
+        verified: true,
+        files: [
+          {
+            address: 0,
+            name: 'sketch.bin',
+            verified: true,
+            diffSectors: [],
+            headerNote: 'header bytes 2–3 rewritten',
+          },
+          { address: 0x3fc000, name: 'esp_init_data_default_v08.bin', verified: true, diffSectors: [] },
+        ],
+        seconds: 1,
+      }),
+    );
+    const verdict = await screen.findByRole('status', { name: 'Verify result' });
+    expect(verdict.textContent).toMatch(/0x000000 sketch\.bin: matches — header bytes 2–3 rewritten/);
+    expect(verdict.textContent).toMatch(/0x3FC000 esp_init_data_default_v08\.bin: matches$/);
   });
 
   it('verifies the files, erases a region only after the tick, and adds a file to the library', async () => {
