@@ -19,10 +19,30 @@ const TABS = [
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
 
+/**
+ * A file dropped where no view takes files would make the browser open it in place of the workbench
+ * (losing the page mid-job); refuse it instead, with the "no drop" cursor. Views that take files handle
+ * the event first and still get it.
+ */
+function guardStrayDrops(w: Window): () => void {
+  const refuse = (e: DragEvent) => {
+    if (e.defaultPrevented) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'none';
+  };
+  w.addEventListener('dragover', refuse);
+  w.addEventListener('drop', refuse);
+  return () => {
+    w.removeEventListener('dragover', refuse);
+    w.removeEventListener('drop', refuse);
+  };
+}
+
 export function App({ api, store: given }: { api: WorkbenchClient; store?: AppStore }) {
   const store = useMemo(() => given ?? createAppStore(), [given]);
   const [tab, setTab] = useState<Tab>('wizard');
   useEffect(() => connectStore(api, store), [api, store]);
+  useEffect(() => guardStrayDrops(window), []);
   const onKey = (e: React.KeyboardEvent, i: number) => {
     // Arrow keys move between tabs (WAI-ARIA tabs pattern).
     const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;

@@ -23,6 +23,13 @@ const MAX_STRAY_FRAMES = 100;
  */
 const WRITE_STALL_MS = 2000;
 
+/**
+ * Once a session runs, this many replies in a row that time out with not one byte from the board in
+ * between (retries after resynchronising included) mean the line is dead: a board that stopped reading
+ * or a hung adapter. A lost or damaged command costs one timeout, rarely two.
+ */
+const SILENT_TIMEOUTS = 3;
+
 /** Why the link was closed under a pending operation. */
 type CloseReason = 'abort' | 'stall' | null;
 
@@ -35,6 +42,13 @@ export class Connection {
   private closeReason: CloseReason = null;
   private readonly pendingWrites = new Set<() => void>();
   private stallWhat = '';
+  /** Bytes received (any, framed or not): the board is alive while this moves. */
+  private rxBytes = 0;
+  private rxAtLastTimeout = -1;
+  private silentTimeouts = 0;
+  private silentMs = 0;
+  /** Set once connected: the sync and the stub upload time out on a silent line by design. */
+  watchSilence = false;
 
   /** `signal` aborts whatever the connection is waiting on at once (the link is closed, see abort()). */
   constructor(
@@ -45,7 +59,12 @@ export class Connection {
       this.queue.push(f);
       this.wake();
     });
-    this.unsubs.push(link.onData((chunk) => this.decoder.push(chunk)));
+    this.unsubs.push(
+      link.onData((chunk) => {
+        this.rxBytes += chunk.length;
+        this.decoder.push(chunk);
+      }),
+    );
     this.unsubs.push(
       link.onClose((err) => {
         this.closedError = err ?? new Error('port closed');
@@ -114,12 +133,10 @@ export class Connection {
     this.pendingWrites.add(wakeWrite);
     try {
       const r = await Promise.race([this.link.write(bytes).then(() => 'ok' as const), stalled]);
-      if (r === 'stalled' && !this.closedError) {
-        this.closeReason = 'stall';
-        this.stallWhat = `a write of ${bytes.length} bytes did not complete in ${Math.round(limit / 1000)} s`;
-        this.closedError = new Error(this.stallWhat);
-        void closeSoon(this.link);
-      }
+      if (r === 'stalled' && !this.closedError)
+        this.stalled(
+          `stopped accepting data (a write of ${bytes.length} bytes did not complete in ${Math.round(limit / 1000)} s)`,
+        );
     } catch (e) {
       if (!this.closedError) throw e;
     } finally {
@@ -129,12 +146,34 @@ export class Connection {
     this.assertOpen();
   }
 
+  /** The line stopped moving: close it so every pending read and write ends, and say why. */
+  private stalled(what: string): void {
+    this.closeReason = 'stall';
+    this.stallWhat = what;
+    this.closedError = new Error(what);
+    this.wake();
+    void closeSoon(this.link);
+  }
+
+  /** Counts a timed-out reply; the last of a silent run closes the line as stalled. */
+  private noteTimeout(timeoutMs: number): void {
+    if (!this.watchSilence) return;
+    const silent = this.rxBytes === this.rxAtLastTimeout;
+    this.silentTimeouts = silent ? this.silentTimeouts + 1 : 1;
+    this.silentMs = silent ? this.silentMs + timeoutMs : timeoutMs;
+    this.rxAtLastTimeout = this.rxBytes;
+    if (this.silentTimeouts >= SILENT_TIMEOUTS)
+      this.stalled(
+        `stopped answering: nothing came back for the last ${this.silentTimeouts} commands, ${Math.round(this.silentMs / 1000)} s`,
+      );
+  }
+
   private assertOpen(): void {
     if (this.closeReason === 'abort') throw abortedError('The operation');
     if (this.closeReason === 'stall') {
       throw new FlashbackError(
         'PORT_STALLED',
-        `${this.link.spec} stopped accepting data (${this.stallWhat}); the port was closed`,
+        `${this.link.spec} ${this.stallWhat}; the port was closed`,
         'Unplug the USB adapter and plug it back in (or restart the program holding the other end), then run the operation again.',
         { port: this.link.spec },
       );
@@ -159,6 +198,8 @@ export class Connection {
       this.assertOpen();
       const left = deadline - performance.now();
       if (left <= 0) {
+        this.noteTimeout(timeoutMs);
+        this.assertOpen();
         throw new FlashbackError(
           'TIMEOUT',
           `Timed out waiting for ${what}`,

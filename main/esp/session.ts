@@ -38,7 +38,10 @@ export class Session implements EspSession {
      * of ours: write uncompressed on such a stub.
      */
     private readonly inheritedStub = false,
-  ) {}
+  ) {
+    // From here on every command is answered: a run of silent timeouts is a dead line, not a sync.
+    conn.watchSilence = true;
+  }
 
   get baud(): number {
     return this.conn.link.baud;

@@ -54,7 +54,7 @@ function checkRange(image: Uint8Array, base: number, pieces: Piece[], read: bool
     const from = Math.max(before.offset, start - SECTOR);
     for (let at = start - 1; at >= from; at--) {
       if (image[at - base] !== 0xff) {
-        start = at - (at % 4);
+        start = Math.max(before.offset, at - (at % 4));
         anchored = true;
         break;
       }

@@ -6,6 +6,7 @@ import { FlashbackError } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import type { OpOptions } from '../progress.js';
 import { withBoard } from './board-session.js';
+import { bufferPieceMd5s, hashPieces, hashRange, piecesOf } from './block-hashes.js';
 import { boardSectorMd5s, md5Hex, SECTOR } from './sector-map.js';
 import type { BoardTarget } from './types.js';
 import { checkPairs, patchAtZero, type HeaderOptions, type WritePair } from './write-files.js';
@@ -41,10 +42,25 @@ export async function verifyOnBoard(
   if (offset > wordStart) expected.set(await session.readFlash(wordStart, 4), 0);
   if (wordEnd > end) expected.set(await session.readFlash(wordEnd - 4, 4), expected.length - 4);
   expected.set(image, offset - wordStart);
-  const chip = Buffer.from(await session.flashMd5(wordStart, expected.length)).toString('hex');
   const mine = md5Hex(expected);
-  if (chip === mine) return { verified: true, md5: { image: mine, chip }, diffSectors: [], firstDiff: null };
-  const diffSectors = await differingSectors(session, offset, image, opts);
+  // Two commands of different shapes must agree: the whole range, then its 64 KiB pieces. One MD5 is
+  // not a proof: with its offset damaged on the line it hashes another range, which passes whenever
+  // that range holds the same bytes (blank flash, a second copy of a firmware).
+  const pieces = piecesOf(wordStart, expected.length);
+  const want = bufferPieceMd5s(expected, wordStart, pieces);
+  let chip = '';
+  let diffSectors: number[] = [];
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    chip = await hashRange(session, wordStart, expected.length, opts);
+    if (chip === mine) {
+      const got = await hashPieces(session, pieces, opts);
+      if (got.every((h, i) => h === want[i]))
+        return { verified: true, md5: { image: mine, chip }, diffSectors: [], firstDiff: null };
+    }
+    diffSectors = await differingSectors(session, offset, image, opts);
+    // Sector hashes that all agree after a disagreeing range hash: a command was damaged; look again.
+    if (diffSectors.length) break;
+  }
   let firstDiff: number | null = null;
   const first = diffSectors[0];
   if (first !== undefined) {

@@ -386,7 +386,8 @@ export const jobParamSchemas = {
   'plan-write': writeOptions,
   /** Like restore: the confirmed plan with the options it was made with (PLAN_STALE otherwise). */
   write: z.object({ planId: z.string().min(1).max(64), options: writeOptions }),
-  'verify-files': z.object({ port: portSpec, files: z.array(writeFile).min(1).max(8) }),
+  /** The write's header options too: a file written with a patched header at 0x0 is compared as written. */
+  'verify-files': writeOptions.omit({ backup: true }),
   /** No offset and size: the whole chip. Otherwise a sector-aligned region. */
   erase: z.object({
     port: portSpec,

@@ -77,7 +77,8 @@ export interface FirmwareDeps {
   /** Connects, recognises, checks the fit and diffs; writes nothing. */
   planWrite(req: WriteRequest, opts: OpOptions): Promise<Omit<WritePlanView, 'planId'>>;
   write(req: WriteRequest, opts: OpOptions): Promise<WriteFilesSummary>;
-  verifyFiles(req: { port: string; files: ResolvedFile[] }, opts: OpOptions): Promise<VerifyFilesSummary>;
+  /** The same header options as the write, so a patched header at 0x0 is compared as written. */
+  verifyFiles(req: Omit<WriteRequest, 'backup'>, opts: OpOptions): Promise<VerifyFilesSummary>;
   erase(params: JobParams<'erase'>, opts: OpOptions): Promise<EraseSummary>;
   /** Adds a file to the library (an old read_flash dump), labelled. */
   importFile(file: ResolvedFile, label?: string): Promise<LibraryEntry>;

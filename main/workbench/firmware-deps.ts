@@ -63,13 +63,17 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
   const bytesOf = async (f: ResolvedFile) => (await loadImage(f.file, libraryDir)).bytes;
   const pairs = async (files: ResolvedFile[]): Promise<WritePair[]> =>
     Promise.all(files.map(async (f) => ({ address: f.address, name: f.name, bytes: await bytesOf(f) })));
+  // Write and verify patch the header at 0x0 the same way, so a patched file verifies as written.
+  const header = (r: Omit<WriteRequest, 'backup'>) => ({
+    ...(r.flashMode ? { flashMode: r.flashMode } : {}),
+    ...(r.flashSize ? { flashSize: r.flashSize } : {}),
+  });
   const params = async (r: WriteRequest) => ({
     port: r.port,
     pairs: await pairs(r.files),
     library: libraryDir,
     after: 'hard-reset' as const,
-    ...(r.flashMode ? { flashMode: r.flashMode } : {}),
-    ...(r.flashSize ? { flashSize: r.flashSize } : {}),
+    ...header(r),
     ...(r.backup !== undefined ? { backup: r.backup } : {}),
   });
   return {
@@ -91,7 +95,10 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
       };
     },
     verifyFiles: async (r, o) => {
-      const v = await verifyFiles({ port: r.port, after: 'hard-reset', pairs: await pairs(r.files) }, o);
+      const v = await verifyFiles(
+        { port: r.port, after: 'hard-reset', pairs: await pairs(r.files), ...header(r) },
+        o,
+      );
       return {
         verified: v.verified,
         files: v.files.map((f) => ({

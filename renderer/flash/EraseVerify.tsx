@@ -11,19 +11,18 @@ import { useApp, useAppStore } from '../store/index.js';
 import { parseAddress } from '../store/flash.js';
 import { jobResult } from '../store/wizard.js';
 
-export function VerifyFiles({ files }: { files: JobParams<'verify-files'>['files'] | null }) {
+/** `request`: the files and the write's header options (a patched header at 0x0 is compared as written). */
+export function VerifyFiles({ request }: { request: JobParams<'verify-files'> | null }) {
   const store = useAppStore();
   const start = useStartJob();
-  const port = useApp((s) => s.flash.port);
   const jobId = useApp((s) => s.flash.verifyJob);
   const result = useApp((s) => jobResult(s, s.flash.verifyJob, 'verify-files'));
   const verify = async () => {
-    if (port && files)
-      store.getState().setFlashJob('verifyJob', await start('verify-files', { port, files }));
+    if (request) store.getState().setFlashJob('verifyJob', await start('verify-files', request));
   };
   return (
     <div className="verify-files">
-      <button type="button" className="secondary" disabled={!port || !files} onClick={() => void verify()}>
+      <button type="button" className="secondary" disabled={!request} onClick={() => void verify()}>
         Verify the files on the board
       </button>
       <JobProgress jobId={jobId} label="Verify" onRetry={() => void verify()} />

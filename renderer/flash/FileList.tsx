@@ -13,11 +13,14 @@ import { useApp, useAppStore } from '../store/index.js';
 import { type FlashFile, hexAddress } from '../store/flash.js';
 import { PRESETS, suggestAddress } from './presets.js';
 
-function useAddFiles(): {
+export interface FileAdder {
+  /** null: the Electron dialog; otherwise these Files' own bytes. */
   add: (files: File[] | null) => Promise<void>;
   busy: boolean;
   error: ErrorData | null;
-} {
+}
+
+export function useAddFiles(): FileAdder {
   const api = useApi();
   const store = useAppStore();
   const [busy, setBusy] = useState(false);
@@ -45,29 +48,33 @@ function useAddFiles(): {
   return { add, busy, error };
 }
 
-export function FileDrop() {
+/**
+ * Drop handlers for the whole Flash firmware view (a file dropped anywhere on it counts, not only on
+ * the zone): in both shells a drop uploads the dropped files' own bytes, never a dialog instead.
+ */
+export function dropHandlers(adder: FileAdder, setOver: (over: boolean) => void) {
+  return {
+    onDragOver: (e: React.DragEvent) => {
+      e.preventDefault();
+      setOver(true);
+    },
+    onDragLeave: () => setOver(false),
+    onDrop: (e: React.DragEvent) => {
+      e.preventDefault();
+      setOver(false);
+      const files = Array.from(e.dataTransfer.files);
+      if (files.length > 0) void adder.add(files);
+    },
+  };
+}
+
+/** The drop zone's face: what to drop, the picker (or the shell's dialog), upload state and errors. */
+export function FileDrop({ adder, over }: { adder: FileAdder; over: boolean }) {
   const api = useApi();
   const id = useId();
-  const { add, busy, error } = useAddFiles();
-  const [over, setOver] = useState(false);
+  const { add, busy, error } = adder;
   return (
-    <div
-      className={`drop-zone${over ? ' over' : ''}`}
-      aria-label="Firmware files"
-      role="group"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setOver(true);
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        setOver(false);
-        const files = Array.from(e.dataTransfer.files);
-        // In both shells a drop uploads the dropped files; it never opens a dialog instead.
-        if (files.length > 0) void add(files);
-      }}
-    >
+    <div className={`drop-zone${over ? ' over' : ''}`} aria-label="Firmware files" role="group">
       <p>
         <strong>Drop .bin files here</strong> — a sketch or firmware release, boot + user1,
         esp_init_data_default.bin, blank.bin…

@@ -3,7 +3,7 @@
  * see what each file is and what will be written, then write — with the same safety as a restore
  * (automatic backup, only differing sectors, MD5 verify). Verify and erase sit beside it.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { JobParams } from '../../main/workbench/api.js';
 import { useStartJob } from '../api/jobs.js';
 import { BoardCard } from '../components/BoardCard.js';
@@ -14,7 +14,7 @@ import type { AppState } from '../store/slices.js';
 import { type FlashOptions, flashPlanOf } from '../store/flash.js';
 import { jobResult } from '../store/wizard.js';
 import { EraseBoard, VerifyFiles } from './EraseVerify.js';
-import { FileDrop, FileList } from './FileList.js';
+import { FileDrop, FileList, dropHandlers, useAddFiles } from './FileList.js';
 import { WritePlan } from './WritePlan.js';
 
 /** The files with valid addresses, or null while any is missing one. */
@@ -77,18 +77,24 @@ export function FlashView() {
   const detect = async () => {
     if (port) store.getState().setFlashJob('detectJob', await start('detect', { port }));
   };
-  const writeOptions: JobParams<'plan-write'> | null =
+  // Verify patches the header at 0x0 as the write does, so a patched file is compared as written.
+  const verifyOptions: JobParams<'verify-files'> | null =
     port && files
       ? {
           port,
           files,
           ...(options.flashMode !== 'keep' ? { flashMode: options.flashMode } : {}),
           ...(options.flashSize !== 'keep' ? { flashSize: options.flashSize } : {}),
-          ...(!options.backup ? { backup: false } : {}),
         }
       : null;
+  const writeOptions: JobParams<'plan-write'> | null = verifyOptions && {
+    ...verifyOptions,
+    ...(!options.backup ? { backup: false } : {}),
+  };
+  const adder = useAddFiles();
+  const [over, setOver] = useState(false);
   return (
-    <section aria-labelledby="flash-h" className="flash-view">
+    <section aria-labelledby="flash-h" className="flash-view" {...dropHandlers(adder, setOver)}>
       <h2 id="flash-h">Flash firmware</h2>
       <p>
         Write one or more .bin files at their addresses. Flashback backs the board up first, writes only the
@@ -103,13 +109,13 @@ export function FlashView() {
           <JobProgress jobId={detectJob} label="Detect" onRetry={() => void detect()} />
           {detected ? <BoardCard role="Target" board={detected} virtual={isVirtual} /> : null}
         </div>
-        <FileDrop />
+        <FileDrop adder={adder} over={over} />
       </div>
       <FileList flashSize={flashSize} />
       <Options />
       <WritePlan options={writeOptions} />
       <h3>Verify and erase</h3>
-      <VerifyFiles files={files} />
+      <VerifyFiles request={verifyOptions} />
       <EraseBoard />
     </section>
   );

@@ -11,7 +11,7 @@ import { parseFaults } from '../../main/sim/faults.js';
 import { useTempHome } from '../support/home.js';
 
 const home = useTempHome();
-const { backupBoard, executeRestore, writeRegion } = await import('../../main/flash/index.js');
+const { backupBoard, executeRestore, verifyBoard, writeRegion } = await import('../../main/flash/index.js');
 const { FlashbackError } = await import('../../main/errors.js');
 const { boardFactory, demo, md5, MB4 } = await import('../support/boards.js');
 
@@ -80,6 +80,22 @@ describe('blank blocks are proven by two commands of different shapes', () => {
     expect(logs.some((l) => /from 0x220000 did not hash as blank a second time/.test(l))).toBe(true);
   });
 
+  it('a range that starts and ends off the block edges is proven and exact', async () => {
+    const flash = sparse();
+    flash.fill(0x11, 0x1ff000, 0x1ff003); // data just before the odd start
+    const b = boards.make(flash, { faults: { corruptHeader: aimed } });
+    const out = path.join(home, 'odd.bin');
+    const r = await backupBoard({
+      port: b.port,
+      baud: 921600,
+      library: null,
+      out,
+      offset: 0x1ff002,
+      size: 0x41ffe,
+    });
+    expect(r.md5).toBe(md5(flash.subarray(0x1ff002, 0x241000)));
+  });
+
   it('a line that damages the same hash every time fails loudly, with nothing saved', async () => {
     const flash = sparse();
     const out = path.join(home, 'never.bin');
@@ -90,6 +106,21 @@ describe('blank blocks are proven by two commands of different shapes', () => {
     expect(err).toMatchObject({ code: 'MD5_MISMATCH' });
     expect((err as Error).message).toMatch(/nothing was saved/);
     expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+describe('verify is not passed by one damaged hash', () => {
+  it('a blank file checked where data lies is not verified when the MD5 offset is flipped onto blank flash', async () => {
+    const flash = new Uint8Array(MB4).fill(0xff);
+    flash.set(crypto.randomBytes(0x10000), 0x210000);
+    const b = boards.make(flash, {
+      faults: { corruptHeader: { op: 0x13, byte: 2, xor: 0x10, offset: 0x210000 } },
+    });
+    const blank = new Uint8Array(0x10000).fill(0xff);
+    const r = await verifyBoard({ port: b.port, baud: 921600, offset: 0x210000 }, blank);
+    expect(r.verified).toBe(false);
+    expect(r.diffSectors).toHaveLength(16);
+    expect(r.diffSectors[0]).toBe(0x210000);
   });
 });
 

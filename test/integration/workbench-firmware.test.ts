@@ -126,6 +126,43 @@ describe('workbench: flash firmware files', () => {
     expect(v2.files[1]).toMatchObject({ verified: false, diffSectors: [MB4 - 0x4000] });
   }, 120_000);
 
+  it('verify compares as written: a header patched by the write options, and a file at an unaligned offset', async () => {
+    const b = boards.make(demo.good);
+    await ok(dispatch(svc, 'ports.add', { port: b.port }));
+    const sketch = arduinoBin(); // header: dio
+    const data = new Uint8Array(0x1800).map((_, i) => (i * 13) & 0xff);
+    const up1 = await svc.transfers.addUpload(sketch, 'sketch.ino.bin');
+    const up2 = await svc.transfers.addUpload(data, 'settings.bin');
+    // 0x200010: inside a sector, so its first and last sectors keep the chip's own neighbours.
+    const files = [
+      { address: 0, file: up1.id },
+      { address: 0x200010, file: up2.id },
+    ];
+    const options = { port: b.port, files, flashMode: 'dout' as const, backup: false };
+    const plan = (await runJob('plan-write', options)) as { planId: string };
+    const w = (await runJob('write', { planId: plan.planId, options })) as { verified: boolean };
+    expect(w.verified).toBe(true);
+    const flash = b.flash();
+    expect(flash[2]).toBe(3); // dout in the header at 0x0
+    expect(md5(flash.subarray(0x200010, 0x200010 + data.length))).toBe(md5(data));
+    expect(md5(flash.subarray(0x200000, 0x200010))).toBe(md5(demo.good.subarray(0x200000, 0x200010)));
+
+    type Verified = {
+      verified: boolean;
+      files: { name: string; verified: boolean; diffSectors: number[] }[];
+    };
+    // With the write's options (what the Flash view sends), both files verify.
+    const v = (await runJob('verify-files', { port: b.port, files, flashMode: 'dout' })) as Verified;
+    expect(v.files.map((f) => [f.name, f.verified])).toEqual([
+      ['sketch.ino.bin', true],
+      ['settings.bin', true],
+    ]);
+    // Without them the unpatched file really differs from the board in the header's sector only.
+    const raw = (await runJob('verify-files', { port: b.port, files })) as Verified;
+    expect(raw.files[0]).toMatchObject({ verified: false, diffSectors: [0] });
+    expect(raw.files[1]!.verified).toBe(true);
+  }, 120_000);
+
   it('adds an uploaded dump to the library under its label', async () => {
     const up = await svc.transfers.addUpload(demo.good, 'read_flash 2019.bin');
     const entry = await ok<{ id: string; label: string; size: number }>(

@@ -138,6 +138,21 @@ describe('Flash firmware view', () => {
     await waitFor(() => expect(addressOf(list, 'esp_init_data_default_v08.bin')).toBe('0x3FC000'));
   });
 
+  it('a file dropped anywhere on the view is taken; one dropped elsewhere does not replace the page', async () => {
+    const { api } = setup();
+    const heading = screen.getByRole('heading', { name: 'Flash firmware' });
+    fireEvent.drop(heading, { dataTransfer: { files: [file('sketch.bin')] } });
+    const list = await screen.findByRole('list', { name: 'Files to write' });
+    await within(list).findByRole('listitem', { name: 'sketch.bin' });
+    // On another view: the drop is refused (default prevented: no navigation to the file), nothing uploaded.
+    fireEvent.click(screen.getByRole('tab', { name: 'Library' }));
+    const notCancelled = fireEvent.drop(screen.getByRole('tabpanel'), {
+      dataTransfer: { files: [file('notes.bin')] },
+    });
+    expect(notCancelled).toBe(false);
+    expect(api.uploads).toEqual(['sketch.bin']);
+  });
+
   it('presets and typed addresses; a bad address is explained and blocks the plan', async () => {
     const { api } = setup();
     await pickBoard(api);
@@ -207,6 +222,26 @@ describe('Flash firmware view', () => {
     expect(screen.queryByRole('button', { name: /^Write / })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Plan the write' }));
     await waitFor(() => expect(api.started.at(-1)?.params).toMatchObject({ flashMode: 'dout' }));
+  });
+
+  it("verify sends the write's header options, so a file written with a patched header is compared as written", async () => {
+    const { api } = setup();
+    await pickBoard(api);
+    const list = await dropFiles(['sketch.bin', 'esp_init_data_default_v08.bin']);
+    await waitFor(() => expect(addressOf(list, 'esp_init_data_default_v08.bin')).toBe('0x3FC000'));
+    fireEvent.change(screen.getByLabelText('Flash mode in the header at 0x0'), { target: { value: 'dout' } });
+    fireEvent.change(screen.getByLabelText('Flash size in the header'), { target: { value: 'detect' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Verify the files on the board' }));
+    await waitFor(() => expect(api.started.at(-1)?.kind).toBe('verify-files'));
+    expect(api.started.at(-1)!.params).toEqual({
+      port: 'virtual:bad',
+      files: [
+        { address: 0, file: 'upload:0000000000000001' },
+        { address: 0x3fc000, file: 'upload:0000000000000002' },
+      ],
+      flashMode: 'dout',
+      flashSize: 'detect',
+    });
   });
 
   it('verifies the files, erases a region only after the tick, and adds a file to the library', async () => {
