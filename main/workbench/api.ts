@@ -148,7 +148,14 @@ export interface WriteFilesSummary extends WriteSummary {
 
 export interface VerifyFilesSummary {
   verified: boolean;
-  files: { address: number; name: string; verified: boolean; diffSectors: number[] }[];
+  files: {
+    address: number;
+    name: string;
+    verified: boolean;
+    diffSectors: number[];
+    /** At 0x0 with a header option: how the header was compared ("header bytes 2–3 rewritten", …). */
+    headerNote?: string | null;
+  }[];
   seconds: number;
 }
 

@@ -106,6 +106,7 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
           name: f.name,
           verified: f.verified,
           diffSectors: f.diffSectors,
+          headerNote: f.headerNote,
         })),
         seconds: v.seconds,
       };

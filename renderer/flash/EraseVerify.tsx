@@ -41,6 +41,7 @@ export function VerifyFiles({ request }: { request: JobParams<'verify-files'> | 
                   : `differs in ${f.diffSectors.length} sector${f.diffSectors.length === 1 ? '' : 's'}${
                       f.diffSectors.length ? ` from ${hex(f.diffSectors[0]!)}` : ''
                     }`}
+                {f.headerNote ? <span className="muted"> — {f.headerNote}</span> : null}
               </li>
             ))}
           </ul>

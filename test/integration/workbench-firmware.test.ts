@@ -149,13 +149,13 @@ describe('workbench: flash firmware files', () => {
 
     type Verified = {
       verified: boolean;
-      files: { name: string; verified: boolean; diffSectors: number[] }[];
+      files: { name: string; verified: boolean; diffSectors: number[]; headerNote: string | null }[];
     };
     // With the write's options (what the Flash view sends), both files verify.
     const v = (await runJob('verify-files', { port: b.port, files, flashMode: 'dout' })) as Verified;
-    expect(v.files.map((f) => [f.name, f.verified])).toEqual([
-      ['sketch.ino.bin', true],
-      ['settings.bin', true],
+    expect(v.files.map((f) => [f.name, f.verified, f.headerNote])).toEqual([
+      ['sketch.ino.bin', true, 'header bytes 2–3 rewritten'],
+      ['settings.bin', true, null],
     ]);
     // Without them the unpatched file really differs from the board in the header's sector only.
     const raw = (await runJob('verify-files', { port: b.port, files })) as Verified;

@@ -242,6 +242,25 @@ describe('Flash firmware view', () => {
       flashMode: 'dout',
       flashSize: 'detect',
     });
+    act(() =>
+      api.finish(api.started.at(-1)!.jobId, 'verify-files', {
+        verified: true,
+        files: [
+          {
+            address: 0,
+            name: 'sketch.bin',
+            verified: true,
+            diffSectors: [],
+            headerNote: 'header bytes 2–3 rewritten',
+          },
+          { address: 0x3fc000, name: 'esp_init_data_default_v08.bin', verified: true, diffSectors: [] },
+        ],
+        seconds: 1,
+      }),
+    );
+    const verdict = await screen.findByRole('status', { name: 'Verify result' });
+    expect(verdict.textContent).toMatch(/0x000000 sketch\.bin: matches — header bytes 2–3 rewritten/);
+    expect(verdict.textContent).toMatch(/0x3FC000 esp_init_data_default_v08\.bin: matches$/);
   });
 
   it('verifies the files, erases a region only after the tick, and adds a file to the library', async () => {
