@@ -94,6 +94,11 @@ export function planRuns(
       }
     }
   }
+  const blankOnChip = (b: number) => {
+    if (!trustPlan) return false;
+    for (let s = b * per; s < (b + 1) * per; s++) if (plan.sectorMd5.get(s) !== blank) return false;
+    return true;
+  };
   const erasedBlocks = new Set<number>();
   for (const [start, count] of runsOf(sectors)) {
     for (let i = start; i < start + count; i++) {
@@ -105,7 +110,10 @@ export function planRuns(
         else last!.count++;
         continue;
       }
-      if (eraseBlank && wholeBlock(i) && !erasedBlocks.has(block)) {
+      if (eraseBlank && wholeBlock(i) && !erasedBlocks.has(block) && blankOnChip(block)) {
+        // Nothing to erase: the plan saw the whole block blank (a new board).
+        erasedBlocks.add(block);
+      } else if (eraseBlank && wholeBlock(i) && !erasedBlocks.has(block)) {
         // One erase command for up to two wholly rewritten blocks in a row: each exchange saved is a
         // round trip, and the chip erases them block by block either way. Not more: the wait for the
         // reply scales with the size, and a board that stops answering must be noticed in seconds.
@@ -114,6 +122,7 @@ export function planRuns(
         while (
           (count + per) * SECTOR <= Math.max(span, BLOCK) &&
           !streamed.has(block + count / per) &&
+          (count === 0 || !blankOnChip(block + count / per)) &&
           wholeBlock(firstOf(block) + count)
         ) {
           erasedBlocks.add(block + count / per);

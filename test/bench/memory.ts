@@ -11,6 +11,8 @@ import path from 'node:path';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flashback-mem-'));
 process.env.FLASHBACK_HOME = home;
 const { openVirtualBoard, closeAllVirtualBoards } = await import('../../main/sim/index.js');
+// Outside vitest nothing else registers the virtual: ports.
+(await import('../../main/sim/virtual-link.js')).registerVirtualBoards();
 const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { backupBoard, quickCompare } = await import('../../main/flash/index.js');
 const { Library } = await import('../../main/library/index.js');

@@ -109,6 +109,19 @@ describe('a restore onto a board that differs everywhere', () => {
   });
 });
 
+describe('a restore onto an erased board', () => {
+  it('erases nothing: the plan saw the blocks blank, so only the pages with data are programmed', async () => {
+    const b = boards.make(new Uint8Array(MB4).fill(0xff));
+    const img = path.join(home, 'good-erased.bin');
+    fs.writeFileSync(img, demo.good);
+    const r = await executeRestore({ port: b.port, ...fast, image: img, backup: false });
+    expect(r.verified).toBe(true);
+    const c = b.shared.board.flash.counters;
+    expect(c.blockErases + c.sectorErases + c.chipErases).toBe(0);
+    expect(md5(b.flash())).toBe(md5(demo.good));
+  });
+});
+
 describe('a small write proven over the whole chip', () => {
   it('hashes the blocks it does not reach a quarter megabyte at a time, before and after', async () => {
     const b = boards.make(demo.good);
