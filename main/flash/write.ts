@@ -4,7 +4,7 @@
  * differing sectors are written, then the range is verified by MD5. ROM-only writes cannot read or
  * verify: they erase whole sectors and say so before writing.
  */
-import { FlashbackError } from '../errors.js';
+import { FlashbackError, isFlashbackError } from '../errors.js';
 import type { OpOptions } from '../progress.js';
 import { hexAddr, humanSize } from '../units.js';
 import { assertReachable, withBoard } from './board-session.js';
@@ -99,6 +99,8 @@ export async function writeRegion(
       eraseBlank: plan.wholeChip,
       undoHint:
         'Write the changed sectors back from a backup of this board (`flashback restore --image <backup>`).',
+    }).catch((e: unknown) => {
+      throw interruptedWrite(e, params.port, start, end);
     });
     return {
       written: { sectors: written.sectors, bytes: written.bytes },
@@ -109,4 +111,18 @@ export async function writeRegion(
       size: data.length,
     };
   });
+}
+
+/**
+ * A write stopped part-way (stall, cable, cancel) leaves its range half written: say so and what to do.
+ * Running the same write again finishes it (only the sectors that still differ are written).
+ */
+function interruptedWrite(e: unknown, port: string, start: number, end: number): unknown {
+  if (!isFlashbackError(e) || e.code === 'OUTSIDE_PLAN_CHANGED') return e;
+  return new FlashbackError(
+    e.code,
+    `Write interrupted: ${e.message}`,
+    `${hexAddr(start)}–${hexAddr(end - 1)} may be half written. Reconnect the board (on ${port}), then run the same write again: it writes only the sectors that still differ.`,
+    { ...e.details, halfWritten: true, range: [start, end] },
+  );
 }

@@ -5,6 +5,7 @@
  * CLI at once with exit 130 and says the erase may still run on the chip.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
@@ -13,7 +14,7 @@ import { useTempHome } from '../support/home.js';
 import { boardBehindPty, socat } from '../support/stalled-pty.js';
 
 const home = useTempHome();
-const { executeRestore } = await import('../../main/flash/index.js');
+const { executeRestore, writeRegion } = await import('../../main/flash/index.js');
 const { VirtualBoard, startSimServer } = await import('../../main/sim/index.js');
 const { demo } = await import('../support/boards.js');
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -71,6 +72,25 @@ describe.skipIf(socat.missing)('a stalled serial port', () => {
     const again = new SerialPort({ path: pty.path, baudRate: 115200, autoOpen: false });
     await new Promise<void>((res, rej) => again.open((e) => (e ? rej(e) : res())));
     await new Promise((r) => again.close(r));
+  }, 120_000);
+
+  it('ends a raw write that stalls mid-way saying its range may be half written', async () => {
+    const pty = await boardOnPty('18:fe:34:5a:11:03');
+    // Incompressible, so the write takes several blocks and the stall comes between them.
+    const data = new Uint8Array(0x20000);
+    for (let i = 0; i < data.length; i += 16) data.set(createHash('md5').update(`w${i}`).digest(), i);
+    const err = await writeRegion(
+      { port: pty.path, before: 'no-reset', baud: 115200, offset: 0x100000 },
+      data,
+      { onProgress: (p) => p.phase === 'write' && p.done > 0 && pty.deafen() },
+    ).catch((e: unknown) => e);
+    expect(pty.deaf, 'the write ended before the board stopped reading').toBe(true);
+    expect(err).toMatchObject({
+      code: 'PORT_STALLED',
+      message: expect.stringMatching(/^Write interrupted: .* stopped answering/),
+      details: { halfWritten: true, range: [0x100000, 0x120000] },
+    });
+    expect((err as { hint: string }).hint).toMatch(/0x100000–0x11ffff may be half written.*same write again/);
   }, 120_000);
 
   it('cancel ends a job stalled on a port within a second', async () => {
