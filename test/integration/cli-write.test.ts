@@ -106,12 +106,16 @@ describe('flashback restore --reset-factory-data', () => {
     expect(b.code, b.stderr).toBe(0);
     const exact = cli('restore', '--port', 'virtual:bad', '--image', donor, '--dry-run');
     expect(exact.stdout).toMatch(/clone +exact: every sector as in the image/);
+    expect(exact.stdout).not.toMatch(/^ +reset +0x/m);
     const r = cli('restore', '--port', 'virtual:bad', '--image', donor, '--reset-factory-data', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/clone +the firmware, with this board's factory data reset/);
     expect(r.stdout).toMatch(
       /RF calibration \(0x3fc000\) and WiFi settings \(0x3fd000–0x3fffff\) are not copied/,
     );
+    // Sector by sector, as the workbench's plan lists them: RF_CAL and the system parameters reset.
+    expect(r.stdout).toMatch(/^ +reset +0x3fc000–0x3fcfff +erase +\S/m);
+    expect(r.stdout).toMatch(/^ +reset +0x3fd000–0x3f[df]fff +erase /m);
     const both = cli(
       'restore',
       '--port',

@@ -23,6 +23,12 @@ function printPlan(ctx: CliContext, plan: RestorePlan): void {
   ctx.out(
     `  clone       ${plan.resetFactoryData ? "the firmware, with this board's factory data reset (the donor's RF calibration and WiFi settings are not copied)" : 'exact: every sector as in the image, factory data included (--reset-factory-data resets it instead)'}`,
   );
+  // The same per-sector list the workbench's plan shows: which sectors are reset instead of copied.
+  for (const step of plan.factoryReset?.steps ?? []) {
+    ctx.out(
+      `  reset       ${hex(step.offset)}–${hex(step.offset + step.size - 1)} ${step.action.padEnd(5)} ${step.what}`,
+    );
+  }
   const ranges = plan.writeSectors.length
     ? summarize(plan.writeSectors)
     : 'nothing: the board already holds this image';
