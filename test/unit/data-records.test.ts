@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlashbackError } from '../../main/errors.js';
+import { errorOf } from '../support/errors.js';
 import {
   damagedJournals,
   journalForBoard,
@@ -28,15 +29,6 @@ afterEach(() => {
   delete process.env.FLASHBACK_HOME;
   fs.rmSync(home, { recursive: true, force: true });
 });
-
-async function errorOf(p: Promise<unknown>): Promise<FlashbackError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(FlashbackError);
-  return e as FlashbackError;
-}
 
 describe('settings.json', () => {
   const file = () => path.join(home, 'settings.json');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FlashbackError } from '../../main/errors.js';
+import { errorOf } from '../support/errors.js';
 import { Library, resolveImage } from '../../main/library/index.js';
 import { writeFileAtomic } from '../../main/atomic-file.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
@@ -12,15 +12,6 @@ let dir: string;
 let lib: Library;
 const good = buildDemoImage('good', 1024 * 1024);
 const sha = createHash('sha256').update(good).digest('hex');
-
-async function errorOf(p: Promise<unknown>): Promise<FlashbackError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(FlashbackError);
-  return e as FlashbackError;
-}
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-lib-'));
