@@ -4,11 +4,11 @@
  * (reconnect, run again or --resume). Rates are spread over the issue's ranges (3 runs per family); the
  * stalled pty stops at 30, 60 and 90 % of a clean run's bytes.
  */
-import { createHash } from 'node:crypto';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
 import {
   canStallPty,
   matrixCases,
+  pseudoRandom,
   runCase,
   summarize,
   tempDir,
@@ -16,19 +16,6 @@ import {
 } from '../support/fault-matrix.js';
 
 const MB1 = 1 << 20;
-
-function pseudoRandom(size: number, seed: string): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i += 16)
-    out.set(
-      createHash('md5')
-        .update(`${seed}${i}`)
-        .digest()
-        .subarray(0, Math.min(16, size - i)),
-      i,
-    );
-  return out;
-}
 
 export async function faultMatrixBench(runsPerFamily = 3): Promise<RunResult[]> {
   const dir = tempDir();

@@ -4,28 +4,15 @@
  * stalled pty: after the reconnect and resume a user would do; a stall must first end the job as
  * PORT_STALLED, half written).
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useTempHome } from '../support/home.js';
 
 useTempHome();
 const { buildDemoImage } = await import('../../main/sim/demo-image.js');
-const { canStallPty, matrixCases, runCase, summarize, tempDir } = await import('../support/fault-matrix.js');
+const { canStallPty, matrixCases, pseudoRandom, runCase, summarize, tempDir } =
+  await import('../support/fault-matrix.js');
 
 const MB1 = 1 << 20;
-
-function pseudoRandom(size: number, seed: string): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i += 16)
-    out.set(
-      createHash('md5')
-        .update(`${seed}${i}`)
-        .digest()
-        .subarray(0, Math.min(16, size - i)),
-      i,
-    );
-  return out;
-}
 
 describe('fault matrix (small)', () => {
   it('never corrupts silently; completes ≥ 90 % on its own while the line stays up, ≥ 90 % after a resume where it was cut or stalled', async () => {

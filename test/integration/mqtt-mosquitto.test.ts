@@ -3,9 +3,8 @@
  * config; skipped with the reason in the suite name when the binary is missing. Covers the host probe
  * (anonymous, CONNACK 5, TLS with --ca, 2.x local-only mode) and the whole check with a virtual board.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,52 +19,10 @@ import { buildDemoImage, DEMO_APP } from '../../main/sim/demo-image.js';
 import { virtualBoardNetwork } from '../../main/sim/broker-route.js';
 import { createNetwork } from '../../main/sim/network.js';
 import type { Link } from '../../main/transport/link.js';
+import { freePort, mosquitto, startMosquitto } from '../support/mosquitto.js';
 import { systemTool } from '../support/system-tools.js';
 
-const mosquitto = systemTool('mosquitto');
 const openssl = systemTool('openssl');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Starts mosquitto with `config` (+ `-p port` when asked) and waits until the port answers. */
-async function startMosquitto(
-  config: string,
-  port: number,
-  withP: boolean,
-): Promise<{ proc: ChildProcess; stop: () => void; log: () => string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fb-mosq-'));
-  const conf = path.join(dir, 'mosquitto.conf');
-  // Started as root, mosquitto drops to a "mosquitto" user that may not exist; `user root` keeps it as is
-  // (ignored when not root).
-  writeFileSync(conf, `user root\npersistence false\nlog_dest stderr\n${config}\n`);
-  const proc = spawn(mosquitto.path, ['-c', conf, ...(withP ? ['-p', String(port)] : [])], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const up = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (up) break;
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`mosquitto did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    proc,
-    log: () => log,
-    stop: () => (proc.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })),
-  };
-}
 
 /** The good demo board on a fresh network, reached through a minimal Link over its BoardWire. */
 function goodBoard(): { access: BoardAccess; network: ReturnType<typeof createNetwork>; close: () => void } {

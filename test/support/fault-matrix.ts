@@ -7,6 +7,7 @@
  * against the board: a job that reports success with wrong bytes, or that changed flash outside its plan
  * without saying so, is a silent corruption. Used small by `npm test` and in full by `npm run bench`.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -357,4 +358,18 @@ export function summarize(results: RunResult[]): MatrixRow[] {
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'flashback-matrix-'));
+}
+
+/** Incompressible, repeatable bytes (MD5 of seed + offset): a dense board or a write no one can guess. */
+export function pseudoRandom(size: number, seed: string): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 16)
+    out.set(
+      createHash('md5')
+        .update(`${seed}${i}`)
+        .digest()
+        .subarray(0, Math.min(16, size - i)),
+      i,
+    );
+  return out;
 }

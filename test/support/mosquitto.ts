@@ -16,16 +16,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Starts mosquitto with `config` (+ `-p port` when `withP`) and waits until the port answers. */
 export async function startMosquitto(
   config: string,
   port: number,
-): Promise<{ proc: ChildProcess; stop: () => void }> {
+  withP = false,
+): Promise<{ proc: ChildProcess; stop: () => void; log: () => string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fb-mosq-'));
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `user root\npersistence false\n${config}\n`);
-  const proc = spawn(mosquitto.path, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Started as root, mosquitto drops to a "mosquitto" user that may not exist; `user root` keeps it as is
+  // (ignored when not root).
+  writeFileSync(conf, `user root\npersistence false\nlog_dest stderr\n${config}\n`);
+  const proc = spawn(mosquitto.path, ['-c', conf, ...(withP ? ['-p', String(port)] : [])], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
-  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + 5000;
   for (;;) {
     const up = await new Promise<boolean>((r) => {
@@ -37,5 +43,9 @@ export async function startMosquitto(
     if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`mosquitto did not start: ${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { proc, stop: () => (proc.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    proc,
+    log: () => log,
+    stop: () => (proc.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })),
+  };
 }
