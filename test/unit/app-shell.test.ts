@@ -5,6 +5,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { describe, expect, it, vi } from 'vitest';
+import { fakeDeps, nope } from '../support/fake-deps.js';
 import {
   IPC_EVENT,
   IPC_INVOKE,
@@ -85,16 +86,7 @@ const rec = vi.hoisted(() => {
 vi.mock('electron', () => ({ ...rec.electron, default: rec.electron }));
 
 let closed = 0;
-const nope = () => Promise.reject(new Error('unused'));
-const deps: WorkbenchDeps = {
-  listPorts: async () => [{ path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'good' }],
-  detect: nope,
-  backup: nope,
-  planRestore: nope,
-  executeRestore: nope,
-  verify: nope,
-  compare: nope,
-  mqttCheck: nope,
+const deps: WorkbenchDeps = fakeDeps({
   library: {
     list: async () => [],
     rename: nope,
@@ -106,12 +98,9 @@ const deps: WorkbenchDeps = {
       return { file, name: 'good.bin', scrubbed: scrub };
     },
   },
-  openMonitor: nope,
-  annotate: () => null,
   dataHome: mkdtempSync(path.join(os.tmpdir(), 'fb-shell-')),
-  defaults: { broker: null },
   close: async () => void closed++,
-};
+});
 vi.mock('../../main/workbench/real-deps.js', () => ({ createRealDeps: () => deps }));
 
 const paths = {

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeDeps, nope } from '../support/fake-deps.js';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../main/host/server.js';
 import { MAX_UPLOAD_BYTES } from '../../main/workbench/api.js';
@@ -155,19 +156,12 @@ describe('browser host: uploads, downloads and fuzz (in process)', () => {
     const staticDir = path.join(home, 'ui');
     await mkdir(path.join(staticDir, 'assets'), { recursive: true });
     await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Flashback</title>');
-    const nope = () => Promise.reject(new Error('not in this test'));
-    const deps: WorkbenchDeps = {
+    const deps: WorkbenchDeps = fakeDeps({
       listPorts: async () => [{ path: 'virtual:bad', bridge: 'virtual', virtual: true, label: 'bad' }],
-      detect: nope,
-      backup: nope,
       planRestore: async (p) => {
         planned.push({ image: p.image });
         throw new Error('stop here');
       },
-      executeRestore: nope,
-      verify: nope,
-      compare: nope,
-      mqttCheck: nope,
       library: {
         list: async () => [],
         rename: nope,
@@ -179,11 +173,9 @@ describe('browser host: uploads, downloads and fuzz (in process)', () => {
           return { file, name: `kitchen sensor "${id}".bin`, scrubbed: scrub };
         },
       },
-      openMonitor: nope,
-      annotate: () => null,
       dataHome: home,
-      defaults: { broker: null },
-    };
+    });
+
     process.on('uncaughtException', onProblem);
     process.on('unhandledRejection', onProblem);
     host = await startHost({

@@ -3,29 +3,17 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeDeps } from '../support/fake-deps.js';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../main/host/server.js';
 import type { WorkbenchDeps } from '../../main/workbench/deps.js';
 import { WorkbenchService } from '../../main/workbench/service.js';
 
-const nope = () => Promise.reject(new Error('unused'));
-const deps: WorkbenchDeps = {
+const deps: WorkbenchDeps = fakeDeps({
   listPorts: async () => [
     { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'good (virtual)' },
   ],
-  detect: nope,
-  backup: nope,
-  planRestore: nope,
-  executeRestore: nope,
-  verify: nope,
-  compare: nope,
-  mqttCheck: nope,
-  library: { list: async () => [], rename: nope, remove: nope, export: nope },
-  openMonitor: nope,
-  annotate: () => null,
-  dataHome: '/tmp/none',
-  defaults: { broker: null },
-};
+});
 
 function get(
   port: number,

@@ -4,6 +4,7 @@
  * monitor.send reach the open monitor link or say clearly that none is open.
  */
 import { describe, expect, it } from 'vitest';
+import { fakeDeps, nope } from '../support/fake-deps.js';
 import type { JobParams, MqttReport } from '../../main/workbench/api.js';
 import type { MonitorLink, WorkbenchDeps } from '../../main/workbench/deps.js';
 import { dispatch } from '../../main/workbench/dispatch.js';
@@ -19,26 +20,15 @@ const report = (verdict: MqttReport['verdict']): MqttReport => ({
 });
 
 function deps(over: Partial<WorkbenchDeps>): WorkbenchDeps {
-  const nope = () => Promise.reject(new Error('not in this test'));
-  return {
+  return fakeDeps({
     listPorts: async () => [
       { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'good' },
       { path: 'virtual:bad', bridge: 'virtual', virtual: true, label: 'bad' },
     ],
-    detect: nope,
-    backup: nope,
-    planRestore: nope,
-    executeRestore: nope,
-    verify: nope,
-    compare: nope,
-    mqttCheck: nope,
     library: { list: async () => [], rename: nope, remove: async () => true, export: nope },
-    openMonitor: nope,
-    annotate: () => null,
     dataHome: '/tmp/x',
-    defaults: { broker: null },
     ...over,
-  } as WorkbenchDeps;
+  });
 }
 
 describe('workbench MQTT step', () => {

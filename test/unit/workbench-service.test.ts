@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fakeDeps, nope } from '../support/fake-deps.js';
 import { FlashbackError } from '../../main/errors.js';
 import type { BoardInfo, WorkbenchEvent } from '../../main/workbench/api.js';
 import type { MonitorLink, WorkbenchDeps } from '../../main/workbench/deps.js';
@@ -31,18 +32,11 @@ function fakeLink(log: string[]): MonitorLink & { feed(s: string): void } {
 }
 
 function deps(over: Partial<WorkbenchDeps> = {}, log: string[] = []): WorkbenchDeps {
-  const nope = () => Promise.reject(new Error('not in this test'));
-  return {
+  return fakeDeps({
     listPorts: async () => [
       { path: 'virtual:good', bridge: 'virtual', virtual: true, label: 'Demo good board (virtual)' },
     ],
     detect: async () => board,
-    backup: nope,
-    planRestore: nope,
-    executeRestore: nope,
-    verify: nope,
-    compare: nope,
-    mqttCheck: nope,
     library: { list: async () => [], rename: nope, remove: async () => true, export: nope },
     openMonitor: async () => {
       log.push('monitor-open');
@@ -53,9 +47,8 @@ function deps(over: Partial<WorkbenchDeps> = {}, log: string[] = []): WorkbenchD
         ? { rc: Number(/rc=(-?\d+)/.exec(line)![1]), meaning: 'TCP connect failed' }
         : null,
     dataHome: '/tmp/x',
-    defaults: { broker: null },
     ...over,
-  };
+  });
 }
 
 describe('WorkbenchService', () => {
