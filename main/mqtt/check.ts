@@ -303,7 +303,8 @@ export async function runMqttCheck(
         ended = 'certain';
         break;
       }
-      await new Promise((r) => setTimeout(r, 100));
+      // Never sleep past the window: the verdict is due at durationMs, not up to 100 ms later.
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(100, durationMs - now()))));
     }
     // Whatever the probes have not answered by now goes unanswered: the window is the limit.
     probeAbort.abort();
