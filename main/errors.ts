@@ -6,7 +6,8 @@
 
 /**
  * What kind of failure an error is, whatever layer threw it: `usage` — the request could not start as
- * given (bad option, port missing/busy/not permitted, file missing or unreadable, not confirmed);
+ * given (bad option, port missing/busy/not permitted, file missing, unreadable, empty or truncated, an
+ * image that does not fit the board or the upload limit, not confirmed: nothing was touched);
  * `interrupted` — the user cancelled; `failed` — the operation ran and failed. The CLI's exit code
  * follows from the kind (main/cli/exit-codes.ts).
  */
@@ -32,10 +33,10 @@ export const ERROR_KINDS = {
   ROM_CANNOT: 'failed',
   MD5_MISMATCH: 'failed',
   OUTSIDE_PLAN_CHANGED: 'failed',
-  IMAGE_TOO_BIG: 'failed',
+  IMAGE_TOO_BIG: 'usage',
   OUT_OF_REACH: 'failed',
   FILE_NOT_FOUND: 'usage',
-  FILE_TRUNCATED: 'failed',
+  FILE_TRUNCATED: 'usage',
   BAD_IMAGE: 'usage',
   LIBRARY_CORRUPT: 'failed',
   LIBRARY_NOT_FOUND: 'usage',

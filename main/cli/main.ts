@@ -7,6 +7,8 @@ import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
 import { promptPrinter } from './prompt.js';
 import { printable } from './printable.js';
+import { loadAllCommands, loadCommand } from './commands/index.js';
+import { closeOpenVirtualBoards, registerVirtualBoards } from '../sim/ports.js';
 
 /**
  * `flashback backup … | head -1`: the reader went away. Stop quietly (exit 0, as a pipeline expects)
@@ -38,18 +40,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`flashback ${packageVersion()}\n`);
     return 0;
   }
-  // Loaded after the cheap answers: the commands pull in serialport, MQTT and the rest.
-  const { commands } = await import('./commands/index.js');
-  // The CLI is a composition root: it decides that virtual: ports are main/sim's boards.
-  const sim = await import('../sim/index.js');
-  sim.registerVirtualBoards();
+  // The CLI is a composition root: it decides that virtual: ports are main/sim's boards (the simulator
+  // itself loads when a board is opened).
+  registerVirtualBoards();
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage(commands) + '\n');
+    process.stdout.write(usage(await loadAllCommands()) + '\n');
     return name ? EXIT.pass : EXIT.usage;
   }
-  const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
+  // Only this command's code loads: the others pull in serialport, MQTT, the workbench and the rest.
+  const cmd = await loadCommand(name);
   if (!cmd) {
-    process.stderr.write(`flashback: unknown command "${name}"\n${usage(commands)}\n`);
+    process.stderr.write(`flashback: unknown command "${name}"\n${usage(await loadAllCommands())}\n`);
     return EXIT.usage;
   }
   let parsed;
@@ -108,6 +109,6 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     // In-process virtual boards keep running their firmware (timers, MQTT sockets) after the port
     // closes, as real boards do; the CLI process is done with them.
-    sim.closeAllVirtualBoards();
+    closeOpenVirtualBoards();
   }
 }

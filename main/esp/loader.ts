@@ -152,6 +152,13 @@ async function changeBaud(conn: Connection, baud: number, log?: (l: string) => v
     log?.(`${link.spec} keeps its bridge's rate; staying at ${link.baud} baud.`);
     return;
   }
+  // A rate the driver refuses must never reach the stub: it would switch alone and, on a board no
+  // reset reaches, stay stranded there. Ask the driver first (a local ioctl; not over RFC 2217).
+  if (link.kind !== 'rfc2217') {
+    const from = link.baud;
+    await link.setBaud(baud);
+    await link.setBaud(from);
+  }
   await conn.command(Op.CHANGE_BAUDRATE, u32s(baud, link.baud));
   await link.setBaud(baud);
   await sleep(50);

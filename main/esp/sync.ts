@@ -154,5 +154,6 @@ function notInBootloader(link: Link, conn: Connection, before: BeforeReset): Fla
     'NOT_IN_BOOTLOADER',
     `${base}: the board did not answer at all`,
     silentHint(link),
+    { silent: true },
   );
 }

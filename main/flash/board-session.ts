@@ -88,6 +88,9 @@ async function openWithLadder(
   const stubBaud = await stubLeftAt(target.port).catch(() => undefined);
   let lastError: unknown;
   let tries = 0;
+  // The board answered in an earlier attempt of this run (the error that ended it, and the rate it was
+  // being switched to): if it is silent now, the line stalled or the stub was stranded at that rate.
+  let answered: { error: Error; rate?: number | undefined } | null = null;
   for (let r = 0; r < rates.length; r++) {
     const baud = rates[r];
     const link = await openLink(target.port, { baud: ROM_LOADER_BAUD });
@@ -106,12 +109,15 @@ async function openWithLadder(
     } catch (e) {
       await link.close().catch(() => undefined);
       lastError = e;
+      if (answered && silentNow(e)) throw wentSilent(target.port, answered);
       if (rateFailed(e)) {
+        answered = { error: e as Error, rate: baud };
         opts.log?.(`${baud} baud did not work on ${target.port}; stepping down.`);
         continue;
       }
       // A byte lost or damaged during connect or the stub upload: connect again (reset first).
       if (isRetryable(e) && ++tries < CONNECT_ATTEMPTS && !opts.signal?.aborted) {
+        answered = { error: e as Error };
         opts.log?.(`Connecting failed (${(e as Error).message}); trying again.`);
         r--;
         continue;
@@ -126,6 +132,38 @@ async function openWithLadder(
         'No baud rate worked',
         'Check the cable and retry with --baud 115200.',
       );
+}
+
+/** Not one byte came back to SYNC (no boot text, no noise): the line is silent. */
+function silentNow(e: unknown): boolean {
+  return e instanceof FlashbackError && e.code === 'NOT_IN_BOOTLOADER' && e.details?.silent === true;
+}
+
+/**
+ * The board answered earlier in this run and nothing comes back now. "Did not answer at all" with
+ * cable and GPIO15 hints would send the user the wrong way: say what happened and what gets it back.
+ */
+function wentSilent(port: string, answered: { error: Error; rate?: number | undefined }): FlashbackError {
+  const { rate } = answered;
+  if (rate) {
+    const lower = baudLadder(rate)[1] ?? ROM_LOADER_BAUD;
+    return new FlashbackError(
+      'BAUD_FAILED',
+      `The board on ${port} answered at ${ROM_LOADER_BAUD} baud, then went silent once switched to ${rate} baud (${answered.error.message}), and it has not answered since; nothing was written`,
+      `No reset reached it, so its flasher stub still listens at ${rate} baud: power-cycle the board (holding FLASH/BOOT, or with GPIO0 low, so it starts in its bootloader), then run again with --baud ${lower}.`,
+      { port, baud: rate },
+    );
+  }
+  return new FlashbackError(
+    'PORT_STALLED',
+    `${port} stopped answering while connecting: the board answered, then ${lowerFirst(answered.error.message)}, and nothing has come back since; nothing was written`,
+    'The board or its USB adapter hung, lost power or was reset: unplug the adapter (or power-cycle the board) and plug it back in, into its bootloader if it has no auto-reset (hold FLASH/BOOT while powering up), then run the command again.',
+    { port },
+  );
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 /** The rate did not work (BAUD_FAILED), or the driver refused to set it (BAD_ARGUMENT naming the rate). */

@@ -38,6 +38,8 @@ export interface FileIdentity {
   espressifInitData: 'v08' | 'v05' | null;
   /** Why we think so. */
   evidence: string[];
+  /** A compressed file (an OTA .bin.gz): the chip cannot run it as written. */
+  compressed?: 'gzip';
 }
 
 /** sha256 of Espressif's esp_init_data_default files (NONOS SDK bin/, see resources/esp8266/README.md). */
@@ -150,6 +152,15 @@ export function identifyFile(bytes: Uint8Array, name = ''): FileIdentity {
     };
   const init = initDataIdentity(bytes);
   if (init) return init;
+  // Releases also ship OTA files (tasmota.bin.gz): gzip is for the firmware's own updater, never for 0x0.
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+    return {
+      ...base,
+      kind: 'raw',
+      description: 'gzip-compressed file (an OTA update such as tasmota.bin.gz), not a flash image',
+      evidence: ['gzip magic 1F 8B'],
+      compressed: 'gzip',
+    };
   const parsed = parseImage(bytes);
   if (!parsed.ok) {
     return { ...base, kind: 'raw', description: `Raw data (${parsed.reason})`, evidence: [parsed.reason] };

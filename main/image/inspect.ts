@@ -6,7 +6,7 @@
 import { checksumVerdict, type ChecksumScheme } from './build-crc.js';
 import { judgeFactoryData, type FactoryReport } from './factory.js';
 import { parseImage, type ImageHeader } from './header.js';
-import { productInFlash } from './firmware-id.js';
+import { FLASH_SIZES, identifyFile, productInFlash, type FileIdentity } from './firmware-id.js';
 import { detectLayout, factoryRule, type FactoryRule, type Layout } from './layout.js';
 import { isBlankDigest, SECTOR_SIZE, sectorDigests } from './sectors.js';
 
@@ -25,6 +25,8 @@ export interface HeaderSummary {
 
 export interface InspectReport {
   size: number;
+  /** What the file is as a thing to write (firmware-id.ts): kind, description, evidence. */
+  identity: FileIdentity;
   header: HeaderSummary | null;
   /** Why there is no header (not an ESP8266 image, truncated, erased). */
   headerError: string | null;
@@ -71,7 +73,8 @@ function regionState(
   return blanks === slice.length ? 'blank' : blanks === 0 ? 'data' : 'partly-blank';
 }
 
-export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
+/** `name` (the file's name, optional) only breaks ties the bytes leave open (a user1/user2 slot). */
+export async function inspectImage(bytes: Uint8Array, name = ''): Promise<InspectReport> {
   const read = async (o: number, n: number) => bytes.subarray(o, o + n);
   const parsed = parseImage(bytes);
   const header = parsed.ok ? summarize(bytes, parsed.header, 0) : null;
@@ -88,16 +91,26 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
     if (sketch.ok) app = summarize(bytes, sketch.header, 0x1000);
   }
   // Factory data only makes sense for a whole flash, not for a bare app .bin.
-  const wholeFlash = factoryRule(layout.family) !== 'unknown' && bytes.length >= 0x80000;
+  const dump = FLASH_SIZES.includes(bytes.length);
+  const wholeFlash = factoryRule(layout.family) !== 'unknown' && dump;
+  // A firmware file holds no end-of-flash sectors: the tail a layout places by the file's length is
+  // not there, so only what the file itself contains is listed.
+  const tailKinds = new Set(['rf-cal', 'rf-init', 'sysparam', 'eeprom', 'settings']);
+  const regions = dump
+    ? layout.regions
+    : layout.regions
+        .filter((r) => r.start < bytes.length && !tailKinds.has(r.kind) && r.name !== 'beyond-header')
+        .map((r) => ({ ...r, size: Math.min(r.size, bytes.length - r.start) }));
   const factory = wholeFlash ? await judgeFactoryData(read, bytes.length, layout) : null;
   const digests = sectorDigests(bytes);
   return {
     size: bytes.length,
+    identity: identifyFile(bytes, name),
     header,
     headerError: parsed.ok ? null : parsed.reason,
     app,
     family: layout.family,
-    regions: layout.regions.map((r) => ({
+    regions: regions.map((r) => ({
       name: r.name,
       start: r.start,
       size: r.size,
@@ -119,7 +132,9 @@ export async function inspectImage(bytes: Uint8Array): Promise<InspectReport> {
       ...(wholeFlash
         ? []
         : [
-            'Not a whole-flash dump of a recognised firmware: factory data (RF init, WiFi config) not judged.',
+            dump
+              ? 'Not a whole-flash dump of a recognised firmware: factory data (RF init, WiFi config) not judged.'
+              : 'A file to write, not a whole flash: the end-of-flash sectors (RF data, WiFi settings) are not in it.',
           ]),
       ...(wholeFlash && factoryRule(layout.family) === 'arduino'
         ? [

@@ -164,10 +164,68 @@ export function arduinoRegions(
   return fill(named, flashSize, sketchEnd);
 }
 
-export function nonosRegions(size: number, flashSize: number, appEnd: number, hasIrom: boolean): Region[] {
+/** Where a NONOS-style build keeps its code beyond the image at 0x0 (notes 4.4, 5.3). */
+export interface NonosCode {
+  /** boot_v1.x at 0x0 starting V2 images: user1 at 0x1000 (end), user2 at 0x81000/0x101000 if present. */
+  fota?: { user1End: number; user2: { start: number; end: number } | null };
+  /** MicroPython: IROM at 0x9000, its end recorded at 0x8FFC. */
+  iromAt9000?: { end: number };
+}
+
+export function nonosRegions(
+  size: number,
+  flashSize: number,
+  appEnd: number,
+  hasIrom: boolean,
+  code: NonosCode = {},
+): Region[] {
   const t = flashTail(size);
+  const { fota, iromAt9000 } = code;
+  const head: Region[] = fota
+    ? [
+        r(
+          'boot',
+          0,
+          SECTOR,
+          'bootloader',
+          false,
+          'Espressif boot_v1.x second-stage loader (its header at 0x0 holds flash mode/size)',
+        ),
+        r(
+          'user1',
+          SECTOR,
+          roundUp(fota.user1End),
+          'app',
+          false,
+          'user1 app image (V2), started by boot_v1.x',
+        ),
+        ...(fota.user2
+          ? [
+              r(
+                'user2',
+                fota.user2.start,
+                roundUp(fota.user2.end),
+                'app',
+                false,
+                'user2 app image (V2): the other FOTA slot',
+              ),
+            ]
+          : []),
+      ]
+    : [r('app', 0, roundUp(appEnd), 'app', false, 'Firmware image at 0x0 (eagle.flash.bin: RAM segments)')];
+  if (iromAt9000)
+    head.push(
+      r(
+        'irom0',
+        0x9000,
+        Math.min(roundUp(iromAt9000.end), t.eeprom),
+        'app',
+        false,
+        'irom0 code from 0x9000 (MicroPython: its length is recorded at 0x8FFC)',
+      ),
+    );
   const named: Region[] = [
-    r('app', 0, roundUp(appEnd), 'app', false, 'Firmware image at 0x0 (eagle.flash.bin: RAM segments)'),
+    ...head,
     r(
       'rf-cal',
       t.eeprom,
@@ -186,7 +244,7 @@ export function nonosRegions(size: number, flashSize: number, appEnd: number, ha
     ),
     ...sdkParams(size),
   ];
-  if (hasIrom && roundUp(appEnd) <= 0x10000) {
+  if (hasIrom && !fota && !iromAt9000 && roundUp(appEnd) <= 0x10000) {
     named.push(
       r(
         'irom0',

@@ -6,7 +6,13 @@
 import { arduinoFsOptions, SECTOR, SKETCH_START } from './arduino-map.js';
 import { probeFs, type AsyncRead, type DetectedFs } from './fs-detect.js';
 import { SIZE_BY_CODE } from './flash-params.js';
-import { arduinoRegions, nonosRegions, unknownRegions, type Region } from './layout-regions.js';
+import {
+  arduinoRegions,
+  nonosRegions,
+  unknownRegions,
+  type NonosCode,
+  type Region,
+} from './layout-regions.js';
 
 export type { Region, RegionKind } from './layout-regions.js';
 export type { AsyncRead } from './fs-detect.js';
@@ -54,7 +60,21 @@ export async function imageExtent(read: AsyncRead, at: number, limit: number): P
 }
 
 const le32 = (b: Uint8Array, at = 0) =>
-  new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+  b.byteLength < at + 4 ? 0xffffffff : new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+
+/**
+ * End of a V2 (0xEA) image at `at`: its IROM segment (16-byte header, data padded to 16), then a V1
+ * part, then the CRC word (notes 4.4). Null when it is not one.
+ */
+async function v2Extent(read: AsyncRead, at: number, limit: number): Promise<number | null> {
+  const head = await read(at, 16);
+  if (head[0] !== 0xea || head.length < 16) return null;
+  const irom = le32(head, 12);
+  const v1 = at + 16 + irom + ((16 - (irom % 16)) % 16);
+  if (v1 >= limit) return null;
+  const end = await imageExtent(read, v1, limit);
+  return end === null ? null : Math.min(end + 4, limit);
+}
 
 /** Tasmota's quick-power-cycle sector starts with 0xFFA55AFF (notes 6.3, 5.4). */
 async function isTasmota(read: AsyncRead, size: number): Promise<boolean> {
@@ -132,14 +152,28 @@ export async function detectLayout(read: AsyncRead, flashSize: number): Promise<
     const appEnd = await imageExtent(read, 0, size);
     if (appEnd !== null) {
       // boot_v1.x at 0 and a V2 user1 image at 0x1000: the SDK's FOTA layout (notes 4.4).
-      if ((await read(SKETCH_START, 1))[0] === 0xea)
+      const code: NonosCode = {};
+      const user1End = await v2Extent(read, SKETCH_START, size);
+      if (user1End !== null) {
         notes.push('boot_v1.x at 0x0 with a V2 (user1) image at 0x1000: SDK FOTA layout.');
+        let user2: { start: number; end: number } | null = null;
+        for (const at of [0x81000, 0x101000]) {
+          const end = at < size ? await v2Extent(read, at, size) : null;
+          if (end !== null) user2 = { start: at, end };
+        }
+        code.fota = { user1End, user2 };
+      } else {
+        // MicroPython's makeimg.py: the total length at 0x8FFC, IROM from 0x9000 (notes 4.1).
+        const total = le32(await read(0x8ffc, 4));
+        if (appEnd <= 0x8ffc && total > 0x9000 && total <= size && (await read(0x9000, 1))[0] !== 0xff)
+          code.iromAt9000 = { end: total };
+      }
       const irom = await read(0x10000, 4);
       const hasIrom = !irom.every((b) => b === 0xff);
       return {
         family: 'nonos-sdk',
         flashSize,
-        regions: nonosRegions(size, flashSize, appEnd, hasIrom),
+        regions: nonosRegions(size, flashSize, appEnd, hasIrom, code),
         fs: null,
         appEnd,
         notes,

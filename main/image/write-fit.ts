@@ -17,7 +17,8 @@ export type FitCode =
   | 'NO_BOOTLOADER'
   | 'INIT_DATA_ADDRESS'
   | 'INIT_DATA_ON_ARDUINO'
-  | 'ESP8285_FLASH_MODE';
+  | 'ESP8285_FLASH_MODE'
+  | 'NOT_AN_IMAGE';
 
 export interface FitWarning {
   code: FitCode;
@@ -113,10 +114,31 @@ function slotWarnings(f: FitFile, board: FitBoard, all: FitFile[]): FitWarning[]
         );
       break;
     }
+    case 'raw':
+      if (id.compressed === 'gzip')
+        w(
+          'NOT_AN_IMAGE',
+          `${name} is gzip-compressed: only the firmware's own OTA updater unpacks it; written over serial the chip gets the compressed bytes. Use the release's uncompressed .bin (or gunzip this file).`,
+        );
+      else if (at === 0)
+        w(
+          'NOT_AN_IMAGE',
+          `${name} is not an ESP8266 image (${id.evidence[0] ?? 'no 0xE9 header'}): the boot ROM starts only an image at 0x0, so the board will not boot after this write.`,
+        );
+      break;
     default:
       break;
   }
   return out;
+}
+
+/** What to do about a header bigger than the chip: an Arduino-core build's own map is linked for its size. */
+function biggerFlashAdvice(f: FitFile, chip: number): string {
+  const c = formatSize(chip);
+  if (f.identity.kind === 'arduino' || f.identity.kind === 'full-dump')
+    if (['arduino', 'tasmota', 'esphome'].includes(f.identity.firmware))
+      return `Use a build for ${c}: an Arduino-core build also has its EEPROM and file system linked for the bigger flash, and core 3.x refuses to start when the header disagrees with its build, so --flash-size does not make it fit.`;
+  return `Use a build for ${c}, or --flash-size detect to set the header to the chip's size.`;
 }
 
 function sizeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
@@ -129,7 +151,15 @@ function sizeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
       {
         code: 'BIGGER_FLASH',
         address: f.address,
-        message: `${f.name} is built for ${formatSize(size)} of flash but this chip has ${formatSize(chip)}: the SDK finds its settings and RF data at the end of flash by the header size, past the end of this chip (the ESP-01 1 MB case). Use a build for ${formatSize(chip)}, or --flash-size detect to set the header to the chip's size.`,
+        message: `${f.name} is built for ${formatSize(size)} of flash but this chip has ${formatSize(chip)}: the SDK finds its settings and RF data at the end of flash by the header size, past the end of this chip (the ESP-01 1 MB case). ${biggerFlashAdvice(f, chip)}`,
+      },
+    ];
+  if (f.identity.kind === 'nonos-boot')
+    return [
+      {
+        code: 'HEADER_SIZE_MISMATCH',
+        address: f.address,
+        message: `${f.name}'s header says ${formatSize(size)} but the chip has ${formatSize(chip)}: the SDK takes the flash size from this header (boot_v1.x ships saying 512KB), so user images built for a bigger map do not start and settings land at ${hex(size - 0x4000)}. Write it with --flash-size ${formatSize(chip)} (or detect), as Espressif's download tool sets it.`,
       },
     ];
   return [

@@ -484,8 +484,10 @@ export function dropCauses(f: BoardFacts): Ranked[] {
       code: 'connect-drop',
       weight: dup ? 95 : loop ? 85 : 60,
       confidence: dup ? 'high' : 'medium',
-      cause:
-        'Duplicate MQTT client id: another device (e.g. a cloned board) uses the same id and the broker kicks one off each time the other connects',
+      // Only a takeover or one id from two addresses proves the duplicate; otherwise name the usual suspects.
+      cause: dup
+        ? 'Duplicate MQTT client id: another device (e.g. a cloned board) uses the same id and the broker kicks one off each time the other connects'
+        : 'The broker closes the session soon after it opens: most often a duplicate client id (another device with the same id), else a publish/subscribe it does not authorise',
       evidence,
       fix: 'Derive the client id from the chip id or MAC (e.g. "ESP8266Client-" + String(ESP.getChipId(), HEX)); after cloning a board, change the id stored in its config',
       confirm: 'The broker log shows the same client id from two IP addresses',

@@ -17,7 +17,8 @@ export type LogEvent =
   | { kind: 'wifi-failed'; stage: WifiStage; reason?: number; detail?: string }
   | { kind: 'wifi-state'; detail: string }
   | { kind: 'ip'; ip: string }
-  | { kind: 'mqtt-attempt' }
+  /** tcpOpen: the log says the TCP connection to the broker is open (esp_mqtt "Connected to broker H:P"). */
+  | { kind: 'mqtt-attempt'; tcpOpen?: boolean }
   /** The firmware names the broker it uses (Tasmota, core debug [hostByName], ESPHome, ESPEasy). */
   | { kind: 'broker-named'; host: string; port?: number }
   /** "try again in 5 seconds" / "Retry in 10 sec": the sketch's retry interval. */

@@ -26,8 +26,17 @@ function body(line: string): string {
     .replace(/^\s*\d+>\s/, '')
     .replace(/^\[\d{2}:\d{2}:\d{2}(\.\d+)?\]/, '')
     .replace(/^\s*\d{2}:\d{2}:\d{2}(\.\d+)?\s+/, '');
-  s = s.replace(/^\s*\[[A-Z]\]\s*\[[\w.]+:\d+\]:?\s*/, '').replace(/^\[[A-Z]\]\[[\w.]+:\d+\]:\s*/, '');
+  s = s
+    .replace(/^\s*\[[A-Z]{1,2}\]\s*\[[\w.]+:\d+\]:?\s*/, '')
+    .replace(/^\[[A-Z]{1,2}\]\[[\w.]+:\d+\]:\s*/, '');
   return s.trim();
+}
+
+/** ESPHome's component tag ("[I][mqtt:318]:", "[W][wifi_esp8266:444]:"): what a terse message is about. */
+function component(line: string): 'mqtt' | 'wifi' | 'other' | null {
+  const m = /\[[A-Z]{1,2}\]\s*\[([a-z_]+)[\w.]*:\d+\]/.exec(line);
+  if (!m) return null;
+  return m[1]!.startsWith('mqtt') ? 'mqtt' : m[1]!.startsWith('wifi') ? 'wifi' : 'other';
 }
 
 /** The firmware names its broker: Tasmota, core debug [hostByName], ESPHome, ESPEasy, common sketches. */
@@ -39,10 +48,35 @@ function brokerNamed(s: string): LogEvent | null {
     return { kind: 'broker-named', host: m[1]! };
   if ((m = /Resolved broker IP address to (\d{1,3}(?:\.\d{1,3}){3})/i.exec(s)))
     return { kind: 'broker-named', host: m[1]! };
-  if ((m = /Server Address: ([\w.-]+):(\d+)/.exec(s)))
+  if ((m = /(?:Server Address:|Connected to broker|TCP: Connect to ip)\s+([\w.-]+):(\d+)/.exec(s)))
     return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
   if ((m = /Connecting to MQTT (?:broker|server) (?:at )?\(?([\w.-]+\.[\w-]+)\)?(?::(\d+))?/i.exec(s)))
     return { kind: 'broker-named', host: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}) };
+  return null;
+}
+
+/**
+ * A broker refusal named in words rather than a number: ESPHome's and AsyncMqttClient's disconnect
+ * reasons, Adafruit_MQTT's connectErrorString(), ArduinoMqttClient's names. The words are the MQTT 3.1.1
+ * CONNACK return codes' own, so any client that names them reads the same.
+ */
+const CONNACK_WORDS: Array<[RegExp, number]> = [
+  [/not[ _]?auth(?:ori[sz]ed|ed)\b/i, 5],
+  [/malformed[ _]credentials|bad[ _]user|user ?name or password|bad[ _]credentials/i, 4],
+  [/identifier[ _]rejected|\bID rejected|identifier is .{0,40}not allowed/i, 2],
+  [/server[ _]unavailable|service is unavailable|Server unavail/i, 3],
+  [/unacceptable[ _]protocol|wrong protocol|level of the MQTT protocol/i, 1],
+];
+
+function connackReason(s: string): LogEvent | null {
+  for (const [re, rc] of CONNACK_WORDS) if (re.test(s)) return failed(rc);
+  if (/TLS[ _]bad[ _]fingerprint/i.test(s))
+    return {
+      kind: 'mqtt-failed',
+      rc: -2,
+      meaning:
+        "the TLS handshake failed: the broker's certificate does not match the fingerprint in the firmware",
+    };
   return null;
 }
 
@@ -52,7 +86,7 @@ function mqttEvents(s: string): LogEvent[] {
   const named = brokerNamed(s);
   if (named) extra.push(named);
   let m: RegExpExecArray | null;
-  if ((m = /(?:try again|retry(?:ing)?) in (\d+) ?(s|sec|seconds?|ms)\b/i.exec(s)))
+  if ((m = /(?:try again|retry(?:ing)?)\b[^.]{0,40}?\bin (\d+) ?(s|sec|seconds?|ms)\b/i.exec(s)))
     extra.push({ kind: 'retry-interval', ms: Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) });
   // DNS: the broker's name does not resolve (ESPHome, core debug, sketches).
   if (
@@ -70,13 +104,39 @@ function mqttEvents(s: string): LogEvent[] {
     return [...out, ...extra];
   }
   // PubSubClient sketches print the attempt and its outcome on one line (Serial.print, then println).
-  if (/Attempting MQTT connection|MQT: Attempting connection|Connecting to MQTT/i.test(s))
+  if (
+    /Attempting MQTT connection|Attempting to connect to the MQTT|MQT: Attempting connection|Connecting to (?:the )?MQTT|^MQTT Connecting\b/i.test(
+      s,
+    )
+  )
     out.push({ kind: 'mqtt-attempt' });
   // "failed, rc=-2", "failed, rc = 5", "failed with state -2", Tasmota "Connect failed to H:P, rc -2."
-  const rc = /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*|Connection status:\s*)(-?\d+)/i.exec(
-    s,
-  );
-  if (rc && /fail/i.test(s)) out.push(failed(Number(rc[1])));
+  // esp_mqtt (NONOS): "Connected to broker H:P" is the TCP connection; the CONNECT is sent next.
+  if (/Connected to broker\s+[\w.-]+:\d+/i.test(s))
+    return [{ kind: 'mqtt-attempt', tcpOpen: true }, ...extra];
+  const rc =
+    /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*|Connection status:\s*|\berror(?: code)?\s*[=:]?\s*)(-?\d+)\b/i.exec(
+      s,
+    );
+  const reason = connackReason(s);
+  if (rc && /fail|error/i.test(s) && /mqtt|broker|MQT:|fail/i.test(s)) {
+    // ArduinoMqttClient's connectError(): -1 is its connection timeout, -2 TCP refused (PubSubClient: -4, -2).
+    const code = Number(rc[1]);
+    out.push(/error code/i.test(s) && code === -1 ? failed(-4) : failed(code));
+  } else if (reason && !/publish|subscri/i.test(s)) out.push(reason);
+  else if (
+    /mqtt|broker/i.test(s) &&
+    !/publish|subscri/i.test(s) &&
+    /\b(?:fail(?:ed|ure)?|refused|timed? ?out|unable to connect|could ?n[o']t connect|can'?t connect)\b/i.test(
+      s,
+    ) &&
+    !/Connection refuse, reason code/i.test(s)
+  )
+    out.push(
+      /timed? ?out/i.test(s)
+        ? failed(-4)
+        : { kind: 'mqtt-failed', rc: -2, meaning: 'the connection to the broker failed (no code printed)' },
+    );
   else if (/MQTT\s*:\s*Failed to connect|Connection refuse, reason code: (\d)/i.test(s)) {
     const code = /reason code: (\d)/.exec(s);
     out.push(
@@ -96,7 +156,13 @@ function mqttEvents(s: string): LogEvent[] {
     /^\s*connected\s*$/.test(s)
   )
     out.push({ kind: 'mqtt-connected' });
-  else if (/MQTT Disconnected|MQT: Disconnected|MQTT connection lost/i.test(s))
+  else if (/\bconnected to (?:the )?MQTT\b|MQTT\b[^,.]{0,20}\bSuccess(?:fully)? connected/i.test(s))
+    out.push({ kind: 'mqtt-connected' });
+  else if (
+    /MQTT Disconnected|MQT: Disconnected|MQTT connection lost|Disconnected from (?:the )?MQTT|Lost MQTT|MQTT\b.{0,30}\bdisconnected\b/i.test(
+      s,
+    )
+  )
     out.push({ kind: 'mqtt-disconnected' });
   return [...out, ...extra];
 }
@@ -105,7 +171,9 @@ function mqttEvents(s: string): LogEvent[] {
 export function wifiReasonStage(reason: number): WifiStage {
   if (reason === 201) return 'no-ap';
   // 2 AUTH_EXPIRE is what the ESP8266 SDK reports for a wrong password too; 15/204 handshake timeout.
-  if (reason === 202 || reason === 15 || reason === 204 || reason === 2 || reason === 23) return 'auth';
+  // 14 MIC failure, 15 4-way handshake timeout, 16 group key timeout, 17 IE in 4-way differs: the key is wrong.
+  if (reason === 202 || (reason >= 14 && reason <= 17) || reason === 204 || reason === 2 || reason === 23)
+    return 'auth';
   if (reason === 200) return 'weak-signal';
   if (reason === 4 || reason === 203 || reason === 6 || reason === 7) return 'assoc';
   return 'unknown';
@@ -133,12 +201,18 @@ function wifiEvents(s: string): LogEvent[] {
     const r = Number(m[1]);
     return [wifiFailed(wifiReasonStage(r), `STA disconnect: ${r}`, r)];
   }
-  if ((m = /STA_DISCONNECTED.*reason:\s*(\d+)/.exec(s)) || (m = /Disconnected! Reason: '\((\d+)\)/.exec(s))) {
+  if (
+    (m = /STA_DISCONNECTED.*reason:\s*(\d+)/.exec(s)) ||
+    (m = /Disconnected! Reason: '\((\d+)\)/.exec(s)) ||
+    // esp_wifi_repeater / SDK event handlers: "disconnect from ssid X, reason 2"; sketches: "WiFi disconnected, reason: 201"
+    (m = /disconnect(?:ed)? from (?:ssid )?\S.*?,? reason:?\s*(\d+)/i.exec(s)) ||
+    (m = /\b(?:wi-?fi|sta(?:tion)?)\b.{0,30}\bdisconnect(?:ed)?\b.{0,40}\breason\s*[:=]?\s*\(?(\d+)/i.exec(s))
+  ) {
     const r = Number(m[1]);
     return [wifiFailed(wifiReasonStage(r), s.slice(s.search(/reason/i)), r)];
   }
   if (
-    (m = /Event: Disconnected ssid='([^']*)'.*reason='([^']+)'/.exec(s)) ||
+    (m = /Disconnected ssid='([^']*)'.*reason='([^']+)'/.exec(s)) ||
     (m = /\[EVENT\] WIFI_REASON: (\d+)/.exec(s))
   ) {
     const text = m[2] ?? m[1]!;
@@ -212,8 +286,20 @@ function publishEvents(s: string): LogEvent[] {
 
 /** Events for one printable line (no garbage bytes, no line ending). Unrecognised lines → `text`. */
 export function parseLine(line: string): LogEvent[] {
-  const s = body(line).replace(/^\[[A-Z]\]\[[\w.]+:\d+\]:\s*/, '');
+  let s = body(line).replace(/^\[[A-Z]{1,2}\]\[[\w.]+:\d+\]:\s*/, '');
   if (!s) return [];
+  // Newer ESPHome logs only "Connecting" / "Connected" / "Disconnected: …" and lets the tag say what.
+  const tag = component(line);
+  if (tag === 'mqtt' && !/mqtt/i.test(s)) s = `MQTT ${s}`;
+  else if (tag === 'wifi' && !/wi-?fi/i.test(s) && /^(?:connected|disconnected)\b/i.test(s)) s = `WiFi ${s}`;
+  if (tag === 'wifi' || tag === 'other') {
+    // Another component's "connected" (the API, the web server) is not the MQTT session.
+    for (const f of [crashEvents, wifiEvents]) {
+      const ev = f(s);
+      if (ev.length) return ev;
+    }
+    return [{ kind: 'text' }];
+  }
   const banner = parseRomBanner(s);
   if (banner) return [{ kind: 'rom-banner', ...banner }];
   const failure = parseBootFailure(s);
@@ -266,6 +352,12 @@ export class LogParser {
   private inStack = false;
   /** The last MQTT state line: a "disconnected" right after an attempt is a failed connect (ESPHome). */
   private lastMqtt: LogEvent['kind'] | null = null;
+  /** Lines since the last MQTT line: a bare "Connection failed" right after one is its outcome. */
+  private sinceMqtt = Infinity;
+  /** The SDK associated ("state: 3 -> 5") and has not yet said "connected with": the WPA handshake runs. */
+  private associating = false;
+  /** The attempt under way has its TCP connection open (the log said so). */
+  private tcpOpen = false;
 
   /** Parses one raw line (latin1 text, line ending stripped). */
   push(raw: string): ParsedLine {
@@ -287,9 +379,26 @@ export class LogParser {
       return { line, events };
     }
     this.pendingIp = /^IP address:?\s*$/i.test(line);
-    for (let e of parseLine(line)) {
+    let parsed = parseLine(line);
+    // Libraries that print the outcome on its own line (Adafruit_MQTT's connectErrorString, a sketch's
+    // println after print): read it as MQTT when it follows an MQTT line.
+    if (this.sinceMqtt <= 2 && parsed.every((e) => e.kind === 'text') && !/wi-?fi|ssid/i.test(line)) {
+      const again = parseLine(`MQTT ${body(line)}`);
+      if (again.some((e) => e.kind === 'mqtt-failed' || e.kind === 'mqtt-connected')) parsed = again;
+    }
+    this.sinceMqtt++;
+    parsed = parsed.flatMap((e) => this.handshake(e));
+    for (let e of parsed) {
+      if (e.kind.startsWith('mqtt-') || e.kind === 'retry-interval') this.sinceMqtt = 0;
       if (e.kind === 'mqtt-disconnected' && this.lastMqtt === 'mqtt-attempt')
-        e = { kind: 'mqtt-failed', rc: -2, meaning: 'the connection closed while connecting (no CONNACK)' };
+        e = this.tcpOpen
+          ? {
+              kind: 'mqtt-failed',
+              rc: -4,
+              meaning: 'the broker port took the TCP connection, then closed it without a CONNACK',
+            }
+          : { kind: 'mqtt-failed', rc: -2, meaning: 'the connection closed while connecting (no CONNACK)' };
+      if (e.kind === 'mqtt-attempt') this.tcpOpen = !!e.tcpOpen;
       if (e.kind.startsWith('mqtt-')) this.lastMqtt = e.kind;
       if (e.kind === 'crash') {
         // Newer cores print "Soft WDT reset" then "Exception (4)": one crash, not two.
@@ -302,6 +411,31 @@ export class LogParser {
       events.push(e);
     }
     return { line, events };
+  }
+
+  /**
+   * NONOS SDK state lines: 3 -> 5 is associated; "connected with" follows only once the WPA handshake is
+   * done. Leaving state 5 before that is the handshake failing: a wrong password or a security mode the
+   * chip does not speak (the SDK prints no reason for it).
+   */
+  private handshake(e: LogEvent): LogEvent[] {
+    if (e.kind === 'wifi-connected' || e.kind === 'ip' || e.kind === 'rom-banner') this.associating = false;
+    if (e.kind !== 'wifi-state') return [e];
+    const m = /^state (\d+)->(\d+)$/.exec(e.detail);
+    if (!m) return [e];
+    if (m[1] === '3' && m[2] === '5') this.associating = true;
+    else if (m[1] === '5' && this.associating) {
+      this.associating = false;
+      return [
+        e,
+        {
+          kind: 'wifi-failed',
+          stage: 'auth',
+          detail: 'associated, then dropped before "connected with" (WPA handshake failed)',
+        },
+      ];
+    }
+    return [e];
   }
 
   /**

@@ -14,6 +14,7 @@ export {
 export { parseFaults, type FaultOptions } from './faults.js';
 export { startSimServer, type SimServer } from './tcp-server.js';
 export type { BoardWire } from './wire.js';
-export { registerVirtualBoards, openVirtualLink } from './virtual-link.js';
+export { openVirtualLink } from './virtual-link.js';
+export { registerVirtualBoards, closeOpenVirtualBoards } from './ports.js';
 export { virtualBoardNetwork } from './broker-route.js';
 export * as timing from './timing.js';

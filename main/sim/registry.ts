@@ -14,13 +14,10 @@ import { buildDemoImage } from './demo-image.js';
 import { demoFirmware } from './demo-firmware.js';
 import type { SimChip } from './efuse.js';
 import { defaultNetwork } from './network.js';
+import { DEMO_BOARDS, isDemo, listVirtualBoards, onRegistryLoaded, type DemoName } from './ports.js';
 import type { BoardWire } from './wire.js';
 
-export const DEMO_BOARDS = {
-  good: { mac: '18:fe:34:a1:b2:01' },
-  bad: { mac: '18:fe:34:a1:b2:02' },
-} as const;
-export type DemoName = keyof typeof DEMO_BOARDS;
+export { DEMO_BOARDS, type DemoName, listVirtualBoards } from './ports.js';
 const DEMO_FLASH_SIZE = 4 * 1024 * 1024;
 
 /** What `<name>.json` holds. */
@@ -62,10 +59,6 @@ function files(name: string): { bin: string; json: string } {
   }
   const dir = dataPaths.virtual();
   return { bin: path.join(dir, `${name}.bin`), json: path.join(dir, `${name}.json`) };
-}
-
-function isDemo(name: string): name is DemoName {
-  return name === 'good' || name === 'bad';
 }
 
 function demoMeta(name: DemoName): BoardMeta {
@@ -237,20 +230,6 @@ export function closeAllVirtualBoards(): void {
   for (const name of [...boards.keys()]) closeVirtualBoard(name);
 }
 
-/** 'good', 'bad' and every saved board, sorted. */
-export function listVirtualBoards(): string[] {
-  const names = new Set<string>(['good', 'bad']);
-  try {
-    for (const f of fs.readdirSync(dataPaths.virtual())) {
-      if (f.endsWith('.bin') && fs.existsSync(path.join(dataPaths.virtual(), f.replace(/\.bin$/, '.json'))))
-        names.add(f.slice(0, -4));
-    }
-  } catch {
-    // no virtual/ folder yet
-  }
-  return [...names].sort();
-}
-
 /** Restores the demo boards as shipped: their saved flash is removed and open instances are dropped. */
 export function factoryReset(): string[] {
   const reset: string[] = [];
@@ -263,3 +242,6 @@ export function factoryReset(): string[] {
   }
   return reset;
 }
+
+// The CLI closes open boards through main/sim/ports.ts, which loads nothing of the simulator itself.
+onRegistryLoaded(closeAllVirtualBoards);

@@ -7,8 +7,7 @@
 import { FlashbackError } from '../errors.js';
 import { assertLinkOpen, LinkEvents } from '../transport/events.js';
 import type { ControlSignals, Link, LinkCapabilities } from '../transport/link.js';
-import { registerVirtualPorts } from '../transport/virtual-ports.js';
-import { listVirtualBoards, openVirtualBoard, type OpenBoardOptions } from './registry.js';
+import { openVirtualBoard, type OpenBoardOptions } from './registry.js';
 import type { BoardWire } from './wire.js';
 
 class VirtualLink implements Link {
@@ -106,10 +105,4 @@ export async function openVirtualLink(name: string, opts: VirtualLinkOptions): P
   return new VirtualLink(`virtual:${name}`, wire, opts.baud);
 }
 
-/**
- * Makes `virtual:NAME` ports open these boards (main/transport/virtual-ports.ts). Called by the
- * composition roots: the CLI entry and the workbench's real collaborators.
- */
-export function registerVirtualBoards(): void {
-  registerVirtualPorts({ open: (name, opts) => openVirtualLink(name, opts), list: listVirtualBoards });
-}
+export { registerVirtualBoards } from './ports.js';

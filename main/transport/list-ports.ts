@@ -36,20 +36,16 @@ export interface ListPortsOptions {
   virtual?: boolean;
 }
 
-const DEMO = new Set(['good', 'bad']);
-
 export async function listPorts(opts: ListPortsOptions = {}): Promise<PortInfo[]> {
   const platform = opts.platform ?? process.platform;
   const raw = await hardwarePorts(platform, opts);
   const hw = raw.map((p) => describe(p, platform)).sort(usbFirst);
   if (opts.virtual === false) return hw;
-  const virtual = listVirtualPorts().map((name): PortInfo => ({
+  const virtual = listVirtualPorts().map(({ name, label }): PortInfo => ({
     path: `virtual:${name}`,
     bridge: 'virtual',
     virtual: true,
-    label: DEMO.has(name)
-      ? `virtual demo board "${name}" (in-process, no hardware)`
-      : `virtual board "${name}" (saved, in-process)`,
+    label,
   }));
   return [...hw, ...virtual];
 }

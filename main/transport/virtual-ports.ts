@@ -6,11 +6,19 @@
 import { FlashbackError } from '../errors.js';
 import type { Link, OpenLinkOptions } from './link.js';
 
+/** A virtual port as `flashback ports` lists it. */
+export interface VirtualPortInfo {
+  /** Without the `virtual:` prefix. */
+  name: string;
+  /** One line for people: what this board is. */
+  label: string;
+}
+
 export interface VirtualPorts {
   /** Opens the virtual board NAME (without the `virtual:` prefix); unknown names throw PORT_NOT_FOUND. */
   open(name: string, opts: OpenLinkOptions): Promise<Link>;
-  /** The board names `flashback ports` lists. */
-  list(): string[];
+  /** The boards `flashback ports` lists. */
+  list(): VirtualPortInfo[];
 }
 
 let registered: VirtualPorts | null = null;
@@ -20,7 +28,7 @@ export function registerVirtualPorts(ports: VirtualPorts | null): void {
   registered = ports;
 }
 
-export function listVirtualPorts(): string[] {
+export function listVirtualPorts(): VirtualPortInfo[] {
   return registered?.list() ?? [];
 }
 

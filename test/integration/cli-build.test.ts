@@ -99,4 +99,38 @@ describe('the real CLI', () => {
     expect(r.stdout).toBe(`flashback ${pkg.version}\n`);
     expect(r.status).toBe(0);
   });
+
+  /** The npm packages `flashback ARGS` loads (traced through the module loader, not timed). */
+  function packagesLoaded(args: string[]): Set<string> {
+    const trace = path.join(dir, `trace-${args.join('-')}.txt`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        path.join(repo, 'test/support/module-trace.mjs'),
+        path.join(repo, 'bin/flashback.mjs'),
+        ...args,
+      ],
+      { encoding: 'utf8', env: { ...process.env, FLASHBACK_HOME: dir, FLASHBACK_MODULE_TRACE: trace } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const urls = fs.readFileSync(trace, 'utf8').split('\n');
+    expect(urls.some((u) => u.endsWith('/dist/cli.js'))).toBe(true);
+    const pkgs = urls
+      .map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1])
+      .filter((p) => p !== undefined);
+    return new Set(pkgs);
+  }
+
+  // Start-up time (test/bench/startup.ts) is what the user feels; this is why it stays low: each
+  // command loads its own code only, and the simulator loads when a virtual board is opened.
+  it('--version and ports load no package they do not use', () => {
+    expect([...packagesLoaded(['--version'])]).toEqual([]);
+    const ports = packagesLoaded(['ports', '--json']);
+    expect(ports.has('serialport')).toBe(true);
+    for (const heavy of ['zod', 'mqtt', 'aedes', 'ws', 'esptool-js'])
+      expect(ports.has(heavy), heavy).toBe(false);
+    // A command that opens a virtual board does load the simulator's schemas.
+    expect(packagesLoaded(['detect', '--port', 'virtual:good', '--json']).has('zod')).toBe(true);
+  });
 });

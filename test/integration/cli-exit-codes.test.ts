@@ -67,6 +67,22 @@ describe('the exit-code table', () => {
     expect(cli('verify', '--port', 'virtual:good', '--image', path.join(home, 'none.bin')).code).toBe(2);
   });
 
+  it('a file that is empty or does not fit the board is a usage error (exit 2), nothing written', async () => {
+    const { demo } = await import('../support/boards.js');
+    const empty = path.join(home, 'empty.bin');
+    fs.writeFileSync(empty, Buffer.alloc(0));
+    const e = cli('write', '--port', 'virtual:good', '--json', '0x0', empty);
+    expect(e.code, e.stderr).toBe(2);
+    expect(JSON.parse(e.stdout)).toMatchObject({ error: { code: 'FILE_TRUNCATED' } });
+    // A real image from an 8 MB board onto the 4 MB demo board.
+    const big = path.join(home, 'eight-mb.bin');
+    fs.writeFileSync(big, Buffer.concat([demo.good, Buffer.alloc(4 << 20, 0xff)]));
+    const r = cli('restore', '--port', 'virtual:good', '--image', big, '--yes', '--no-backup', '--json');
+    expect(r.code, r.stderr).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'IMAGE_TOO_BIG' } });
+    expect(r.stderr).toMatch(/nothing was written/);
+  });
+
   it('a failed operation exits 1: verify finds a difference', () => {
     const img = path.join(home, 'ones.bin');
     fs.writeFileSync(img, Buffer.alloc(4096, 0x5a));

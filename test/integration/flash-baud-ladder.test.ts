@@ -62,4 +62,23 @@ describe('baud ladder', () => {
     expect(baud).toBe(230_400);
     expect(logs.filter((l) => /stepping down/.test(l))).toHaveLength(2);
   });
+
+  it('a rate the driver refuses never reaches the stub: a board no reset reaches still connects', async () => {
+    // An ESP-01 on a bare adapter: DTR/RTS reach nothing, so a stub switched alone to 921600 would be
+    // stranded there and every lower rung would find silence.
+    const b = boards.make(demo.good, { autoReset: false, bootMode: 'download' });
+    const refused: number[] = [];
+    registerVirtualPorts({
+      open: async (name, o) => capped(await openVirtualLink(name, o), 230_400, refused),
+      list: () => listVirtualPorts(),
+    });
+    const baud = await withBoard(
+      { port: b.port, baud: 921_600, before: 'no-reset' },
+      {},
+      async ({ link }) => link.baud,
+    );
+    expect(refused).toEqual([921_600, 460_800]);
+    expect(baud).toBe(230_400);
+    expect(b.shared.board.uart.boardBaud).toBe(115_200); // put back when the session ended
+  });
 });

@@ -4,6 +4,8 @@
  * images (IROM literals in the slot's window), NONOS/NodeMCU/MicroPython apps at 0x0, Tasmota and
  * ESPHome builds (Arduino structure + the product's own banner strings).
  */
+import { createHash } from 'node:crypto';
+import { crc32Msb } from '../../main/image/build-crc.js';
 import { esp8266Crc32 } from '../../main/image/header.js';
 import { buildV1Image } from '../../main/image/v1-image.js';
 
@@ -119,5 +121,86 @@ export function sdkAppAtZero(opts: { banner?: string; flashSize?: number } = {})
   const out = new Uint8Array(0x10000 + irom.length).fill(0xff);
   out.set(image, 0);
   out.set(irom, 0x10000);
+  return out;
+}
+
+/**
+ * Release shapes as their build tools lay them out, beyond the neutral helpers above (ESP8266-NOTES 4.1,
+ * 4.3, 5.3): what a user downloads, byte structure included.
+ */
+
+/** Arduino core 3.x: elf2bin writes __crc_len/__crc_val at 0x1010/0x1014 after the XOR checksum. */
+export function arduinoCore3Bin(flashSize = 4 * MB): Uint8Array {
+  const b = arduinoBin({ flashSize });
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0x1010, 0, true);
+  dv.setUint32(0x1014, 0, true);
+  const crc = crc32Msb(b);
+  dv.setUint32(0x1010, b.length, true);
+  dv.setUint32(0x1014, crc, true);
+  return b;
+}
+
+/** tasmota.bin: a 1 MB, DOUT build on core 2.7 with its CRC word at 0xFF8 (in eboot's padding). */
+export function tasmotaRelease(): Uint8Array {
+  const b = arduinoBin({ flashSize: MB, banner: 'Tasmota 13.4.0 (release-tasmota) by Theo Arends\0' });
+  b[2] = 3; // DOUT: Tasmota's releases are built for it so they boot on every module
+  b.set([0x9a, 0x3c, 0x51, 0x07], 0xff8);
+  return b;
+}
+
+/** NodeMCU's combined release: 0x00000.bin, 0xFF to 0x10000 (srec_cat -fill), then 0x10000.bin. */
+export function nodemcuRelease(): Uint8Array {
+  const rodata = withText(words(0x100, 23), 'NodeMCU 3.0.0.0 \n\tbranch: release\n\0', 0);
+  const image = buildV1Image({
+    entry: 0x40100004,
+    flashMode: 'qio',
+    sizeFreq: 4 << 4,
+    segments: [
+      { addr: 0x40100000, data: words(0x1800, 21) },
+      { addr: 0x3ffe8000, data: words(0x200, 22) },
+      { addr: 0x3ffe8800, data: rodata },
+    ],
+  });
+  const irom = withText(
+    words(0x10000, 24, 0x40210000),
+    'NodeMCU 3.0.0.0 built on nodemcu-build.com\0',
+    0x2000,
+  );
+  const out = new Uint8Array(0x10000 + irom.length).fill(0xff);
+  out.set(image, 0);
+  out.set(irom, 0x10000);
+  return out;
+}
+
+/**
+ * MicroPython's firmware-combined.bin (ports/esp8266/makeimg.py): the image at 0x0, 0xFF up to 0x8FFC,
+ * a u32 total length at 0x8FFC, the IROM at 0x9000 (linked at 0x40209000), then an MD5 of bytes 4… .
+ */
+export function micropythonRelease(flashSize = 4 * MB): Uint8Array {
+  const image = buildV1Image({
+    entry: 0x40100004,
+    flashMode: 'dio',
+    sizeFreq: (SIZE_NIBBLE[flashSize] ?? 4) << 4,
+    segments: [
+      { addr: 0x40100000, data: words(0x1c00, 31) },
+      { addr: 0x3ffe8000, data: words(0x300, 32) },
+    ],
+  });
+  const irom = withText(
+    words(0x16000, 33, 0x40209000),
+    'MicroPython v1.22.2 on 2024-02-22; ESP module with ESP8266\0',
+    0x4000,
+  );
+  const out = new Uint8Array(0x9000 + irom.length + 16).fill(0xff);
+  out.set(image, 0);
+  new DataView(out.buffer).setUint32(0x8ffc, 0x9000 + irom.length, true);
+  out.set(irom, 0x9000);
+  out.set(
+    createHash('md5')
+      .update(out.subarray(4, 0x9000 + irom.length))
+      .digest(),
+    0x9000 + irom.length,
+  );
   return out;
 }

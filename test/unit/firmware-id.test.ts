@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identifyFile } from '../../main/image/firmware-id.js';
@@ -6,7 +7,16 @@ import { parseImage } from '../../main/image/header.js';
 import { inspectImage } from '../../main/image/inspect.js';
 import { checkFit, type FitFile } from '../../main/image/write-fit.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
-import { arduinoBin, bootV1, sdkAppAtZero, userBin } from '../support/firmware-files.js';
+import {
+  arduinoBin,
+  arduinoCore3Bin,
+  bootV1,
+  micropythonRelease,
+  nodemcuRelease,
+  sdkAppAtZero,
+  tasmotaRelease,
+  userBin,
+} from '../support/firmware-files.js';
 import { FIXTURES } from '../support/home.js';
 
 const MB = 1024 * 1024;
@@ -68,6 +78,32 @@ describe('identifyFile: what each file is', () => {
       { firmware: 'arduino', headerFlashSize: MB },
     ],
     ['raw data', () => new Uint8Array(300).fill(0x42), 'raw', { firmware: 'unknown' }],
+    // Release shapes as their build tools write them.
+    [
+      'Arduino core 3.x build (CRC written at 0x1010 after the checksum)',
+      () => arduinoCore3Bin(),
+      'arduino',
+      { firmware: 'arduino', headerFlashSize: 4 * MB },
+    ],
+    [
+      'tasmota.bin (1 MB, DOUT, CRC at 0xFF8)',
+      tasmotaRelease,
+      'arduino',
+      { firmware: 'tasmota', headerFlashSize: MB },
+    ],
+    ['tasmota.bin.gz (OTA file)', () => gzipSync(tasmotaRelease()), 'raw', { compressed: 'gzip' }],
+    [
+      'NodeMCU combined release (IROM at 0x10000)',
+      nodemcuRelease,
+      'nonos-app',
+      { firmware: 'nodemcu', headerFlashSize: 4 * MB },
+    ],
+    [
+      'MicroPython firmware-combined.bin (size word at 0x8FFC, IROM at 0x9000, MD5 trailer)',
+      () => micropythonRelease(),
+      'nonos-app',
+      { firmware: 'micropython', headerFlashSize: 4 * MB },
+    ],
   ];
   it.each(table)('%s', (_name, make, kind, extra) => {
     const id = identifyFile(make());
@@ -117,7 +153,28 @@ describe('checkFit: warnings before writing', () => {
   it('a build for 4 MB on a 1 MB ESP-01 (header bigger than the chip)', () => {
     const w = checkFit([file(0, arduinoBin({ flashSize: 4 * MB }), 'sketch.bin')], board(MB));
     expect(w.map((x) => x.code)).toEqual(['BIGGER_FLASH']);
-    expect(w[0]?.message).toMatch(/built for 4MB.*chip has 1MB.*--flash-size detect/);
+    // An Arduino-core build's EEPROM and file system are linked for 4 MB: a header patch does not fix it.
+    expect(w[0]?.message).toMatch(/built for 4MB.*chip has 1MB.*Use a build for 1MB/);
+    expect(w[0]?.message).not.toMatch(/--flash-size detect/);
+    const nodemcu = checkFit([file(0, nodemcuRelease(), 'nodemcu.bin')], board(MB));
+    expect(nodemcu.map((x) => x.code)).toEqual(['BIGGER_FLASH']);
+    expect(nodemcu[0]?.message).toMatch(/--flash-size detect/);
+  });
+
+  it('a file that is not an image at 0x0, and an OTA .gz anywhere', () => {
+    const raw = checkFit([file(0, new Uint8Array(300).fill(0x42), 'data.bin')], board(MB));
+    expect(raw.map((x) => x.code)).toEqual(['NOT_AN_IMAGE']);
+    expect(raw[0]?.message).toMatch(/will not boot/);
+    expect(codes([file(0x10000, new Uint8Array(300).fill(0x42), 'data.bin')])).toEqual([]);
+    const gz = gzipSync(tasmotaRelease());
+    expect(codes([file(0, gz, 'tasmota.bin.gz')])).toEqual(['NOT_AN_IMAGE']);
+    expect(checkFit([file(0x1000, gz, 'tasmota.bin.gz')], board(MB))[0]?.message).toMatch(/uncompressed/);
+  });
+
+  it('Tasmota’s 1 MB release on a 4 MB board: only the soft size note', () => {
+    expect(codes([file(0, tasmotaRelease(), 'tasmota.bin')], board(4 * MB, 'arduino'))).toEqual([
+      'HEADER_SIZE_MISMATCH',
+    ]);
   });
 
   it('a header smaller than the chip is a softer mismatch; the patched size counts', () => {
@@ -135,7 +192,10 @@ describe('checkFit: warnings before writing', () => {
   it('user2 at 0x1000 is the wrong slot; user1 at 0x1000 with boot_v1.x at 0x0 is fine', () => {
     // boot_v1.7.bin's own header says 512KB; written with --flash-size 1MB (as the SDK says) it fits.
     const boot = { ...file(0, bootV1(), 'boot_v1.7.bin'), headerFlashSize: MB };
-    expect(codes([file(0, bootV1(), 'boot_v1.7.bin')])).toEqual(['HEADER_SIZE_MISMATCH']);
+    const loose = checkFit([file(0, bootV1(), 'boot_v1.7.bin')], board(MB));
+    expect(loose.map((x) => x.code)).toEqual(['HEADER_SIZE_MISMATCH']);
+    expect(loose[0]?.message).toMatch(/--flash-size 1MB/);
+    expect(loose[0]?.message).not.toMatch(/Arduino/);
     expect(codes([boot, file(0x1000, userBin(2), 'user2.bin')])).toEqual(['WRONG_SLOT']);
     expect(codes([boot, file(0x1000, userBin(1), 'user1.bin')])).toEqual([]);
     expect(codes([boot, file(0x81000, userBin(1), 'user1.bin')])).toEqual(['WRONG_SLOT']);
@@ -194,5 +254,41 @@ describe('inspect on an Arduino-core 1 MB dump', () => {
     const dump = buildDemoImage('good', MB);
     dump.set(new TextEncoder().encode('ESPHome version %s'), 0x3000);
     expect((await inspectImage(dump)).family).toBe('esphome');
+  });
+});
+
+describe('inspect on release files and NONOS whole flashes: each by its own layout', () => {
+  it('a MicroPython release: IROM from 0x9000 (length at 0x8FFC), no end-of-flash sectors invented', async () => {
+    const file = micropythonRelease();
+    const r = await inspectImage(file, 'ESP8266_GENERIC-v1.22.2.bin');
+    expect(r.identity).toMatchObject({ kind: 'nonos-app', firmware: 'micropython' });
+    expect(r.regions.find((x) => x.name === 'irom0')).toMatchObject({ start: 0x9000 });
+    // A firmware file has no RF data or WiFi sectors: none placed at its length − 0x4000.
+    expect(r.regions.map((x) => x.kind)).not.toContain('rf-init');
+    expect(r.regions.map((x) => x.kind)).not.toContain('rf-cal');
+    expect(Math.max(...r.regions.map((x) => x.start + x.size))).toBeLessThanOrEqual(file.length);
+    expect(r.rfInitData).toBeNull();
+  });
+
+  it('says what a file that has no layout is (boot_v1.x, user2, init data, a .gz)', async () => {
+    expect((await inspectImage(bootV1(), 'boot_v1.7.bin')).identity.kind).toBe('nonos-boot');
+    expect((await inspectImage(userBin(2), 'user2.bin')).identity).toMatchObject({ slot: 'user2' });
+    expect((await inspectImage(fixture('esp_init_data_default_v08.bin'))).identity.espressifInitData).toBe(
+      'v08',
+    );
+    expect((await inspectImage(gzipSync(tasmotaRelease()))).identity.compressed).toBe('gzip');
+  });
+
+  it('a 1 MB NONOS FOTA flash (boot_v1.x, user1, user2, init data): slots named, init data judged', async () => {
+    const flash = new Uint8Array(MB).fill(0xff);
+    flash.set(bootV1(), 0);
+    flash[3] = 0x20; // written with --flash-size 1MB, as Espressif's tool does
+    flash.set(userBin(1, MB), 0x1000);
+    flash.set(userBin(2, MB), 0x81000);
+    flash.set(fixture('esp_init_data_default_v08.bin'), 0xfc000);
+    const r = await inspectImage(flash);
+    const named = Object.fromEntries(r.regions.map((x) => [x.name, x.start]));
+    expect(named).toMatchObject({ boot: 0, user1: 0x1000, user2: 0x81000, 'rf-init': 0xfc000 });
+    expect(r.rfInitData).toMatchObject({ offset: 0xfc000, state: 'valid' });
   });
 });

@@ -263,7 +263,7 @@ describe('diagnose', () => {
     expect(d.verdict).toBe('fail');
     const causes = d.diagnosis.map((c) => c.cause).join('\n');
     expect(causes).toMatch(/Keepalive/);
-    expect(causes).toMatch(/Duplicate/);
+    expect(causes).toMatch(/duplicate client id/i);
   });
 
   it('boot failures rank first with their fix', () => {

@@ -222,3 +222,110 @@ describe('rc table', () => {
     expect(rcInfo(-7).name).toBe('UNKNOWN');
   });
 });
+
+/** A capture as lines through one LogParser (non-text events). */
+function parseLines(lines: string[]): LogEvent[] {
+  const parser = new LogParser();
+  return lines.flatMap((l) => parser.push(l).events).filter((e) => e.kind !== 'text');
+}
+
+describe('MQTT clients other than PubSubClient, read by what they say rather than exact strings', () => {
+  it('ESPHome: the component tag says what a terse "Connected" is about', () => {
+    // Newer ESPHome prints bare words; the WiFi component's "Connected" is not the MQTT session.
+    expect(kinds(parseLine('[12:37:51.497][I][wifi:1321]: Connected'))).toEqual(['wifi-connected']);
+    expect(kinds(parseLine('[12:37:51.502][I][mqtt:277]: Connecting'))).toEqual(['mqtt-attempt']);
+    expect(kinds(parseLine('[12:37:51.713][I][mqtt:318]: Connected'))).toEqual(['mqtt-connected']);
+    expect(parseLine('[W][mqtt:300]: Disconnected: Not Authorized.')[0]).toMatchObject({ rc: 5 });
+    expect(parseLine('[W][mqtt.client:257]: MQTT Disconnected: Identifier Rejected.')[0]).toMatchObject({
+      rc: 2,
+    });
+    // Another component saying "connected" (the native API) is no MQTT evidence at all.
+    expect(kinds(parseLine("[D][api.connection:583]: Client 'HA' connected successfully!"))).toEqual([
+      'text',
+    ]);
+  });
+
+  it('AsyncMqttClient sketches: connected/disconnected wording and the reason it names', () => {
+    expect(kinds(parseLine('Connected to MQTT.'))).toEqual(['mqtt-connected']);
+    expect(kinds(parseLine('[MQTT] connection: Success connected'))).toEqual(['mqtt-connected']);
+    expect(kinds(parseLine('[MQTT] connection: Disconnected = TCP_DISCONNECTED (0)'))).toEqual([
+      'mqtt-disconnected',
+    ]);
+    expect(parseLine('Disconnected from MQTT, reason: MQTT not authorized.')[0]).toMatchObject({ rc: 5 });
+    expect(parseLine('Disconnected from MQTT, reason: MQTT_MALFORMED_CREDENTIALS')[0]).toMatchObject({
+      rc: 4,
+    });
+    // A disconnect right after the attempt is a failed connect.
+    expect(parseLines(['Connecting to MQTT...', 'Disconnected from MQTT.'])).toMatchObject([
+      { kind: 'mqtt-attempt' },
+      { kind: 'mqtt-failed', rc: -2 },
+    ]);
+  });
+
+  it('ArduinoMqttClient codes (its -1 is a timeout) and "(error N)" forms', () => {
+    expect(parseLine('MQTT connection failed! Error code = -2')[0]).toMatchObject({ rc: -2 });
+    expect(parseLine('MQTT connection failed! Error code = -1')[0]).toMatchObject({ rc: -4 });
+    expect(parseLine('Connecting to MQTT Broker 10.0.0.2 as pm_1e9cc...failed (error 5)')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'mqtt-failed', rc: 5 })]),
+    );
+    // A publish failing is not a connect failure.
+    expect(kinds(parseLine('MQTT publish failed'))).toEqual(['text']);
+  });
+
+  it('Adafruit_MQTT: the outcome on its own line after the attempt, the retry interval in words', () => {
+    const ev = parseLines([
+      'Connecting to MQTT... Connection failed',
+      'Retrying MQTT connection in 5 seconds...',
+      'Connection failed',
+      'Retrying MQTT connection in 5 seconds...',
+      'Not authorized to connect',
+    ]);
+    expect(ev.filter((e) => e.kind === 'mqtt-failed').map((e) => (e as { rc: number }).rc)).toEqual([
+      -2, -2, 5,
+    ]);
+    expect(ev.find((e) => e.kind === 'retry-interval')).toMatchObject({ ms: 5000 });
+    // Without an MQTT line before it, "Connection failed" stays unread (it could be anything).
+    expect(kinds(parseLines(['Connection failed']))).toEqual([]);
+  });
+
+  it('esp_mqtt "Connected to broker H:P" is the TCP connection, not the session', () => {
+    const ev = parseLines([
+      'MQTT: Connected to broker 192.168.0.105:8083',
+      'MQTT:Sending,type:1,id:0000',
+      'MQTT: Disconnected',
+    ]);
+    expect(ev).toMatchObject([
+      { kind: 'mqtt-attempt', tcpOpen: true },
+      { kind: 'broker-named', host: '192.168.0.105', port: 8083 },
+      { kind: 'mqtt-failed', rc: -4 },
+    ]);
+  });
+});
+
+describe('WiFi failures in SDK and sketch wording', () => {
+  it('"disconnect from ssid X, reason N" and sketch "WiFi disconnected, reason: N"', () => {
+    expect(parseLine('disconnect from ssid WLAN-595083, reason 2')[0]).toMatchObject({
+      kind: 'wifi-failed',
+      stage: 'auth',
+      reason: 2,
+    });
+    expect(parseLine('WiFi disconnected, reason: 201')[0]).toMatchObject({ stage: 'no-ap', reason: 201 });
+    expect(parseLine('disconnect from ssid _WLAN_, reason 14')[0]).toMatchObject({ stage: 'auth' });
+  });
+
+  it('associated (3 -> 5) then dropped before "connected with": the WPA handshake failed', () => {
+    const loop = [
+      'state: 2 -> 3 (0)',
+      'state: 3 -> 5 (10)',
+      'add 0',
+      'aid 6',
+      'cnt',
+      'state: 5 -> 2 (2c0)',
+      'rm 0',
+    ];
+    expect(parseLines(loop).filter((e) => e.kind === 'wifi-failed')).toMatchObject([{ stage: 'auth' }]);
+    // A normal connect, later dropped (beacon loss), is not a handshake failure.
+    const ok = ['state: 3 -> 5 (10)', 'connected with MyNet, channel 6', 'state: 5 -> 0 (0)'];
+    expect(parseLines(ok).filter((e) => e.kind === 'wifi-failed')).toEqual([]);
+  });
+});

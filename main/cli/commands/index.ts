@@ -1,35 +1,34 @@
-/** Every CLI command, in the order `flashback --help` lists them. Add one import + one entry per command. */
+/**
+ * Every CLI command, in the order `flashback --help` lists them: its name, and how to load it. A command
+ * loads only when it runs, so `flashback ports` does not pay for the flash, image, MQTT and workbench
+ * code (and their packages) that the other commands pull in. Add one entry per command.
+ */
 import type { CliCommand } from '../command.js';
-import { backupCommand } from './backup.js';
-import { compareCommand } from './compare.js';
-import { detectCommand } from './detect.js';
-import { eraseCommand } from './erase.js';
-import { inspectCommand } from './inspect.js';
-import { libraryCommand } from './library.js';
-import { monitorCommand } from './monitor.js';
-import { mqttCheckCommand } from './mqtt-check.js';
-import { portsCommand } from './ports.js';
-import { repairCommand } from './repair.js';
-import { restoreCommand } from './restore.js';
-import { simCommand } from './sim.js';
-import { verifyCommand } from './verify.js';
-import { writeCommand } from './write.js';
-import { serveCommand } from './serve.js';
 
-export const commands: CliCommand[] = [
-  portsCommand,
-  detectCommand,
-  backupCommand,
-  restoreCommand,
-  writeCommand,
-  repairCommand,
-  verifyCommand,
-  eraseCommand,
-  compareCommand,
-  inspectCommand,
-  libraryCommand,
-  monitorCommand,
-  mqttCheckCommand,
-  simCommand,
-  serveCommand,
+export const commandLoaders: ReadonlyArray<readonly [string, () => Promise<CliCommand>]> = [
+  ['ports', async () => (await import('./ports.js')).portsCommand],
+  ['detect', async () => (await import('./detect.js')).detectCommand],
+  ['backup', async () => (await import('./backup.js')).backupCommand],
+  ['restore', async () => (await import('./restore.js')).restoreCommand],
+  ['write', async () => (await import('./write.js')).writeCommand],
+  ['repair', async () => (await import('./repair.js')).repairCommand],
+  ['verify', async () => (await import('./verify.js')).verifyCommand],
+  ['erase', async () => (await import('./erase.js')).eraseCommand],
+  ['compare', async () => (await import('./compare.js')).compareCommand],
+  ['inspect', async () => (await import('./inspect.js')).inspectCommand],
+  ['library', async () => (await import('./library.js')).libraryCommand],
+  ['monitor', async () => (await import('./monitor.js')).monitorCommand],
+  ['mqtt-check', async () => (await import('./mqtt-check.js')).mqttCheckCommand],
+  ['sim', async () => (await import('./sim.js')).simCommand],
+  ['serve', async () => (await import('./serve.js')).serveCommand],
 ];
+
+/** The command called `name`, loaded; undefined when there is none. */
+export async function loadCommand(name: string): Promise<CliCommand | undefined> {
+  return commandLoaders.find(([n]) => n === name)?.[1]();
+}
+
+/** Every command, loaded (for `flashback --help`). */
+export function loadAllCommands(): Promise<CliCommand[]> {
+  return Promise.all(commandLoaders.map(([, load]) => load()));
+}

@@ -1,4 +1,5 @@
 /** `flashback inspect FILE|ID [--json]`: header, layout regions, RF init data, WiFi credentials. */
+import path from 'node:path';
 import { FlashbackError } from '../../errors.js';
 import { formatSize } from '../../image/flash-params.js';
 import { inspectImage, type HeaderSummary } from '../../image/inspect.js';
@@ -32,8 +33,9 @@ export const inspectCommand: CliCommand = {
     }
     const lib = typeof ctx.values.library === 'string' ? ctx.values.library : undefined;
     const img = await resolveImage(spec, { library: lib });
-    const r = await inspectImage(img.bytes);
+    const r = await inspectImage(img.bytes, img.libraryId ? '' : path.basename(img.source));
     ctx.out(`${img.source} (${r.size} bytes, ${formatSize(r.size)})`);
+    ctx.out(`File: ${r.identity.description}`);
     ctx.out(r.header ? headerLine('Image at 0x0', r.header) : `No image at 0x0: ${r.headerError}`);
     if (r.app) ctx.out(headerLine('Sketch at 0x1000', r.app));
     ctx.out(`Family: ${r.family}`);

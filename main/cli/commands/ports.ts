@@ -2,8 +2,9 @@
  * `flashback ports [--json]`: serial ports with their USB bridge, and the virtual boards. Remote ports
  * (socket://, rfc2217://) cannot be listed, so the output says how to give one.
  */
-import { rememberedBaud } from '../../settings.js';
-import { adapterKeyOf, listPorts, startBaudFor, type PortInfo } from '../../transport/index.js';
+// Straight from the modules it needs, not main/transport's index (which loads every kind of link).
+import { startBaudFor } from '../../transport/bridges.js';
+import { adapterKeyOf, listPorts, type PortInfo } from '../../transport/list-ports.js';
 import type { CliCommand } from '../command.js';
 
 function table(ports: PortInfo[]): string[] {
@@ -35,8 +36,11 @@ export const portsCommand: CliCommand = {
     for (const l of table(ports)) ctx.out(l);
     for (const p of hardware) {
       // The rate backup/restore/write would start at (board-session.ts): remembered, else the adapter's.
+      // Settings (and their schemas) load only when there is a USB adapter to look up.
       const key = adapterKeyOf(p);
-      const remembered = key ? await rememberedBaud(key).catch(() => undefined) : undefined;
+      const remembered = key
+        ? await (await import('../../settings.js')).rememberedBaud(key).catch(() => undefined)
+        : undefined;
       if (p.vendorId)
         ctx.out(
           `${p.path}: bulk transfers start at ${remembered ?? startBaudFor(p.bridge)} baud (${remembered ? 'the rate that last worked' : "this adapter's default"}), stepping down if it fails`,

@@ -1,0 +1,98 @@
+/**
+ * Ports the way real users meet them: a board that answers and then hangs while connecting, a line that
+ * cannot carry the rate the stub was switched to on a board no reset reaches. Each must end with a
+ * message that says what happened and what gets the board back, not "the board did not answer at all"
+ * with cable and GPIO15 hints. Real ptys made by socat (skipped where socat is missing).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTempHome } from '../support/home.js';
+import { boardBehindPty, socat } from '../support/stalled-pty.js';
+
+useTempHome('flashback-realports-');
+const { detectBoard } = await import('../../main/flash/index.js');
+const { withBoard } = await import('../../main/flash/board-session.js');
+const { VirtualBoard, startSimServer } = await import('../../main/sim/index.js');
+const { FlashbackError } = await import('../../main/errors.js');
+const { demo } = await import('../support/boards.js');
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function board(mac: string) {
+  const b = new VirtualBoard({
+    flash: Uint8Array.from(demo.good.subarray(0, 1 << 20)),
+    flashSize: 1 << 20,
+    mac,
+    bootMode: 'download',
+    autoReset: false,
+    pace: false,
+  });
+  b.powerOn();
+  cleanups.push(() => b.close());
+  return b;
+}
+
+async function failure(p: Promise<unknown>) {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(FlashbackError);
+  return e as InstanceType<typeof FlashbackError>;
+}
+
+/** A pty whose other end is a TCP bridge at a fixed 115200 (ser2net, ESP-Link): rate changes stay local. */
+async function ptyToBridge(url: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bridge-'));
+  const tty = path.join(dir, 'tty');
+  const proc = spawn(socat.path, [`pty,raw,echo=0,link=${tty}`, `tcp:${url.replace('socket://', '')}`], {
+    stdio: 'ignore',
+  });
+  cleanups.push(async () => {
+    if (proc.exitCode === null) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill();
+      await gone;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const end = Date.now() + 10_000;
+  while (!fs.existsSync(tty)) {
+    if (Date.now() > end) throw new Error('socat did not create the pty');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return tty;
+}
+
+describe.skipIf(socat.missing)('a port that goes quiet while connecting', () => {
+  it('a board that answered and then hung is a stalled port, not "no bootloader"', async () => {
+    const pty = await boardBehindPty(board('18:fe:34:6c:00:01'));
+    cleanups.push(() => pty.close());
+    pty.deafenAfter(400); // after SYNC, during the chip checks
+    const e = await failure(detectBoard({ port: pty.path, before: 'no-reset' }));
+    expect(e.code).toBe('PORT_STALLED');
+    expect(e.message).toMatch(/stopped answering while connecting: the board answered, then timed out/);
+    expect(e.message).toMatch(/nothing was written/);
+    expect(e.hint).toMatch(/unplug the adapter/i);
+    expect(e.message).not.toMatch(/did not answer at all/);
+  }, 60_000);
+
+  it('a rate the line cannot carry, on a board no reset reaches, says the stub is stranded and how to recover', async () => {
+    const b = board('18:fe:34:6c:00:02');
+    const server = await startSimServer(b);
+    cleanups.push(() => server.close());
+    const tty = await ptyToBridge(server.url);
+    const e = await failure(withBoard({ port: tty, before: 'no-reset', baud: 921600 }, {}, async () => 0));
+    expect(b.state).toBe('stub');
+    expect(b.uart.boardBaud).toBe(921600); // stranded: only a power-cycle brings it back
+    expect(e.code).toBe('BAUD_FAILED');
+    expect(e.message).toMatch(/answered at 115200 baud, then went silent once switched to 921600 baud/);
+    expect(e.hint).toMatch(/still listens at 921600 baud: power-cycle the board.*--baud 460800/);
+  }, 60_000);
+});
