@@ -32,6 +32,19 @@ export interface CliCommand {
   run(ctx: CliContext): Promise<unknown>;
 }
 
+/** What the shared board options mean, printed under `--help` of every command that takes them. */
+export const BOARD_OPTIONS_HELP = [
+  'Board options:',
+  '  -p, --port P     a serial port, socket://HOST:PORT (a TCP bridge) or virtual:NAME',
+  '  -b, --baud N     transfer rate once the stub runs (SYNC is always at 115200)',
+  '  --before default-reset|no-reset|manual',
+  '                   how the board reaches its bootloader: a DTR/RTS pulse; it is already there (or a',
+  '                   stub still runs); or you hold FLASH and tap RST when told, within a countdown',
+  '  --after hard-reset|no-reset',
+  '                   leave it running its firmware (RST pulse), or as it is (the stub set back to 115200)',
+  '  --no-stub        ROM loader only (write --offset A FILE): no reads, so no backup and no MD5 check',
+].join('\n');
+
 /** Options shared by every command that talks to a board. */
 export const boardOptions: OptionSpec = {
   port: { type: 'string', short: 'p' },

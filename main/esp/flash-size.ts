@@ -10,6 +10,7 @@
  * A chip that is blank (or uniform) wherever we look cannot be measured this way: that is said, and the
  * caller keeps the label.
  */
+import { hexAddr, humanSize } from '../units.js';
 import { FLASH_ADDRESS_SPACE, SECTOR_SIZE } from './chips/esp8266.js';
 
 export interface SizeProof {
@@ -52,7 +53,7 @@ export async function proveFlashSize(
       return {
         proven: p,
         atLeast: p,
-        note: `addresses wrap at ${p} (mirror of 0x0 and 0x${witness.toString(16)})`,
+        note: `addresses wrap at ${hexAddr(p)}: ${hexAddr(p)} and ${hexAddr(p + witness)} read as 0x0 and ${hexAddr(witness)}`,
       };
     }
     atLeast = p * 2;
@@ -66,7 +67,11 @@ export async function proveFlashSize(
   if (atLeast >= Math.min(reach, FLASH_ADDRESS_SPACE) && reach >= FLASH_ADDRESS_SPACE) {
     return { proven: FLASH_ADDRESS_SPACE, atLeast, note: 'no wrap-around in the whole address space' };
   }
-  return { proven: null, atLeast, note: `no wrap-around below ${atLeast} (the rest is out of reach)` };
+  return {
+    proven: null,
+    atLeast,
+    note: `no wrap-around below ${hexAddr(atLeast)} (${humanSize(atLeast)}; the rest is out of reach)`,
+  };
 }
 
 /** A sector below `p` whose MD5 differs from sector 0's, or null. */

@@ -11,6 +11,7 @@
 import type { BoardFacts, Evidence, HostProbeResult } from './evidence.js';
 import type { SymbolTable } from './elf-symbols.js';
 import { rcInfo } from './rc-codes.js';
+import { BOOT_LOG_BAUD } from './serial-log.js';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -686,7 +687,7 @@ export function quietCauses(f: BoardFacts, ev: Evidence): Ranked[] {
       },
     ];
   const recognised = f.serial.filter((e) => e.kind !== 'garbage' && e.kind !== 'text');
-  const appGarbage = f.serial.filter((e) => e.kind === 'garbage' && e.baud !== 74_880).length;
+  const appGarbage = f.serial.filter((e) => e.kind === 'garbage' && e.baud !== BOOT_LOG_BAUD).length;
   if (
     appGarbage > 0 &&
     recognised.length <= f.banners.length + f.serial.filter((e) => e.kind === 'boot-ok').length

@@ -57,6 +57,16 @@ describe('the exit-code table', () => {
     expect(cli('backup', '--help').stdout).toMatch(/130 +interrupted/);
   });
 
+  it('a board command --help explains the board options (--before manual, --no-stub) it accepts', () => {
+    for (const c of ['backup', 'write', 'verify', 'restore', 'erase', 'compare', 'repair', 'detect']) {
+      const out = cli(c, '--help').stdout;
+      expect(out, c).toMatch(/--before default-reset\|no-reset\|manual/);
+      expect(out, c).toMatch(/hold FLASH and tap RST/);
+      expect(out, c).toMatch(/--no-stub/);
+    }
+    expect(cli('inspect', '--help').stdout).not.toMatch(/Board options/);
+  });
+
   it('usage and setup errors exit 2 across commands', () => {
     expect(cli('detect').code).toBe(2); // no --port
     expect(cli('backup', '--bogus').code).toBe(2); // unknown option

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -54,6 +54,32 @@ describe('flashback sim (CLI)', () => {
     sim.child.kill('SIGTERM');
     expect(await sim.exited).toBe(0);
     expect(fs.statSync(save).size).toBe(4 << 20);
+  });
+
+  it('--jedec-size and --crystal make a relabelled 40 MHz board that flashback detect and backup see through', async () => {
+    const sim = runSim(['--no-pace', '--flash-size', '1MB', '--jedec-size', '4MB', '--crystal', '40']);
+    const port = await sim.listening;
+    for (let i = 0; i < 100 && !/virtual ESP8266/.test(sim.output().err); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(sim.output().err).toMatch(/1 MB, JEDEC id says 4 MB, 40 MHz crystal/);
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(root, 'bin/flashback.mjs'), ...args], {
+        cwd: root,
+        env: { ...process.env, FLASHBACK_HOME: home },
+        encoding: 'utf8',
+      });
+    const d = cli('detect', '--port', `socket://127.0.0.1:${port}`, '--json');
+    expect(d.status, d.stderr).toBe(0);
+    const info = JSON.parse(d.stdout) as { crystalMHz: number; sizes: Record<string, unknown> };
+    expect(info.crystalMHz).toBe(40);
+    expect(info.sizes).toMatchObject({ jedec: 4 << 20, proven: 1 << 20, agree: false });
+    expect(d.stderr).toMatch(/addresses wrap at 0x100000: 0x100000 and 0x1\d{2}000 read as 0x0 and 0x\d+000/);
+    const out = path.join(home, 'relabelled.bin');
+    const b = cli('backup', '--port', `socket://127.0.0.1:${port}`, '--no-library', '--out', out);
+    expect(b.status, b.stderr).toBe(0);
+    expect(fs.statSync(out).size).toBe(1 << 20);
+    sim.child.kill('SIGTERM');
+    expect(await sim.exited).toBe(0);
   });
 
   it('--factory-reset alone resets the demo boards and exits', async () => {

@@ -36,17 +36,26 @@ function parseListen(text: string): { host: string; port: number } {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
+/** ", JEDEC id says 4 MB" when the JEDEC id claims another size than the array has. */
+function labelNote(board: VirtualBoard): string {
+  const claimed = 1 << (board.flash.jedecId[2] & 0x1f);
+  return claimed === board.flash.size ? '' : `, JEDEC id says ${humanSize(claimed)}`;
+}
+
 export const simCommand: CliCommand = {
   name: 'sim',
   summary: 'Serve a virtual ESP8266 on TCP (for esptool --port socket://…)',
   usage:
     'flashback sim [--listen tcp://127.0.0.1:0] [--profile good|bad] [--flash FILE] [--flash-size 4MB] ' +
-    '[--mac AA:BB:..] [--save FILE] [--no-pace] [--factory-reset] [--latency-ms N] [--line-baud N] [--fault drop:N|corrupt-every:N|corrupt-frame-every:N[@to-board|@to-host]|header:OP:BYTE[:NTH]|disconnect:N|slow-erase:F …]',
+    '[--jedec-size 4MB] [--crystal 26|40] [--mac AA:BB:..] [--save FILE] [--no-pace] [--factory-reset] [--latency-ms N] [--line-baud N] [--fault drop:N|corrupt-every:N|corrupt-frame-every:N[@to-board|@to-host]|header:OP:BYTE[:NTH]|disconnect:N|slow-erase:F …]',
   options: {
     listen: { type: 'string' },
     profile: { type: 'string' },
     flash: { type: 'string' },
     'flash-size': { type: 'string' },
+    /** What the JEDEC id claims (a relabelled chip): its capacity code; addresses still wrap at --flash-size. */
+    'jedec-size': { type: 'string' },
+    crystal: { type: 'string' },
     mac: { type: 'string' },
     save: { type: 'string' },
     'no-pace': { type: 'boolean' },
@@ -90,7 +99,12 @@ export const simCommand: CliCommand = {
     const flashFile = str('flash');
     const sizeText = str('flash-size');
     const mac = str('mac');
-    if (!flashFile && !sizeText && !mac) {
+    const jedecText = str('jedec-size');
+    const crystalText = str('crystal');
+    if (crystalText !== undefined && crystalText !== '26' && crystalText !== '40')
+      throw bad(`Bad --crystal "${crystalText}"`, 'Use --crystal 26 or --crystal 40 (MHz).');
+    const crystalMHz = crystalText === undefined ? undefined : Number(crystalText);
+    if (!flashFile && !sizeText && !mac && !jedecText && !crystalMHz) {
       const shared = openVirtualBoard(profile, common);
       board = shared.board;
       wire = () => shared.wire();
@@ -112,11 +126,15 @@ export const simCommand: CliCommand = {
       }
       if (size < 0x10000 || (size & (size - 1)) !== 0)
         throw bad(`Bad flash size ${size}`, 'Use a power of two from 64KB to 16MB.');
+      const label = jedecText === undefined ? size : parseSize(jedecText);
+      if (label < 0x40000 || label > 1 << 28 || (label & (label - 1)) !== 0)
+        throw bad(`Bad --jedec-size ${jedecText}`, 'Use a power of two from 256KB to 256MB.');
       board = new VirtualBoard({
         ...common,
         flash: data,
         flashSize: size,
-        jedecId: [0xef, 0x40, Math.log2(size)],
+        jedecId: [0xef, 0x40, Math.log2(label)],
+        ...(crystalMHz ? { crystalMHz } : {}),
         ...(mac ? { mac } : profile === 'bad' ? { mac: '18:fe:34:a1:b2:02' } : { mac: '18:fe:34:a1:b2:01' }),
         firmware: demoFirmware,
         network: defaultNetwork,
@@ -135,7 +153,7 @@ export const simCommand: CliCommand = {
     });
     process.stdout.write(`listening ${server.url}\n`);
     ctx.err(
-      `virtual ESP8266 (${board.mac}, ${humanSize(board.flash.size)}, ${common.pace ? 'paced' : 'no pacing'}) in the ROM loader; Ctrl-C to stop`,
+      `virtual ESP8266 (${board.mac}, ${humanSize(board.flash.size)}${labelNote(board)}, ${board.crystalMHz} MHz crystal, ${common.pace ? 'paced' : 'no pacing'}) in the ROM loader; Ctrl-C to stop`,
     );
 
     await new Promise<void>((resolve) => {
