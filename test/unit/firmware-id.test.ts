@@ -171,6 +171,25 @@ describe('checkFit: warnings before writing', () => {
     expect(checkFit([file(0x1000, gz, 'tasmota.bin.gz')], board(MB))[0]?.message).toMatch(/uncompressed/);
   });
 
+  it('a firmware whose factory data lives elsewhere than the board’s current one', () => {
+    const tas = { ...file(0, tasmotaRelease(), 'tasmota.bin'), size: tasmotaRelease().length };
+    const over = (previousFactoryRule: 'arduino' | 'nonos' | 'unknown') =>
+      checkFit([tas], { ...board(MB, 'arduino'), previousFactoryRule }).map((w) => w.code);
+    expect(over('nonos')).toEqual(['FACTORY_LAYOUT_CHANGE']);
+    expect(over('arduino')).toEqual([]);
+    expect(over('unknown')).toEqual([]);
+  });
+
+  it('a --flash-size bigger than the chip is blamed on the option, not on the build', () => {
+    const patched = { ...file(0, tasmotaRelease(), 'tasmota.bin'), headerFlashSize: 4 * MB };
+    const w = checkFit([patched], board(MB));
+    expect(w.map((x) => x.code)).toEqual(['BIGGER_FLASH']);
+    expect(w[0]?.message).toMatch(
+      /--flash-size sets tasmota.bin's header to 4MB.*keep \(the file says 1MB\)/,
+    );
+    expect(w[0]?.message).not.toMatch(/built for/);
+  });
+
   it('Tasmota’s 1 MB release on a 4 MB board: only the soft size note', () => {
     expect(codes([file(0, tasmotaRelease(), 'tasmota.bin')], board(4 * MB, 'arduino'))).toEqual([
       'HEADER_SIZE_MISMATCH',
