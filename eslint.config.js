@@ -31,6 +31,11 @@ const SIM_ROOTS = [
 
 const ELECTRON = { name: 'electron', message: 'Only app/ may import electron.' };
 
+const ONLY = { selector: "CallExpression[callee.property.name='only']", message: '.only is banned' };
+
+const layerMessage = (folder, f) =>
+  `main/${folder} must not import main/${f} (layers: transport → esp → flash → workbench → host/cli/app; image, library, mqtt beside; sim only from the composition roots).`;
+
 function layerRule(folder, forbidden) {
   return {
     'no-restricted-imports': [
@@ -39,9 +44,18 @@ function layerRule(folder, forbidden) {
         paths: [ELECTRON],
         patterns: forbidden.map((f) => ({
           group: [`../**/${f}/*`, `../${f}/*`, `./${f}/*`],
-          message: `main/${folder} must not import main/${f} (layers: transport → esp → flash → workbench → host/cli/app; image, library, mqtt beside; sim only from the composition roots).`,
+          message: layerMessage(folder, f),
         })),
       },
+    ],
+    // no-restricted-imports does not see import(): the same boundaries for a lazily loaded module.
+    'no-restricted-syntax': [
+      'error',
+      ONLY,
+      ...forbidden.map((f) => ({
+        selector: `ImportExpression[source.value=/^[.][.]?[\\/](.*[\\/])?${f}[\\/]/]`,
+        message: layerMessage(folder, f),
+      })),
     ],
   };
 }
@@ -70,10 +84,7 @@ export default tseslint.config(
       // `async` on a method that must return a Promise (Link, deps interfaces) is deliberate: a throw
       // inside becomes a rejection the caller handles, instead of a synchronous exception.
       '@typescript-eslint/require-await': 'off',
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.property.name='only']", message: '.only is banned' },
-      ],
+      'no-restricted-syntax': ['error', ONLY],
     },
   },
   {
@@ -119,8 +130,10 @@ export default tseslint.config(
           paths: [ELECTRON],
           patterns: [
             {
-              group: ['**/main/**', '!**/main/workbench/api*'],
-              message: 'The renderer imports only types from main/workbench/api.ts.',
+              // The flash geometry is plain numbers the API speaks in (sector numbers), with no imports.
+              group: ['**/main/**', '!**/main/workbench/api*', '!**/main/flash-geometry*'],
+              message:
+                'The renderer imports only types from main/workbench/api.ts (and the numbers of main/flash-geometry.ts).',
             },
             { group: ['**/main/workbench/api*'], allowTypeImports: true, message: 'Type imports only.' },
           ],

@@ -7,6 +7,7 @@ import react from '@vitejs/plugin-react';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { pageContentSecurityPolicy } from './main/csp.js';
 
 const repo = fileURLToPath(new URL('.', import.meta.url));
 const root = path.join(repo, 'renderer');
@@ -36,11 +37,29 @@ function buildInfo(mode: string): Plugin {
   };
 }
 
+/**
+ * file:// pages (the desktop app) get no response headers, so the page carries the policy itself: the
+ * one in main/csp.ts, first in <head> so it covers everything after it.
+ */
+function cspMeta(): Plugin {
+  return {
+    name: 'flashback-csp-meta',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: pageContentSecurityPolicy() },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 export default defineConfig(({ mode }) => ({
   root,
   base: './',
   plugins: [
     react(),
+    cspMeta(),
     buildInfo(process.env.NODE_ENV === 'production' ? mode : (process.env.NODE_ENV ?? mode)),
   ],
   build: {

@@ -40,6 +40,12 @@ const WRITE_STALL_MS = 2000;
  * or a hung adapter. A lost or damaged command costs one timeout, rarely two.
  */
 const SILENT_TIMEOUTS = 3;
+/**
+ * Two silent timeouts in a row are enough when together they waited this long: after a long command
+ * (an MD5 of megabytes, 8 s/MB as esptool allows) one short question settles it, instead of another
+ * full timeout.
+ */
+const SILENT_MS = 10_000;
 
 /** Why the link was closed under a pending operation. */
 type CloseReason = 'abort' | 'stall' | null;
@@ -173,10 +179,15 @@ export class Connection {
     this.silentTimeouts = silent ? this.silentTimeouts + 1 : 1;
     this.silentMs = silent ? this.silentMs + timeoutMs : timeoutMs;
     this.rxAtLastTimeout = this.rxBytes;
-    if (this.silentTimeouts >= SILENT_TIMEOUTS)
+    if (this.silentTimeouts >= SILENT_TIMEOUTS || (this.silentTimeouts >= 2 && this.silentMs >= SILENT_MS))
       this.stalled(
         `stopped answering: nothing came back for the last ${this.silentTimeouts} commands, ${Math.round(this.silentMs / 1000)} s`,
       );
+  }
+
+  /** How long the line has been waited on with not one byte back (0 once anything arrives). */
+  get silentWaitMs(): number {
+    return this.watchSilence && this.rxBytes === this.rxAtLastTimeout ? this.silentMs : 0;
   }
 
   private assertOpen(): void {

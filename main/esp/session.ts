@@ -7,12 +7,15 @@ import { hexAddr, humanSize } from '../units.js';
 import type { OpOptions } from '../progress.js';
 import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
 import type { Connection } from './connection.js';
-import { ROM_LOADER_BAUD, SECTOR_SIZE } from './chips/esp8266.js';
+import { CHIP_DETECT_MAGIC_REG, ROM_LOADER_BAUD, SECTOR_SIZE } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
 import { hardReset, sleep } from './reset.js';
 import type { AfterReset, ChipInfo, EspSession, ReadOptions, WriteOptions } from './types.js';
+
+/** A silent wait at least this long (a long command's timeout) is checked with a short question. */
+const LONG_SILENCE_MS = 10_000;
 
 /** ESC then a byte that is not DC/DD: a framing error the v2 stub answers by dropping the frame. */
 const V2_REPHASE = Uint8Array.of(0xdb, 0x00);
@@ -119,6 +122,17 @@ export class Session implements EspSession {
     // Replies to a damaged command (or the tail of an abandoned read) arrive within a few ms.
     await sleep(30);
     await this.conn.flushInput();
+    // A long command timed out with not one byte back: ask a short question before the long one is
+    // sent again, so a dead line shows within seconds instead of after another full timeout (the
+    // connection closes it as stalled; a live board answers and the retry goes on).
+    if (this.conn.silentWaitMs >= LONG_SILENCE_MS) {
+      await this.conn
+        .command(Op.READ_REG, u32s(CHIP_DETECT_MAGIC_REG), { timeoutMs: TIMEOUTS.defaultMs })
+        .catch((e: unknown) => {
+          if (!(e instanceof FlashbackError && e.code === 'TIMEOUT')) throw e;
+        });
+      await this.conn.flushInput();
+    }
   }
 
   async finish(after: AfterReset): Promise<{ stubBaud: number | null }> {

@@ -228,13 +228,17 @@ export async function writeFiles(
     );
     let boardRule: FactoryRule = firmwareInWrite ? factoryRule(firmwareInWrite.firmware) : 'unknown';
     let bootAtZero: FileIdentity | null = null;
+    // What the board runs now: decides S−0x4000 without a firmware in the write, and with one, whether
+    // the new firmware keeps its factory data elsewhere (a few header reads).
+    const rules = { before: 'unknown' as FactoryRule };
+    if (chipSize) {
+      const read = (o: number, n: number) => session.readFlash(o, n);
+      rules.before = factoryRule((await detectLayout(read, chipSize)).family);
+    }
     if (!firmwareInWrite) {
       const head = await session.readFlash(0, SECTOR + 16); // loader + the next image's header
       bootAtZero = head.every((b) => b === 0xff) ? null : identifyFile(head);
-      if (chipSize) {
-        const read = (o: number, n: number) => session.readFlash(o, n);
-        boardRule = factoryRule((await detectLayout(read, chipSize)).family);
-      }
+      boardRule = rules.before;
     }
     const warnings = checkFit(
       patched.map((p, i) => ({
@@ -244,8 +248,15 @@ export async function writeFiles(
         ...(notes.get(p)?.size ? { headerFlashSize: notes.get(p)!.size } : {}),
         // V1 image at 0x0: the mode byte as it will be written (bytes 2 after any patch).
         flashMode: p.bytes[0] === 0xe9 ? (FLASH_MODES[p.bytes[2] ?? 9] ?? null) : null,
+        size: p.bytes.length,
       })),
-      { flashSize: chipSize, bootAtZero, factoryRule: boardRule, chip: target.chip },
+      {
+        flashSize: chipSize,
+        bootAtZero,
+        factoryRule: boardRule,
+        chip: target.chip,
+        previousFactoryRule: rules.before,
+      },
     );
     const spans = await buildSpans(session, patched);
     // One plan over all spans (the gaps between them preserved), hashing the whole chip with or without

@@ -18,7 +18,8 @@ export type FitCode =
   | 'INIT_DATA_ADDRESS'
   | 'INIT_DATA_ON_ARDUINO'
   | 'ESP8285_FLASH_MODE'
-  | 'NOT_AN_IMAGE';
+  | 'NOT_AN_IMAGE'
+  | 'FACTORY_LAYOUT_CHANGE';
 
 export interface FitWarning {
   code: FitCode;
@@ -36,6 +37,8 @@ export interface FitFile {
   headerFlashSize?: number | null;
   /** Flash mode the header at 0x0 will carry (after any --flash-mode patch). */
   flashMode?: string | null;
+  /** Length in bytes (decides whether a write covers the factory sectors itself). */
+  size?: number;
 }
 
 export interface FitBoard {
@@ -47,6 +50,8 @@ export interface FitBoard {
   factoryRule: FactoryRule;
   /** 'ESP8285' when detected: its embedded flash is wired for DOUT (notes 4.2). */
   chip?: string;
+  /** Where the firmware on the board now keeps its factory data, when a new firmware replaces it. */
+  previousFactoryRule?: FactoryRule;
 }
 
 const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
@@ -184,10 +189,44 @@ function modeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
   ];
 }
 
+const RULE_TEXT: Record<'arduino' | 'nonos', (s: number) => string> = {
+  arduino: (s) =>
+    `an Arduino-core firmware (RF calibration at ${hex(s - 0x4000)}, EEPROM at ${hex(s - 0x5000)})`,
+  nonos: (s) =>
+    `a NONOS-SDK firmware (init data at ${hex(s - 0x4000)}, RF calibration at ${hex(s - 0x5000)})`,
+};
+
+/**
+ * A firmware that keeps its factory data elsewhere than the one it replaces (notes 5.1, 5.2, 5.5): the
+ * old sectors stay and are read as the wrong thing (another SDK's calibration, init data as calibration).
+ * Espressif's advice is to erase them so the SDK recalibrates; a write that covers them says nothing.
+ */
+function layoutChangeWarnings(files: FitFile[], board: FitBoard): FitWarning[] {
+  const before = board.previousFactoryRule;
+  const s = board.flashSize;
+  if (!s || !before || before === 'unknown' || before === board.factoryRule) return [];
+  if (board.factoryRule === 'unknown') return [];
+  const tail = s - 0x5000;
+  const covered = files.some((f) => f.address <= tail && f.address + (f.size ?? 0) >= s);
+  if (covered) return [];
+  const first = files.find((f) => f.address === 0) ?? files[0];
+  if (!first) return [];
+  return [
+    {
+      code: 'FACTORY_LAYOUT_CHANGE',
+      address: first.address,
+      message: `The board runs ${RULE_TEXT[before](s)} and ${first.name} is ${RULE_TEXT[board.factoryRule](s)}: the old factory sectors stay and the new firmware would read them as the wrong thing. After this write, run \`flashback repair\` so they are reset the way the new firmware needs (its WiFi settings too).`,
+    },
+  ];
+}
+
 export function checkFit(files: FitFile[], board: FitBoard): FitWarning[] {
-  return files.flatMap((f) => [
-    ...slotWarnings(f, board, files),
-    ...sizeWarnings(f, board),
-    ...modeWarnings(f, board),
-  ]);
+  return [
+    ...files.flatMap((f) => [
+      ...slotWarnings(f, board, files),
+      ...sizeWarnings(f, board),
+      ...modeWarnings(f, board),
+    ]),
+    ...layoutChangeWarnings(files, board),
+  ];
 }

@@ -11,6 +11,7 @@
 import type { BoardFacts, Evidence, HostProbeResult } from './evidence.js';
 import type { SymbolTable } from './elf-symbols.js';
 import { rcInfo } from './rc-codes.js';
+import { BOOT_LOG_BAUD } from './serial-log.js';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -324,6 +325,21 @@ export function rcCauses(f: BoardFacts, ev: Evidence): Ranked[] {
       });
       continue;
     }
+    // lwIP's DNS client on the ESP8266 does not do mDNS: a ".local" broker name fails as a TCP failure.
+    const mdns = f.serial.find(
+      (e): e is typeof e & { kind: 'broker-named'; host: string } =>
+        e.kind === 'broker-named' && /\.local$/i.test(e.host),
+    );
+    if (rc === -2 && mdns)
+      out.push({
+        code: 'dns',
+        weight: 93,
+        confidence: 'medium',
+        cause: `The broker is named "${mdns.host}": an mDNS .local name, which the ESP8266's DNS client does not resolve`,
+        evidence: [seen, `board log: ${JSON.stringify(mdns.line ?? mdns.host)}`],
+        fix: "Use the broker's IP address (or a name your DNS server knows) in the firmware",
+        confirm: 'The same sketch connects when given the IP address instead of the .local name',
+      });
     if (rc === -2) out.push(...rcMinus2(f, ev, p, seen));
     else if (rc === -4)
       out.push({
@@ -591,6 +607,38 @@ export function crashCauses(f: BoardFacts, symbols?: SymbolTable | null): Ranked
         'The same crash at the same epc1 after reflashing the same build (a flash fault would move or vanish)',
     });
   }
+  const aborts = f.crashes.filter((c) => c.crash === 'abort' || c.crash === 'stack');
+  if (aborts.length && !exc.length) {
+    const said = aborts.map((c) => c.detail ?? c.line ?? '').join(' ');
+    const why = /__yield|yield/.test(said)
+      ? 'yield()/delay() called where it must not be (a network callback, Ticker or interrupt)'
+      : /ISR not in IRAM/.test(said)
+        ? 'an interrupt handler is not in IRAM (mark it IRAM_ATTR)'
+        : /stack smashing|Stack overflow/i.test(said)
+          ? 'a local buffer overflowed the stack (stack smashing)'
+          : /C\+\+ exception|bad_alloc/.test(said)
+            ? 'an unhandled C++ exception, usually out of memory (new/String growth failed)'
+            : 'panic()/abort()/assert() in the sketch or a library';
+    out.push({
+      code: 'crash-sketch',
+      weight: f.everConnected ? 75 : 90,
+      confidence: 'high',
+      cause: `The firmware aborts and reboots: ${why}`,
+      evidence: [
+        `board log: ${aborts
+          .map((c) => JSON.stringify(c.detail ?? c.line ?? c.crash))
+          .filter((x, i, a) => a.indexOf(x) === i)
+          .slice(0, 2)
+          .join(' / ')}${aborts[0]!.ctx ? `, ctx: ${aborts[0]!.ctx}` : ''}`,
+        ...rom,
+        ...appTail,
+      ],
+      fix: symbols
+        ? 'Fix the sketch where the stack names; the flash is not at fault'
+        : "A bug in the sketch or a library, not the flash: pass the sketch's ELF with --elf FILE to name the functions on the stack",
+      confirm: 'The same abort after reflashing the same build (a flash fault would move or vanish)',
+    });
+  }
   if (soft.length)
     out.push({
       code: 'soft-wdt',
@@ -686,7 +734,7 @@ export function quietCauses(f: BoardFacts, ev: Evidence): Ranked[] {
       },
     ];
   const recognised = f.serial.filter((e) => e.kind !== 'garbage' && e.kind !== 'text');
-  const appGarbage = f.serial.filter((e) => e.kind === 'garbage' && e.baud !== 74_880).length;
+  const appGarbage = f.serial.filter((e) => e.kind === 'garbage' && e.baud !== BOOT_LOG_BAUD).length;
   if (
     appGarbage > 0 &&
     recognised.length <= f.banners.length + f.serial.filter((e) => e.kind === 'boot-ok').length

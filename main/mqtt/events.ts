@@ -38,6 +38,8 @@ export type LogEvent =
       ctx?: string;
       /** Code addresses from the stack dump (0x40…), for --elf. */
       stack?: string[];
+      /** The panic/abort line itself ("Panic core_esp8266_main.cpp:137 __yield"). */
+      detail?: string;
     }
   | { kind: 'garbage'; bytes: number; note: string }
   | { kind: 'text' };

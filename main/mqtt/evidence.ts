@@ -113,15 +113,11 @@ export function boardFacts(ev: Evidence): BoardFacts {
     if (e.kind === 'mqtt-connected') {
       connected = true;
       everConnected = true;
-    } else if (e.kind === 'rom-banner' || e.kind === 'boot-ok') {
-      // A new boot ends the session without the broker dropping it (crashes are judged on their own).
+    } else if (e.kind === 'rom-banner' || e.kind === 'boot-ok' || e.kind === 'crash') {
+      // A crash or a new boot ends the session without the broker dropping it (crashes are judged on
+      // their own: a crash loop after each connect is the sketch's, not a broker kicking the client).
       connected = false;
-    } else if (
-      e.kind === 'mqtt-failed' ||
-      e.kind === 'mqtt-disconnected' ||
-      e.kind === 'mqtt-attempt' ||
-      e.kind === 'crash'
-    ) {
+    } else if (e.kind === 'mqtt-failed' || e.kind === 'mqtt-disconnected' || e.kind === 'mqtt-attempt') {
       if (connected) drops++;
       connected = false;
       if (e.kind === 'mqtt-failed') {

@@ -9,7 +9,7 @@
  */
 import { parseBootFailure, parseRomBanner } from './boot-banner.js';
 import type { LogEvent, WifiStage } from './events.js';
-import { rcInfo } from './rc-codes.js';
+import { rcByName, rcInfo } from './rc-codes.js';
 
 const failed = (rc: number): LogEvent => ({ kind: 'mqtt-failed', rc, meaning: rcInfo(rc).meaning });
 
@@ -50,7 +50,11 @@ function brokerNamed(s: string): LogEvent | null {
     return { kind: 'broker-named', host: m[1]! };
   if ((m = /(?:Server Address:|Connected to broker|TCP: Connect to ip)\s+([\w.-]+):(\d+)/.exec(s)))
     return { kind: 'broker-named', host: m[1]!, port: Number(m[2]) };
-  if ((m = /Connecting to MQTT (?:broker|server) (?:at )?\(?([\w.-]+\.[\w-]+)\)?(?::(\d+))?/i.exec(s)))
+  if (
+    (m = /Connecting to MQTT (?:broker|server) (?:at )?\(?([\w.-]+\.[\w-]+)\)?(?::(\d+))?/i.exec(s)) ||
+    (m = /Connecting to (?:MQTT )?broker @?([\w.-]+\.[\w-]+)(?::(\d+))?/i.exec(s)) ||
+    (m = /request IP for: ([\w.-]+\.[\w-]+)/.exec(s))
+  )
     return { kind: 'broker-named', host: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}) };
   return null;
 }
@@ -91,9 +95,11 @@ function mqttEvents(s: string): LogEvent[] {
   // DNS: the broker's name does not resolve (ESPHome, core debug, sketches).
   if (
     (m =
-      /(?:Couldn't resolve IP address for|Error resolving MQTT broker IP address|DNS (?:lookup|resolution) failed for)\s*'?([^'!:\s]*)/i.exec(
+      /(?:Couldn't resolve IP address for|Error resolving MQTT broker IP address|DNS (?:lookup|resolution) failed for|Unable to resolve|DNS failed for)\s*'?([^'!:\s]*)/i.exec(
         s,
-      ))
+      )) ||
+    // The core's debug output: "[hostByName] Host: broker.local lookup error: -5!"
+    (m = /(?:\[hostByName\] )?Host: (\S+) lookup error/.exec(s))
   ) {
     out.push({
       kind: 'mqtt-failed',
@@ -118,7 +124,8 @@ function mqttEvents(s: string): LogEvent[] {
     /(?:\brc\s*[=:]?\s*|failed with state\s*|\bstate\s*[=:]\s*|Connection status:\s*|\berror(?: code)?\s*[=:]?\s*)(-?\d+)\b/i.exec(
       s,
     );
-  const reason = connackReason(s);
+  const byName = rcByName(s);
+  const reason = byName !== null && byName !== 0 ? failed(byName) : connackReason(s);
   if (rc && /fail|error/i.test(s) && /mqtt|broker|MQT:|fail/i.test(s)) {
     // ArduinoMqttClient's connectError(): -1 is its connection timeout, -2 TCP refused (PubSubClient: -4, -2).
     const code = Number(rc[1]);
@@ -223,6 +230,10 @@ function wifiEvents(s: string): LogEvent[] {
         : (WIFI_REASON_TEXT.find(([re]) => re.test(text))?.[1] ?? 'unknown');
     return [wifiFailed(stage, `reason ${text}`, code)];
   }
+  // The core's wl_status_t names (WiFiManager prints them): the stage is in the name.
+  if (/\bWL_NO_SSID_AVAIL\b/.test(s))
+    return [wifiFailed('no-ap', 'WL_NO_SSID_AVAIL: the SSID is not in the scan')];
+  if (/\bWL_(?:STATION_)?WRONG_PASSWORD\b/.test(s)) return [wifiFailed('auth', 'WL_WRONG_PASSWORD')];
   // Tasmota
   if (/WIF: Connect failed with AP incorrect password/i.test(s))
     return [wifiFailed('auth', 'AP: incorrect password')];
@@ -269,7 +280,10 @@ function crashEvents(s: string): LogEvent[] {
     return [{ kind: 'crash', crash: 'exception', exception: Number(m[1]) }];
   if (/Soft WDT reset/i.test(s)) return [{ kind: 'crash', crash: 'soft-wdt' }];
   if (/^wdt reset\b/.test(s)) return [{ kind: 'crash', crash: 'wdt' }];
-  if (/^(Panic |Abort called|User exception \(panic)/.test(s)) return [{ kind: 'crash', crash: 'abort' }];
+  if (/^(Panic |Abort called|User exception \(panic)|^ISR not in IRAM|Unhandled C\+\+ exception/.test(s))
+    return [{ kind: 'crash', crash: 'abort', detail: s }];
+  if (/stack smashing detected|^Stack overflow/i.test(s))
+    return [{ kind: 'crash', crash: 'stack', detail: s }];
   return [];
 }
 

@@ -86,6 +86,12 @@ export function rcInfo(rc: number): RcInfo {
 
 export const allRcCodes: readonly number[] = TABLE.map((e) => e.rc);
 
+/** A PubSubClient state printed by name ("unable to connect, MQTT_CONNECT_FAILED"): its code, else null. */
+export function rcByName(text: string): number | null {
+  const m = /\bMQTT_[A-Z_]+\b/.exec(text);
+  return m ? (TABLE.find((e) => e.name === m[0])?.rc ?? null) : null;
+}
+
 /** Short inline annotation for the monitor: "rc=-2 MQTT_CONNECT_FAILED: …". */
 export function rcAnnotation(rc: number): string {
   const i = rcInfo(rc);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomicSync } from '../atomic-file.js';
 import { dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
 import { VirtualBoard, type VirtualBoardOptions } from './board.js';
@@ -70,20 +71,6 @@ function demoMeta(name: DemoName): BoardMeta {
     chip: 'ESP8266EX',
     crystalMHz: 26,
   };
-}
-
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    if (typeof data === 'string') fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 const metaSchema = z.object({
@@ -190,8 +177,8 @@ export function openVirtualBoard(name: string, opts: OpenBoardOptions = {}): Sha
     board.flash.counters.pagePrograms;
   const save = () => {
     const { bin, json } = files(name);
-    writeAtomic(bin, board.flash.snapshot());
-    writeAtomic(json, JSON.stringify(meta, null, 2) + '\n');
+    writeFileAtomicSync(bin, board.flash.snapshot());
+    writeFileAtomicSync(json, JSON.stringify(meta, null, 2) + '\n');
     savedAt = writes();
   };
   if (opts.create && !isDemo(name)) save();

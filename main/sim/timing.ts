@@ -23,8 +23,6 @@ export const CHIP_ERASE_MS = 10_000;
 /** On-chip flash read + MD5 throughput: 2 MB/s, i.e. bytes per ms (conservative, no measurement). */
 export const READ_BYTES_PER_MS = 2_000;
 
-/** Boot ROM banner rate: 115200 × 26/40 with the usual 26 MHz crystal (notes 1.5). */
-export const ROM_BANNER_BAUD = 74_880;
 /** App UART rate after the SDK calibrates the PLL. */
 export const APP_BAUD = 115_200;
 /** esptool's sync rate (ESP_ROM_BAUD). */

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { ErrorData } from '../errors.js';
+import { SECTOR_SIZE } from '../flash-geometry.js';
 import type { UserPrompt } from '../progress.js';
 
 export type { ErrorData };
@@ -398,8 +399,8 @@ export const jobParamSchemas = {
   /** No offset and size: the whole chip. Otherwise a sector-aligned region. */
   erase: z.object({
     port: portSpec,
-    offset: z.number().int().min(0).max(0xfff000).multipleOf(0x1000).optional(),
-    size: z.number().int().min(0x1000).max(0x1000000).multipleOf(0x1000).optional(),
+    offset: z.number().int().min(0).max(0xfff000).multipleOf(SECTOR_SIZE).optional(),
+    size: z.number().int().min(SECTOR_SIZE).max(0x1000000).multipleOf(SECTOR_SIZE).optional(),
   }),
   compare: z.object({ a: compareSide, b: compareSide }),
   /** Reads the board and plans the factory-data reset its firmware needs: nothing is written. */

@@ -3,6 +3,7 @@
  * or a sector-aligned region. Erasing asks for an explicit tick first: it cannot be undone without a backup.
  */
 import { useId, useState } from 'react';
+import { SECTOR_SIZE } from '../../main/flash-geometry.js';
 import type { JobParams } from '../../main/workbench/api.js';
 import { useStartJob } from '../api/jobs.js';
 import { JobProgress } from '../components/JobProgress.js';
@@ -64,7 +65,8 @@ export function EraseBoard() {
   const [sure, setSure] = useState(false);
   const off = parseAddress(offset);
   const len = parseAddress(size);
-  const aligned = off !== null && len !== null && len > 0 && off % 0x1000 === 0 && len % 0x1000 === 0;
+  const aligned =
+    off !== null && len !== null && len > 0 && off % SECTOR_SIZE === 0 && len % SECTOR_SIZE === 0;
   const ok = port !== null && sure && (whole || aligned);
   const erase = async () => {
     if (!ok || !port) return;

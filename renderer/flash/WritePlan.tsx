@@ -3,6 +3,7 @@
  * warnings, sectors to write, the automatic backup), the Write button bound to that plan, progress,
  * and the verdict.
  */
+import { SECTOR_SIZE } from '../../main/flash-geometry.js';
 import type { JobParams, WritePlanView } from '../../main/workbench/api.js';
 import { useStartJob } from '../api/jobs.js';
 import { JobProgress } from '../components/JobProgress.js';
@@ -53,7 +54,7 @@ export function PlanTable({ plan }: { plan: WritePlanView }) {
         <dt>Will write</dt>
         <dd>
           <strong>
-            {n} sector{n === 1 ? '' : 's'} ({bytes(n * 4096)})
+            {n} sector{n === 1 ? '' : 's'} ({bytes(n * SECTOR_SIZE)})
           </strong>
           ; {plan.skipSectors} already equal and skipped; then every file is checked by MD5
         </dd>

@@ -1,4 +1,5 @@
 /** The restore plan, shown in full before the user confirms: what will be written, the auto-backup, the flash mode. */
+import { SECTOR_SIZE } from '../../main/flash-geometry.js';
 import type { RestorePlanView } from '../../main/workbench/api.js';
 import { bytes, hex, shortHash } from '../format.js';
 import { SectorActions } from '../components/SectorActions.js';
@@ -36,7 +37,7 @@ export function PlanView({ plan }: { plan: RestorePlanView }) {
         <dd>
           <strong>
             {plan.writeSectors.length} sector{plan.writeSectors.length === 1 ? '' : 's'} (
-            {bytes(plan.writeSectors.length * 4096)})
+            {bytes(plan.writeSectors.length * SECTOR_SIZE)})
           </strong>
           ; {plan.skipSectors} already equal and skipped
         </dd>

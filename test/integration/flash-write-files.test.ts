@@ -13,7 +13,7 @@ useTempHome('flashback-write-');
 const { writeFiles } = await import('../../main/flash/write-files.js');
 const { Library } = await import('../../main/library/library.js');
 const { boardFactory } = await import('../support/boards.js');
-const { arduinoBin, bootV1, userBin } = await import('../support/firmware-files.js');
+const { arduinoBin, bootV1, tasmotaRelease, userBin } = await import('../support/firmware-files.js');
 
 const MB = 1024 * 1024;
 const boards = boardFactory('wf');
@@ -102,6 +102,28 @@ describe('writeFiles on a virtual board', () => {
     expect('dryRun' in r).toBe(true);
     expect(r.plan.warnings.map((w) => w.code)).toEqual(['WRONG_SLOT']);
     expect(b.flash().every((x) => x === 0xff)).toBe(true);
+  });
+
+  it('Tasmota over a NONOS board warns that the factory sectors change meaning; a whole-flash image does not', async () => {
+    const nonos = blank(MB);
+    nonos.set(bootV1(), 0);
+    nonos[3] = 0x20;
+    nonos.set(userBin(1), 0x1000);
+    nonos.set(fixture('esp_init_data_default_v08.bin'), 0xfc000);
+    const b = boards.make(nonos);
+    const pairs = [{ address: 0, name: 'tasmota.bin', bytes: tasmotaRelease() }];
+    const r = await writeFiles({ port: b.port, ...fast, pairs }, { confirm: () => false });
+    expect(r.plan.warnings.map((w) => w.code)).toEqual(['FACTORY_LAYOUT_CHANGE']);
+    expect(r.plan.warnings[0]?.message).toMatch(/NONOS.*0xFC000.*Arduino-core.*flashback repair/);
+    expect(Buffer.from(b.flash()).equals(Buffer.from(nonos))).toBe(true);
+    // A whole flash carries its own factory sectors: nothing to warn about.
+    const whole = blank(MB);
+    whole.set(tasmotaRelease(), 0);
+    const w = await writeFiles(
+      { port: b.port, ...fast, pairs: [{ address: 0, name: 'dump.bin', bytes: whole }] },
+      { confirm: () => false },
+    );
+    expect(w.plan.warnings.map((x) => x.code)).not.toContain('FACTORY_LAYOUT_CHANGE');
   });
 
   it('the ESP-01 case: a 4 MB build on a 1 MB chip warns; --flash-size detect rewrites the header to 1 MB', async () => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../bin/build.mjs';
 import { Asar } from '../support/asar.js';
+import { pageContentSecurityPolicy } from '../../main/csp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
@@ -132,6 +133,10 @@ describe('desktop package (electron-builder --dir, linux x64, stand-in Electron)
     const info = JSON.parse(asar.read('dist-renderer/build-info.json').toString('utf8')) as { mode: string };
     expect(info.mode).toBe('production');
     const html = asar.read('dist-renderer/index.html').toString('utf8');
+    // The build writes main/csp.ts's policy into the page, ahead of every script.
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+    expect(meta?.[1]?.replaceAll('&#39;', "'")).toBe(pageContentSecurityPolicy());
+    expect(meta!.index).toBeLessThan(html.indexOf('<script'));
     const assets = [...html.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => `dist-renderer/${m[1]}`);
     expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
     for (const a of assets) expect(files.has(a), `${a} is in app.asar`).toBe(true);

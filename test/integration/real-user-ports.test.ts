@@ -15,6 +15,7 @@ import { boardBehindPty, socat } from '../support/stalled-pty.js';
 useTempHome('flashback-realports-');
 const { detectBoard } = await import('../../main/flash/index.js');
 const { withBoard } = await import('../../main/flash/board-session.js');
+const { hashRange } = await import('../../main/flash/block-hashes.js');
 const { VirtualBoard, startSimServer } = await import('../../main/sim/index.js');
 const { FlashbackError } = await import('../../main/errors.js');
 const { demo } = await import('../support/boards.js');
@@ -24,10 +25,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function board(mac: string) {
+function board(mac: string, size = 1 << 20) {
   const b = new VirtualBoard({
-    flash: Uint8Array.from(demo.good.subarray(0, 1 << 20)),
-    flashSize: 1 << 20,
+    flash: Uint8Array.from(demo.good.subarray(0, size)),
+    flashSize: size,
     mac,
     bootMode: 'download',
     autoReset: false,
@@ -94,5 +95,30 @@ describe.skipIf(socat.missing)('a port that goes quiet while connecting', () => 
     expect(e.code).toBe('BAUD_FAILED');
     expect(e.message).toMatch(/answered at 115200 baud, then went silent once switched to 921600 baud/);
     expect(e.hint).toMatch(/still listens at 921600 baud: power-cycle the board.*--baud 460800/);
+  }, 60_000);
+});
+
+describe.skipIf(socat.missing)('a port that goes quiet during a long on-chip hash', () => {
+  it('is closed as stalled one short question after the hash times out, not after three full timeouts', async () => {
+    const pty = await boardBehindPty(board('18:fe:34:6c:00:03', 4 << 20));
+    cleanups.push(() => pty.close());
+    // 1.25 MiB: esptool's 8 s/MB gives the MD5 10.5 s; three such timeouts took 32 s to call it stalled.
+    const size = 0x140000;
+    let waited = 0;
+    const e = await failure(
+      withBoard({ port: pty.path, before: 'no-reset', baud: 115200 }, {}, async ({ session }) => {
+        pty.deafen();
+        const t0 = Date.now();
+        try {
+          await hashRange(session, 0, size);
+        } finally {
+          waited = Date.now() - t0;
+        }
+      }),
+    );
+    expect(e.code).toBe('PORT_STALLED');
+    expect(e.message).toMatch(/stopped answering: nothing came back for the last 2 commands/);
+    expect(waited).toBeGreaterThan(10_000); // the MD5 had its full timeout: the board may just be slow
+    expect(waited).toBeLessThan(16_000); // then one 3 s question settled it
   }, 60_000);
 });

@@ -171,6 +171,15 @@ describe('checkFit: warnings before writing', () => {
     expect(checkFit([file(0x1000, gz, 'tasmota.bin.gz')], board(MB))[0]?.message).toMatch(/uncompressed/);
   });
 
+  it('a firmware whose factory data lives elsewhere than the board’s current one', () => {
+    const tas = { ...file(0, tasmotaRelease(), 'tasmota.bin'), size: tasmotaRelease().length };
+    const over = (previousFactoryRule: 'arduino' | 'nonos' | 'unknown') =>
+      checkFit([tas], { ...board(MB, 'arduino'), previousFactoryRule }).map((w) => w.code);
+    expect(over('nonos')).toEqual(['FACTORY_LAYOUT_CHANGE']);
+    expect(over('arduino')).toEqual([]);
+    expect(over('unknown')).toEqual([]);
+  });
+
   it('Tasmota’s 1 MB release on a 4 MB board: only the soft size note', () => {
     expect(codes([file(0, tasmotaRelease(), 'tasmota.bin')], board(4 * MB, 'arduino'))).toEqual([
       'HEADER_SIZE_MISMATCH',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorOf } from '../support/errors.js';
 import { Library, resolveImage } from '../../main/library/index.js';
-import { writeFileAtomic } from '../../main/atomic-file.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../../main/atomic-file.js';
 import { buildDemoImage } from '../../main/sim/demo-image.js';
 
 let dir: string;
@@ -125,15 +125,22 @@ describe('Library', () => {
   });
 });
 
-describe('writeFileAtomic', () => {
+describe.each([
+  ['writeFileAtomic', writeFileAtomic],
+  ['writeFileAtomicSync', async (f: string, d: Uint8Array | string) => writeFileAtomicSync(f, d)],
+])('%s', (_name, write) => {
   it('replaces the whole file or leaves the old one', async () => {
     const f = path.join(dir, 'x.bin');
-    await writeFileAtomic(f, 'old');
-    await writeFileAtomic(f, 'new content');
-    expect(fs.readFileSync(f, 'utf8')).toBe('new content');
+    await write(f, 'old');
+    await write(f, new Uint8Array([110, 101, 119]));
+    expect(fs.readFileSync(f, 'utf8')).toBe('new');
     // A write into a folder that cannot be created fails without touching the target.
     fs.writeFileSync(path.join(dir, 'blocker'), '');
-    await expect(writeFileAtomic(path.join(dir, 'blocker', 'y.bin'), 'x')).rejects.toThrow();
+    await expect(write(path.join(dir, 'blocker', 'y.bin'), 'x')).rejects.toThrow();
+    // A rename that fails (the target is a folder) keeps the folder and leaves no temp file.
+    fs.mkdirSync(path.join(dir, 'taken'));
+    await expect(write(path.join(dir, 'taken'), 'x')).rejects.toThrow();
+    expect(fs.statSync(path.join(dir, 'taken')).isDirectory()).toBe(true);
     expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });

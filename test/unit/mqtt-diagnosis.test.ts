@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../main/mqtt/diagnosis.js';
+import { FLASH_REPAIR } from '../../main/mqtt/causes.js';
 import type { TimedEvent } from '../../main/mqtt/events.js';
 import { certainty, type Evidence, type HostProbeResult } from '../../main/mqtt/evidence.js';
 import { LogParser } from '../../main/mqtt/log-parser.js';
@@ -328,5 +329,37 @@ describe('diagnose', () => {
     const d = diagnose(evidence(serial(good)));
     expect(d.verdict).toBe('fail');
     expect(d.diagnosis.some((c) => /not to the broker checked here/.test(c.cause))).toBe(true);
+  });
+
+  it('a panic after connecting is the sketch crash, not a broker drop; a .local broker name is the DNS suspect', () => {
+    const panic = diagnose(
+      evidence(
+        serial([
+          'Attempting MQTT connection...connected',
+          'User exception (panic/abort/assert)',
+          'Panic core_esp8266_main.cpp:137 __yield',
+          ' ets Jan  8 2013,rst cause:2, boot mode:(3,6)',
+          'Attempting MQTT connection...connected',
+          'Panic core_esp8266_main.cpp:137 __yield',
+        ]),
+        { brokerWatch: 'none' },
+      ),
+    );
+    expect(panic.verdict).toBe('fail');
+    expect(panic.diagnosis[0]).toMatchObject({ code: 'crash-sketch', cause: expect.stringMatching(/yield/) });
+    expect(panic.diagnosis.map((c) => c.code)).not.toContain('connect-drop');
+    expect(panic.diagnosis.filter((c) => FLASH_REPAIR.has(c.code))).toEqual([]);
+    const local = diagnose(
+      evidence(
+        serial([
+          'Attempting MQTT connection...[hostByName] request IP for: broker.local',
+          'failed, rc=-2 try again in 5 seconds',
+          'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds',
+          'Attempting MQTT connection...failed, rc=-2 try again in 5 seconds',
+        ]),
+        { brokerWatch: 'none' },
+      ),
+    );
+    expect(local.diagnosis[0]).toMatchObject({ code: 'dns', cause: expect.stringMatching(/broker\.local/) });
   });
 });

@@ -329,3 +329,35 @@ describe('WiFi failures in SDK and sketch wording', () => {
     expect(parseLines(ok).filter((e) => e.kind === 'wifi-failed')).toEqual([]);
   });
 });
+
+describe('more shapes from real boards', () => {
+  it('PubSubClient state names, core DNS errors and WiFiManager status names', () => {
+    expect(
+      parseLine('MQTT: Connecting to broker @pi.local ... unable to connect, MQTT_CONNECT_FAILED'),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'mqtt-failed', rc: -2 }),
+        expect.objectContaining({ kind: 'broker-named', host: 'pi.local' }),
+      ]),
+    );
+    expect(parseLine('failed: MQTT_CONNECT_UNAUTHORIZED')[0]).toMatchObject({ rc: 5 });
+    expect(parseLine('[hostByName] Host: mybroker.local lookup error: -5!')[0]).toMatchObject({
+      kind: 'mqtt-failed',
+      dns: 'mybroker.local',
+    });
+    expect(parseLine('*WM: [2] Connection result: WL_NO_SSID_AVAIL')[0]).toMatchObject({ stage: 'no-ap' });
+    expect(parseLine('*WM: [3] lastconxresult: WL_STATION_WRONG_PASSWORD')[0]).toMatchObject({
+      stage: 'auth',
+    });
+  });
+
+  it('panics, aborts and stack smashing are crashes with what they said', () => {
+    expect(parseLine('Panic core_esp8266_main.cpp:137 __yield')[0]).toMatchObject({
+      kind: 'crash',
+      crash: 'abort',
+      detail: expect.stringMatching(/__yield/),
+    });
+    expect(parseLine('ISR not in IRAM!')[0]).toMatchObject({ kind: 'crash', crash: 'abort' });
+    expect(parseLine('stack smashing detected')[0]).toMatchObject({ kind: 'crash', crash: 'stack' });
+  });
+});

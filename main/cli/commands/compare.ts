@@ -3,6 +3,7 @@
  * compared by per-sector MD5 computed on the chip (no full read), through main/flash's quickCompare.
  */
 import { FlashbackError } from '../../errors.js';
+import { SECTOR_SIZE } from '../../flash-geometry.js';
 import { quickCompare } from '../../flash/index.js';
 import { boardOptions, type CliCommand } from '../command.js';
 import { boardTarget } from '../args.js';
@@ -32,7 +33,7 @@ export const compareCommand: CliCommand = {
     );
     for (let i = 0; i < report.sectors.length; i += 64) {
       ctx.out(
-        `0x${(i * 4096).toString(16).padStart(6, '0')} ${report.sectors
+        `0x${(i * SECTOR_SIZE).toString(16).padStart(6, '0')} ${report.sectors
           .slice(i, i + 64)
           .map((s) => MARK[s])
           .join('')}`,

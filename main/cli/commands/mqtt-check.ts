@@ -2,6 +2,7 @@
 import { FlashbackError } from '../../errors.js';
 import { runMqttCheck, type CheckAfter, type CheckBefore } from '../../mqtt/check.js';
 import { parseBrokerUrl } from '../../mqtt/host-probe.js';
+import { BOOT_LOG_BAUD } from '../../mqtt/serial-log.js';
 import { EXIT, setupExit } from '../exit-codes.js';
 import { bad, str } from '../args.js';
 import { virtualBoardNetwork } from '../../sim/index.js';
@@ -91,7 +92,7 @@ export const mqttCheckCommand: CliCommand = {
         clientId: str(ctx, 'client-id'),
         durationMs: num(v.duration, 'duration', 12) * 1000,
         monitorBaud: num(v['monitor-baud'], 'monitor-baud', 115200),
-        romBaud: num(v['rom-baud'], 'rom-baud', 74880),
+        romBaud: num(v['rom-baud'], 'rom-baud', BOOT_LOG_BAUD),
         username: str(ctx, 'username'),
         password: str(ctx, 'password'),
         caFile: str(ctx, 'ca'),

@@ -3,6 +3,7 @@
  * it (no donor board needed), after showing which sectors change and that WiFi settings are reset.
  */
 import { FlashbackError } from '../../errors.js';
+import { SECTOR_SIZE } from '../../flash-geometry.js';
 import { repairBoard, type RepairPlan } from '../../flash/repair.js';
 import { formatSize } from '../../image/flash-params.js';
 import { boardOptions, type CliCommand } from '../command.js';
@@ -26,7 +27,7 @@ export function printRepairPlan(out: (line: string) => void, plan: RepairPlan): 
     `  backup    ${plan.backupFirst ? 'the whole board is backed up into the library first' : 'none (--no-backup)'}`,
   );
   out(
-    `  changes   ${plan.writeSectors.length ? `${plan.writeSectors.length} sector(s): ${plan.writeSectors.map((s) => hex(s * 4096)).join(', ')}` : 'none: the factory data is already reset'}`,
+    `  changes   ${plan.writeSectors.length ? `${plan.writeSectors.length} sector(s): ${plan.writeSectors.map((s) => hex(s * SECTOR_SIZE)).join(', ')}` : 'none: the factory data is already reset'}`,
   );
   if (plan.resetsWifi)
     out('  NOTE      Stored WiFi settings are reset: the firmware needs its WiFi set up again.');

@@ -1,5 +1,6 @@
 import { humanSize } from '../../units.js';
 import { FlashbackError } from '../../errors.js';
+import { SECTOR_SIZE } from '../../flash-geometry.js';
 import { restoreBoard } from '../../flash/index.js';
 import type { RestorePlan } from '../../flash/types.js';
 import { boardOptions, type CliCommand, type CliContext } from '../command.js';
@@ -49,7 +50,11 @@ function summarize(sectors: number[]): string {
       prev = s;
       continue;
     }
-    parts.push(start === prev ? hex(start * 4096) : `${hex(start * 4096)}–${hex((prev + 1) * 4096 - 1)}`);
+    parts.push(
+      start === prev
+        ? hex(start * SECTOR_SIZE)
+        : `${hex(start * SECTOR_SIZE)}–${hex((prev + 1) * SECTOR_SIZE - 1)}`,
+    );
     start = prev = s;
   }
   return parts.length > 6 ? `${parts.slice(0, 6).join(', ')}, … (${parts.length} ranges)` : parts.join(', ');
