@@ -58,7 +58,12 @@ export async function withBoard<T>(
         const left = await board.session.finish(after);
         if (fast && left.stubBaud === null) await rememberStubLeft(target.port, null).catch(() => undefined);
         // A port without control lines has just said so (session.finish); say it once.
-        if (ok && after === 'hard-reset' && target.before === 'manual' && board.link.capabilities.controlLines) {
+        if (
+          ok &&
+          after === 'hard-reset' &&
+          target.before === 'manual' &&
+          board.link.capabilities.controlLines
+        ) {
           opts.log?.(
             'Done. If the board has no auto-reset circuit, press RST (or unplug and replug it) to run the firmware.',
           );
