@@ -17,6 +17,7 @@ import { storeBackup } from './library-store.js';
 import { hashPieces, isBlankMd5, piecesOf } from './block-hashes.js';
 import { proveBlankRuns } from './blank-proof.js';
 import { readProven } from './read-range.js';
+import { readAnchored } from './anchored-read.js';
 import type { BackupResult, BoardTarget, DetectResult } from './types.js';
 
 export interface BackupParams extends BoardTarget {
@@ -68,13 +69,18 @@ export async function backupWithSession(
   }
   assertReachable(session, offset, size, 'This backup');
   const pieces = piecesOf(offset, size);
+  const image = new Uint8Array(size).fill(0xff);
+  // Without block hashes from a plan: sample, then prove in anchored ranges (each byte read about once).
+  if (!params.knownBlockMd5) {
+    const bytesRead = await readAnchored(session, image, offset, pieces, info.flash.size, opts);
+    if (bytesRead !== null) return saveBackup(image, info, params, offset, bytesRead, started);
+  }
   // Blocks the plan rewrote whole without hashing them are hashed here, and only those.
   const known = params.knownBlockMd5?.length === pieces.length ? params.knownBlockMd5 : [];
   const missing = pieces.filter((_, i) => known[i] === undefined);
   const hashed = await hashPieces(session, missing, opts);
   const md5s = pieces.map((_, i) => known[i] ?? hashed.shift()!);
   const toRead = pieces.map((p, i) => i).filter((i) => !isBlankMd5(md5s[i]!, pieces[i]!.size));
-  const image = new Uint8Array(size).fill(0xff);
   let bytesRead = await readProven(
     session,
     image,
@@ -86,6 +92,18 @@ export async function backupWithSession(
   // One hash per blank block is not a proof (its offset may have been damaged on the line).
   const read = pieces.map((_, i) => toRead.includes(i));
   bytesRead += await proveBlankRuns(session, image, offset, pieces, read, opts);
+  return saveBackup(image, info, params, offset, bytesRead, started);
+}
+
+async function saveBackup(
+  image: Uint8Array,
+  info: DetectResult,
+  params: Pick<BackupParams, 'out' | 'library' | 'label'>,
+  offset: number,
+  bytesRead: number,
+  started: number,
+): Promise<BackupResult> {
+  const size = image.length;
   const md5 = createHash('md5').update(image).digest('hex');
   const sha256 = createHash('sha256').update(image).digest('hex');
   let libraryId: string | null = null;

@@ -5,7 +5,7 @@
  * A failed read is retried after resynchronising, in smaller pieces while the line stays bad; a block
  * whose data disagrees with its hash is hashed again and read again.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { FlashbackError, throwIfAborted } from '../errors.js';
 import type { EspSession } from '../esp/types.js';
 import { bytesPerSecSince, type OpOptions } from '../progress.js';
@@ -13,14 +13,24 @@ import { hashPieces, hashRange, piecesOf, type Piece } from './block-hashes.js';
 import { isRetryable, PieceSize, resync } from './recovery.js';
 import { md5Hex } from './sector-map.js';
 
-const blanks = new Map<number, Uint8Array>();
-function blankBytes(n: number): Uint8Array {
-  let b = blanks.get(n);
-  if (!b) {
-    b = new Uint8Array(n).fill(0xff);
-    if (blanks.size < 64) blanks.set(n, b);
-  }
-  return b;
+const BLANK = new Uint8Array(0x10000).fill(0xff);
+/** Feeds `n` bytes of 0xFF to `h` (a whole blank range is never allocated). */
+export function updateBlank(h: Hash, n: number): Hash {
+  for (let left = n; left > 0; left -= BLANK.length)
+    h.update(BLANK.subarray(0, Math.min(left, BLANK.length)));
+  return h;
+}
+
+/**
+ * What a read may stop on: the on-chip MD5 of a range that holds the piece, taken by its own command.
+ * Once the bytes read so far, with the rest of the range held as 0xFF, give that MD5, the rest is blank.
+ */
+export interface StopProof {
+  /** MD5 state of the range's bytes before the piece, as the host holds them. */
+  head: Hash;
+  /** Bytes of the range after the piece (held as 0xFF unless read before). */
+  after: number;
+  expected: string;
 }
 
 export const READ_CHUNK = 0x10000;
@@ -30,11 +40,16 @@ const READ_ATTEMPTS = 12;
 /** Times one block may disagree with a fresh hash of itself before the backup fails loudly. */
 const PROOF_ATTEMPTS = 4;
 
-interface ReadState {
+export interface ReadState {
   size: PieceSize;
   done: number;
   total: number;
   started: number;
+}
+
+/** Progress and the adaptive read size shared by the reads of one job of `total` bytes. */
+export function newReadState(total: number): ReadState {
+  return { size: new PieceSize(READ_CHUNK, MIN_READ), done: 0, total, started: performance.now() };
 }
 
 /**
@@ -49,17 +64,12 @@ export async function readProven(
   md5s: string[],
   opts: OpOptions,
 ): Promise<number> {
-  const st: ReadState = {
-    size: new PieceSize(READ_CHUNK, MIN_READ),
-    done: 0,
-    total: pieces.reduce((n, p) => n + p.size, 0),
-    started: performance.now(),
-  };
+  const st = newReadState(pieces.reduce((n, p) => n + p.size, 0));
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i]!;
     let expected = md5s[i]!;
     for (let proof = 1; ; proof++) {
-      const bytes = await readPiece(session, p, expected, st, opts);
+      const bytes = await readPiece(session, p, { head: createHash('md5'), after: 0, expected }, st, opts);
       if (md5Hex(bytes) === expected) {
         image.set(bytes, p.offset - base);
         break;
@@ -84,32 +94,37 @@ export async function readProven(
   return st.total;
 }
 
-/** Reads one piece in sub-reads of the current size, retrying a damaged sub-read at a smaller size. */
-async function readPiece(
+/**
+ * Reads one piece in sub-reads of the current size, retrying a damaged sub-read at a smaller size. With
+ * a proof, the read stops once it shows the rest of the piece blank; without one it reads the piece whole.
+ */
+export async function readPiece(
   session: EspSession,
   p: Piece,
-  expected: string,
+  proof: StopProof | null,
   st: ReadState,
   opts: OpOptions,
 ): Promise<Uint8Array> {
-  // Unread bytes count as blank: the read may stop once the block's hash proves the rest is 0xFF.
+  // Unread bytes count as blank: the read may stop once the range's hash proves the rest is 0xFF.
   const out = new Uint8Array(p.size).fill(0xff);
   let got = 0;
-  const prefix = createHash('md5');
+  const prefix = proof ? proof.head.copy() : null;
   let failures = 0;
   while (got < p.size) {
     throwIfAborted(opts.signal, 'Reading flash');
     const len = Math.min(st.size.size, p.size - got);
     const at = p.offset + got;
-    const head = prefix.copy();
+    const head = prefix?.copy();
     const rest = p.size - got;
-    const enough = (bytes: Uint8Array) => {
-      const h = head.copy().update(bytes);
-      return h.update(blankBytes(rest - bytes.length)).digest('hex') === expected;
-    };
+    const enough =
+      proof && head
+        ? (bytes: Uint8Array) =>
+            updateBlank(head.copy().update(bytes), rest - bytes.length + proof.after).digest('hex') ===
+            proof.expected
+        : undefined;
     try {
       const bytes = await session.readFlash(at, len, {
-        enough,
+        ...(enough ? { enough } : {}),
         onProgress: (q) =>
           opts.onProgress?.({
             phase: 'read',
@@ -121,8 +136,8 @@ async function readPiece(
       });
       out.set(bytes, got);
       st.size.succeeded();
-      if (bytes.length < len) return out; // the rest is proven blank by the block's hash
-      prefix.update(bytes);
+      if (bytes.length < len) return out; // the rest is proven blank by the range's hash
+      prefix?.update(bytes);
       got += len;
     } catch (e) {
       if (!isRetryable(e) || ++failures >= READ_ATTEMPTS) throw e;

@@ -37,7 +37,8 @@ describe('reads are proven by an independent on-chip MD5', () => {
     );
     expect(md5(fs.readFileSync(out))).toBe(md5(flash));
     expect(r.md5).toBe(md5(flash));
-    expect(logs.some((l) => /does not match the chip's MD5 of that range/.test(l))).toBe(true);
+    // The block's range did not hash as read, so it was hashed alone and read again against that hash.
+    expect(logs.some((l) => /range 0x120000–0x12ffff does not hash as read/.test(l))).toBe(true);
   });
 
   it('a sparse backup whose block hash offset is flipped is still exact', async () => {
@@ -47,9 +48,9 @@ describe('reads are proven by an independent on-chip MD5', () => {
   });
 });
 
-describe('blank blocks are proven by two commands of different shapes', () => {
-  // Boot data at 0x0, 64 KiB of data at 0x210000, the rest blank: the block hash of 0x210000 with bit 20
-  // of its offset flipped hashes 0x310000, which is blank.
+describe('blank blocks are proven by a hash anchored in data, or by two commands of different shapes', () => {
+  // Boot data at 0x0, 64 KiB of data at 0x210000, the rest blank: an MD5 at 0x210000 with bit 20 of its
+  // offset flipped hashes 0x310000, which is blank.
   function sparse(): Uint8Array {
     const flash = new Uint8Array(MB4).fill(0xff);
     flash.set(crypto.randomBytes(0x3000), 0);
@@ -59,24 +60,41 @@ describe('blank blocks are proven by two commands of different shapes', () => {
   }
   const aimed = { op: 0x13, byte: 2, xor: 0x10, offset: 0x210000 } as const;
 
-  it('a block hash whose offset is flipped onto a blank block does not make a data block blank', async () => {
+  it('a sample whose offset is flipped onto a blank block does not make a data block blank', async () => {
     const flash = sparse();
+    // The first MD5 at 0x210000 is the block's sample: flipped, it sees blank flash at 0x310000.
     const b = boards.make(flash, { faults: { corruptHeader: aimed } });
     const logs: string[] = [];
     const r = await backupBoard({ port: b.port, baud: 921600, library: null }, { log: (l) => logs.push(l) });
     expect(r.md5).toBe(md5(flash));
-    expect(logs.some((l) => /did not hash as blank a second time/.test(l))).toBe(true);
+    // No data seen after block 0: the blank rest is hashed from block 0's last word, and holds data.
+    expect(logs.some((l) => /blank range from 0x10000 does not hash as blank/.test(l))).toBe(true);
   });
 
-  it('the second check itself damaged on the line costs a re-hash, not a wrong backup', async () => {
+  it("a range's own MD5 with its offset flipped costs a fallback, not a wrong backup", async () => {
     const flash = sparse();
-    // The run after the data block is checked from its last non-0xFF word, 0x21fffc (an anchor in data).
+    // The blank blocks from 0x10000 and the data block at 0x210000 are one range; its MD5 is the second
+    // one at 0x10000 (the first is block 1's sample). Flipped, it hashes 0x110000–0x31ffff.
+    const b = boards.make(flash, {
+      faults: { corruptHeader: { op: 0x13, byte: 2, xor: 0x10, offset: 0x10000, nth: 2 } },
+    });
+    const logs: string[] = [];
+    const r = await backupBoard({ port: b.port, baud: 921600, library: null }, { log: (l) => logs.push(l) });
+    expect(r.md5).toBe(md5(flash));
+    expect(logs.some((l) => /range 0x10000–0x21ffff does not hash as read/.test(l))).toBe(true);
+  });
+
+  it('data the sample cannot see (mid-block, first page blank) is found by the fallback, even with its second check damaged', async () => {
+    const flash = sparse();
+    flash.fill(0xff, 0x210000, 0x210100); // the block's first page is blank: the sample says "blank"
+    // The fallback proves the run after the block from its last non-0xFF word, 0x21fffc; flipped once.
     const b = boards.make(flash, {
       faults: { corruptHeader: { op: 0x13, byte: 2, xor: 0x10, offset: 0x21fffc } },
     });
     const logs: string[] = [];
     const r = await backupBoard({ port: b.port, baud: 921600, library: null }, { log: (l) => logs.push(l) });
     expect(r.md5).toBe(md5(flash));
+    expect(logs.some((l) => /blank range from 0x10000 does not hash as blank/.test(l))).toBe(true);
     expect(logs.some((l) => /from 0x220000 did not hash as blank a second time/.test(l))).toBe(true);
   });
 
