@@ -151,6 +151,16 @@ function sizeWarnings(f: FitFile, board: FitBoard): FitWarning[] {
   const chip = board.flashSize;
   if (!size || !chip || size === chip || f.address !== 0) return [];
   if (f.identity.kind === 'nonos-user' || f.identity.kind === 'rf-init-data') return [];
+  const own = f.identity.headerFlashSize;
+  if (size > chip && f.headerFlashSize != null && f.headerFlashSize !== own)
+    // The user's --flash-size made it bigger than the chip, not the build.
+    return [
+      {
+        code: 'BIGGER_FLASH',
+        address: f.address,
+        message: `--flash-size sets ${f.name}'s header to ${formatSize(size)} but this chip has ${formatSize(chip)}: the SDK would look for its settings and RF data past the end of this chip. Use --flash-size keep${own ? ` (the file says ${formatSize(own)})` : ''} or detect (${formatSize(chip)}).`,
+      },
+    ];
   if (size > chip)
     return [
       {

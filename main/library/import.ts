@@ -4,6 +4,7 @@
  * that returned nothing), not a smaller chip read as a bigger one (the flash wraps, so the dump repeats),
  * and what firmware it holds (named, or said to be unknown).
  */
+import { createHash } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
 import { FLASH_SIZES, identifyFile } from '../image/firmware-id.js';
 import { formatSize } from '../image/flash-params.js';
@@ -12,6 +13,8 @@ import type { LibraryEntry } from './types.js';
 
 export interface ImportResult {
   entry: LibraryEntry;
+  /** The same bytes were in the library already: that entry is returned as it was (label kept). */
+  alreadyPresent: boolean;
   /** What the dump holds and anything odd that did not stop the import. */
   notes: string[];
 }
@@ -65,6 +68,9 @@ export async function importDump(
   opts: { name: string; label?: string },
 ): Promise<ImportResult> {
   const notes = validateDump(bytes, opts.name);
+  // Content-addressed: the same dump again is the same entry, and its label stays what it was.
+  const id = createHash('sha256').update(bytes).digest('hex');
+  const before = await library.show(id).catch(() => null);
   const entry = await library.add(bytes, {
     label: opts.label ?? opts.name,
     flashSize: bytes.length,
@@ -74,5 +80,10 @@ export async function importDump(
     notes.push(
       `Contains stored WiFi credentials (SSID "${entry.ssid ?? '?'}"); export with --scrub to share.`,
     );
-  return { entry, notes };
+  const alreadyPresent = before !== null;
+  if (alreadyPresent && opts.label !== undefined && opts.label !== entry.label)
+    notes.unshift(
+      `Already in the library as "${entry.label ?? ''}" (the same bytes): kept that label; \`flashback library rename ${entry.id.slice(0, 12)} LABEL\` changes it.`,
+    );
+  return { entry, alreadyPresent, notes };
 }

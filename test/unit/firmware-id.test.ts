@@ -180,6 +180,16 @@ describe('checkFit: warnings before writing', () => {
     expect(over('unknown')).toEqual([]);
   });
 
+  it('a --flash-size bigger than the chip is blamed on the option, not on the build', () => {
+    const patched = { ...file(0, tasmotaRelease(), 'tasmota.bin'), headerFlashSize: 4 * MB };
+    const w = checkFit([patched], board(MB));
+    expect(w.map((x) => x.code)).toEqual(['BIGGER_FLASH']);
+    expect(w[0]?.message).toMatch(
+      /--flash-size sets tasmota.bin's header to 4MB.*keep \(the file says 1MB\)/,
+    );
+    expect(w[0]?.message).not.toMatch(/built for/);
+  });
+
   it('Tasmota’s 1 MB release on a 4 MB board: only the soft size note', () => {
     expect(codes([file(0, tasmotaRelease(), 'tasmota.bin')], board(4 * MB, 'arduino'))).toEqual([
       'HEADER_SIZE_MISMATCH',

@@ -49,8 +49,14 @@ describe('library import: validation of an old read_flash dump', () => {
     });
     expect(r.entry.layout?.family).toBe('arduino');
     expect(r.notes.join(' ')).toMatch(/SSID "FlashbackLab"/);
+    expect(r.alreadyPresent).toBe(false);
     const again = await importDump(lib, dump, { name: 'old.bin' });
     expect(again.entry.id).toBe(r.entry.id);
+    expect(again.alreadyPresent).toBe(true);
+    // A new label on the same bytes is not silently dropped: the note says what was kept and how to change it.
+    const relabel = await importDump(lib, dump, { name: 'old.bin', label: 'drawer' });
+    expect(relabel.entry.label).toBe('shelf ESP-01');
+    expect(relabel.notes[0]).toMatch(/Already in the library as "shelf ESP-01".*library rename/);
     expect((await lib.list()).length).toBe(1);
   });
 

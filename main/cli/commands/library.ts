@@ -99,7 +99,7 @@ export const libraryCommand: CliCommand = {
         const bytes = await readImageFile(file!);
         const r = await importDump(lib, bytes, { name: path.basename(file!), ...(label ? { label } : {}) });
         ctx.out(
-          `Imported ${file} as ${r.entry.id.slice(0, 12)} "${r.entry.label ?? ''}" (${formatSize(r.entry.size)})`,
+          `${r.alreadyPresent ? 'Already imported:' : 'Imported'} ${file} as ${r.entry.id.slice(0, 12)} "${r.entry.label ?? ''}" (${formatSize(r.entry.size)})`,
         );
         for (const n of r.notes) ctx.out(`  ${n}`);
         return { ...r.entry, notes: r.notes };
