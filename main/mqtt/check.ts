@@ -124,6 +124,7 @@ export async function runMqttCheck(
   };
   const cleanup: Array<() => unknown> = [];
   const probeAbort = new AbortController();
+  let settled = false;
   const onOuterAbort = () => probeAbort.abort();
   signal?.addEventListener('abort', onOuterAbort, { once: true });
   cleanup.push(() => signal?.removeEventListener('abort', onOuterAbort));
@@ -177,6 +178,8 @@ export async function runMqttCheck(
       { signal: probeAbort.signal },
     ).then(async (r) => {
       hostProbe = r;
+      // The check already ended (a setup error, an abort): its broker is gone, so this result says nothing.
+      if (settled) return;
       log?.(
         `Host probe: ${r.ok ? `OK, CONNACK 0 in ${r.ms} ms` : `failed (${r.connack !== null ? `CONNACK ${r.connack}` : (r.tcp.error ?? r.error)})`}`,
       );
@@ -303,7 +306,8 @@ export async function runMqttCheck(
         ended = 'certain';
         break;
       }
-      await new Promise((r) => setTimeout(r, 100));
+      // Never sleep past the window: the verdict is due at durationMs, not up to 100 ms later.
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(100, durationMs - now()))));
     }
     // Whatever the probes have not answered by now goes unanswered: the window is the limit.
     probeAbort.abort();
@@ -332,6 +336,8 @@ export async function runMqttCheck(
       ended,
     };
   } finally {
+    settled = true;
+    probeAbort.abort();
     for (const c of cleanup.reverse()) {
       try {
         await c();

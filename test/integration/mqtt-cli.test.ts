@@ -59,4 +59,19 @@ describe('flashback mqtt-check (CLI)', () => {
       stderr: expect.stringMatching(/--duration must be a number/),
     });
   });
+
+  it('a missing port exits 2 with the port error as the last word (no probe result after it)', async () => {
+    const e = await run(
+      process.execPath,
+      ['bin/flashback.mjs', 'mqtt-check', '--port', '/dev/ttyUSB9', '--broker-port', '0'],
+      { cwd: root, env: { ...process.env, FLASHBACK_HOME: home }, timeout: 30_000 },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (x: { code: number; stderr: string }) => x,
+    );
+    expect(e.code).toBe(2);
+    const lines = e.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/Port \/dev\/ttyUSB9 does not exist/);
+    expect(e.stderr).not.toMatch(/Host probe/);
+  });
 });
