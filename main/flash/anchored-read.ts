@@ -1,10 +1,11 @@
 /**
  * A sparse backup that reads each byte on the chip about once (issue 12, "Plan at the floor").
  *
- * 1. Sample: the on-chip MD5 of the first 256-byte page of a block, and of every sector of the chip's
- *    last block (EEPROM, RF calibration and SDK sectors sit there). Firmware runs from its block's start
- *    and LittleFS/SPIFFS blocks and the SDK's sectors begin with their headers, so a block whose first
- *    page is blank is very likely blank. A sample is only a guess: it proves nothing.
+ * 1. Sample: the on-chip MD5 of the first 64 bytes of a block, of every block of a file system in use
+ *    (the Arduino core's places for this flash size), and of every sector of the chip's last block
+ *    (EEPROM, RF calibration and SDK sectors sit there). Firmware runs from its block's start and
+ *    LittleFS/SPIFFS blocks and the SDK's sectors begin with their headers, so a block whose samples are
+ *    blank is very likely blank. A sample is only a guess: it proves nothing.
  * 2. Each block holding data by the sample closes a range over the blank blocks before it and itself.
  *    The range is hashed on the chip by one SPI_FLASH_MD5, then its data is read (READ_FLASH; the stub's
  *    MD5 checks each transfer), the read stopping as soon as what was read, with the rest of the range
@@ -27,9 +28,10 @@ import { hashPieces, hashRange, isBlankMd5, type Piece } from './block-hashes.js
 import { newReadState, readPiece, readProven, type ReadState } from './read-range.js';
 import { resync } from './recovery.js';
 import { md5Hex, SECTOR } from './sector-map.js';
+import { arduinoFsOptions } from '../image/arduino-map.js';
 
-/** Bytes hashed per sample. */
-export const SAMPLE = 256;
+/** Bytes hashed per sample: the headers that mark a structure's start all lie in its first bytes. */
+export const SAMPLE = 64;
 
 interface Range {
   /** Indexes into the pieces: [first, last]. */
@@ -37,28 +39,63 @@ interface Range {
   last: number;
 }
 
-const hasData = (bytes: Uint8Array) => bytes.some((b) => b !== 0xff);
-
-/** The sample points of a piece: its start, and every sector when it is the chip's last block. */
-function samplePoints(p: Piece, tail: boolean): Piece[] {
-  const end = p.offset + p.size;
-  if (!tail) return [p];
-  const out: Piece[] = [];
-  for (let at = p.offset; at < end; at = (Math.floor(at / SECTOR) + 1) * SECTOR) {
-    out.push({ offset: at, size: Math.min(end, (Math.floor(at / SECTOR) + 1) * SECTOR) - at });
-  }
-  return out;
+/**
+ * A place a file system may be (the Arduino core's table for this flash size). Each of its blocks starts
+ * with a header (LittleFS: revision count or CTZ pointers; SPIFFS: the lookup page), so once its first
+ * block holds data, every block start is sampled: a file lands in any block.
+ */
+interface FsArea {
+  start: number;
+  end: number;
+  blockSize: number;
+  /** Its first block holds data (null: not seen yet). */
+  used: boolean | null;
 }
 
-/** What the sample says to read in a piece: the sampled parts holding data, neighbours merged; [] = blank. */
-async function sampleParts(session: EspSession, p: Piece, tail: boolean, opts: OpOptions): Promise<Piece[]> {
+const hasData = (bytes: Uint8Array) => bytes.some((b) => b !== 0xff);
+
+/** The sample points of a piece, in order: its start, used FS block starts, every sector of the last block. */
+function samplePoints(p: Piece, tail: boolean, fs: FsArea[]): number[] {
+  const end = p.offset + p.size;
+  const at = new Set([p.offset]);
+  if (tail) for (let a = p.offset - (p.offset % SECTOR) + SECTOR; a < end; a += SECTOR) at.add(a);
+  for (const f of fs) {
+    if (f.start >= p.offset && f.start < end) at.add(f.start);
+    if (f.used === false) continue;
+    const first = f.start + Math.max(0, Math.ceil((p.offset - f.start) / f.blockSize)) * f.blockSize;
+    for (let a = first; a < Math.min(end, f.end); a += f.blockSize) at.add(a);
+  }
+  return [...at].sort((x, y) => x - y);
+}
+
+/**
+ * What the sample says to read in a piece, [] when it looks blank: the whole piece as soon as one
+ * sample holds data, except in the chip's last block, where the sectors holding data are read alone.
+ */
+async function sampleParts(
+  session: EspSession,
+  p: Piece,
+  tail: boolean,
+  fs: FsArea[],
+  opts: OpOptions,
+): Promise<Piece[]> {
   const parts: Piece[] = [];
-  for (const part of samplePoints(p, tail)) {
-    const len = Math.min(SAMPLE, part.size);
-    if (isBlankMd5(await hashRange(session, part.offset, len, opts), len)) continue;
+  const end = p.offset + p.size;
+  for (const at of samplePoints(p, tail, fs)) {
+    const area = fs.find((f) => f.start === at);
+    // A used FS's blocks are sampled only once its first block is seen to hold data.
+    const inUnused = fs.some((f) => f.used === false && at > f.start && at < f.end);
+    const inUsed = fs.some((f) => f.used !== false && at >= f.start && at < f.end);
+    if (at !== p.offset && !area && inUnused && !inUsed && !tail) continue;
+    const len = Math.min(SAMPLE, end - at);
+    const data = !isBlankMd5(await hashRange(session, at, len, opts), len);
+    if (area) area.used = data;
+    if (!data) continue;
+    if (!tail) return [p];
+    const upto = Math.min(end, at - (at % SECTOR) + SECTOR);
     const prev = parts[parts.length - 1];
-    if (prev && prev.offset + prev.size === part.offset) prev.size += part.size;
-    else parts.push({ ...part });
+    if (prev && prev.offset + prev.size === at) prev.size = upto - prev.offset;
+    else parts.push({ offset: at, size: upto - at });
   }
   return parts;
 }
@@ -88,6 +125,11 @@ export async function readAnchored(
   };
   const held = (q: Piece) => image.subarray(q.offset - base, q.offset - base + q.size);
   const st = newReadState(pieces.reduce((n, p) => n + p.size, 0));
+  const fs: FsArea[] = arduinoFsOptions(chipSize).map((f) => ({
+    ...f,
+    // An area starting before this range is taken as used (it cannot be seen from here).
+    used: f.start < base ? true : null,
+  }));
   const proven = pieces.map(() => false);
   let wire = 0;
   let pending = 0; // first piece not yet in a proven range
@@ -97,7 +139,7 @@ export async function readAnchored(
     const runsOn =
       (i === 0 && p.offset === 0) ||
       (before !== undefined && proven[i - 1]! && image[before.offset + before.size - 1 - base] !== 0xff);
-    const parts = runsOn ? [p] : await sampleParts(session, p, p.offset + p.size === chipSize, opts);
+    const parts = runsOn ? [p] : await sampleParts(session, p, p.offset + p.size === chipSize, fs, opts);
     if (!parts.length) continue;
     const r = { first: pending, last: i };
     const s = span(r);
@@ -114,6 +156,10 @@ export async function readAnchored(
     }
     for (let k = r.first; k <= r.last; k++) proven[k] = true;
     pending = i + 1;
+    const upto = p.offset + p.size;
+    for (const f of fs)
+      if (f.used === null && f.start < upto)
+        f.used = hasData(image.subarray(f.start - base, f.start - base + SAMPLE));
   }
   if (pending === pieces.length) return wire;
   // Blank blocks at the end: one range from the last data word before them (the anchor) to the end.
