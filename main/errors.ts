@@ -42,6 +42,8 @@ export const ERROR_KINDS = {
   LIBRARY_NOT_FOUND: 'usage',
   JOURNAL: 'failed',
   DATA_BUSY: 'usage',
+  /** Another board than the one detected is on the port (swapped on the same adapter). */
+  WRONG_BOARD: 'usage',
   BROKER_UNREACHABLE: 'usage',
   ABORTED: 'interrupted',
   BAD_ARGUMENT: 'usage',

@@ -48,6 +48,7 @@ export async function withBoard<T>(
   if (fast) await rememberStubLeft(target.port, board.session.baud).catch(() => undefined);
   let ok = false;
   try {
+    assertExpectedBoard(target, board.session);
     const result = await fn(board);
     ok = true;
     return result;
@@ -105,6 +106,9 @@ async function openWithLadder(
         ...(stubBaud ? { stubBaud } : {}),
       });
       if (baud && identity.adapterKey) await rememberBaud(identity.adapterKey, baud).catch(() => undefined);
+      // What was remembered about this port is replaced by what this connect found: the board there may
+      // be another one (swapped on the same adapter) or power-cycled. withBoard records a stub it leaves.
+      if (stubBaud) await rememberStubLeft(target.port, null).catch(() => undefined);
       return { session, link, identity };
     } catch (e) {
       await link.close().catch(() => undefined);
@@ -170,6 +174,19 @@ function lowerFirst(s: string): string {
 function rateFailed(e: unknown): boolean {
   if (!(e instanceof FlashbackError)) return false;
   return e.code === 'BAUD_FAILED' || (e.code === 'BAD_ARGUMENT' && e.details?.refusedBaud !== undefined);
+}
+
+/** The board on the port is the one the caller detected (same MAC), or nothing is done. */
+function assertExpectedBoard(target: BoardTarget, session: EspSession): void {
+  const want = target.expectMac?.toLowerCase();
+  const { mac, chip } = session.info;
+  if (!want || mac.toLowerCase() === want) return;
+  throw new FlashbackError(
+    'WRONG_BOARD',
+    `The board on ${target.port} is ${chip} ${mac}, not the board ${want} this was meant for; nothing was read or written`,
+    `Another board is plugged into ${target.port} now: plug ${want} back in, or detect this board again if it is the one you mean.`,
+    { expected: want, found: mac, port: target.port },
+  );
 }
 
 /** Refuses, before anything is read or written, a range the session cannot address. */

@@ -15,6 +15,11 @@ export interface BoardTarget {
   after?: AfterReset;
   /** false = ROM loader only (--no-stub). */
   stub?: boolean;
+  /**
+   * The board meant (its MAC, as detected earlier): another board found on the port — swapped on the
+   * same adapter since — is refused before anything is read or written.
+   */
+  expectMac?: string;
 }
 
 export interface DetectResult extends ChipInfo {

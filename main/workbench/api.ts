@@ -348,7 +348,13 @@ const flashMode = z.enum(['keep', 'qio', 'qout', 'dio', 'dout']);
 const compareSide = z.union([imageRef, portSpec]);
 /** How to get into the bootloader; 'manual' shows the job's prompt (press FLASH, tap RST) with a countdown. */
 const before = z.enum(['default-reset', 'no-reset', 'manual']);
+/**
+ * The board the job is meant for (its MAC, from the wizard's detect): another board on the port (swapped
+ * on the same adapter) is refused, WRONG_BOARD, before anything is read or written.
+ */
+const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i);
 const planOptions = z.object({
+  mac: mac.optional(),
   port: portSpec,
   /** Library id (sha256 prefix) or upload id. */
   image: imageRef,
@@ -382,7 +388,12 @@ const writeOptions = z.object({
 
 export const jobParamSchemas = {
   detect: z.object({ port: portSpec, before: before.optional() }),
-  backup: z.object({ port: portSpec, label: z.string().max(200).optional(), before: before.optional() }),
+  backup: z.object({
+    port: portSpec,
+    label: z.string().max(200).optional(),
+    before: before.optional(),
+    mac: mac.optional(),
+  }),
   'plan-restore': planOptions,
   /**
    * A plan is a contract: `options` are the choices the UI shows next to the confirm button. They must

@@ -69,6 +69,8 @@ export interface WriteRequest {
   flashMode?: JobParams<'plan-write'>['flashMode'];
   flashSize?: 'keep' | 'detect';
   backup?: boolean;
+  /** The board the confirmed plan was made on: another board on the port is refused (WRONG_BOARD). */
+  mac?: string;
 }
 
 /** Flashing firmware files (main/flash write-files, erase, verify; main/image recognition). */

@@ -75,6 +75,7 @@ export function createFirmwareDeps(libraryDir: string, library: Library): Firmwa
     after: 'hard-reset' as const,
     ...header(r),
     ...(r.backup !== undefined ? { backup: r.backup } : {}),
+    ...(r.mac ? { expectMac: r.mac } : {}),
   });
   return {
     identify: async (f) => fileInfo(identifyFile(await bytesOf(f), f.name)),

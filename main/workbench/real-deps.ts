@@ -64,9 +64,15 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
     },
     detect: async ({ port, before }, o) =>
       boardInfo(await detectBoard({ port, ...(before ? { before } : {}) }, o)),
-    backup: async ({ port, label, before }, o) => {
+    backup: async ({ port, label, before, mac }, o) => {
       const { info, ...result } = await backupBoard(
-        { port, library: libraryDir, ...(label ? { label } : {}), ...(before ? { before } : {}) },
+        {
+          port,
+          library: libraryDir,
+          ...(label ? { label } : {}),
+          ...(before ? { before } : {}),
+          ...(mac ? { expectMac: mac } : {}),
+        },
         o,
       );
       return { ...result, board: boardInfo(info) };
@@ -85,6 +91,7 @@ export function createRealDeps(opts: { libraryDir?: string; broker?: string | nu
       if (p.resume) params.resume = true;
       if (p.before) params.before = p.before;
       if (p.resetFactoryData) params.resetFactoryData = true;
+      if (p.mac) params.expectMac = p.mac;
       const plan = await planRestore(params, o);
       const meta = plan.image.libraryId ? await library.show(plan.image.libraryId).catch(() => null) : null;
       const view = {

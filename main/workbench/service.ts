@@ -186,7 +186,8 @@ export class WorkbenchService {
         const w = this.writeRequest(options);
         return this.onPort('plan-write', options.port, async (o) => {
           const view = await fw.planWrite(w, o);
-          return { planId: this.writePlans.add(w, options), ...view };
+          // The write runs on the board the plan was shown for, or not at all.
+          return { planId: this.writePlans.add({ ...w, mac: view.target.mac }, options), ...view };
         });
       }
       case 'write': {

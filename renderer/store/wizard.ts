@@ -70,10 +70,13 @@ export function restoreRequest(
   port: string | null,
   image: string | null,
   o: RestoreChoices,
+  /** The detected bad board: a board swapped onto the port since is refused (WRONG_BOARD). */
+  mac?: string | null,
 ): JobParams<'plan-restore'> | null {
   if (!port || !image) return null;
   return {
     port,
+    ...(mac ? { mac } : {}),
     image,
     flashMode: o.flashMode,
     backup: o.backup,

@@ -4,19 +4,21 @@ import { useStartJob } from '../api/jobs.js';
 import { JobProgress } from '../components/JobProgress.js';
 import { bytes, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
-import { backupOf } from '../store/wizard.js';
+import { backupOf, boardOf } from '../store/wizard.js';
 
 export function BackupStep() {
   const store = useAppStore();
   const start = useStartJob();
   const port = useApp((s) => s.wizard.port.good);
+  // The good board as detected: with one adapter for both boards, the bad one may be plugged in now.
+  const good = useApp((s) => boardOf(s, 'good'));
   const jobId = useApp((s) => s.wizard.backupJob);
   const result = useApp(backupOf);
   const running = useApp((s) => (jobId ? s.jobs[jobId]?.state === 'running' : false));
   const [label, setLabel] = useState('good board');
   const backup = async () => {
     if (!port) return;
-    const id = await start('backup', { port, label });
+    const id = await start('backup', { port, label, ...(good ? { mac: good.mac } : {}) });
     store.getState().setWizardJob('backupJob', id);
     store.getState().chooseImage(null);
   };
@@ -26,6 +28,9 @@ export function BackupStep() {
       <p>
         Reads the whole flash of <strong>{port}</strong> (blank sectors are skipped) and stores it in the
         library, checked by MD5 on the chip.
+        {good ? (
+          <> Only the good board ({good.mac}) is read: if another board is on the port, nothing is.</>
+        ) : null}
       </p>
       <div className="field">
         <label htmlFor="backup-label">Label</label>

@@ -43,7 +43,12 @@ export function DetectStep() {
     store.getState().choosePort('good', 'virtual:good');
     store.getState().choosePort('bad', 'virtual:bad');
   };
-  const ready = useApp((s) => boardOf(s, 'good') !== null && boardOf(s, 'bad') !== null);
+  // One adapter for both boards: detecting twice without swapping finds the same chip twice.
+  const same = useApp((s) => {
+    const good = boardOf(s, 'good');
+    return good && good.mac === boardOf(s, 'bad')?.mac ? good.mac : null;
+  });
+  const ready = useApp((s) => boardOf(s, 'good') !== null && boardOf(s, 'bad') !== null) && !same;
   return (
     <section aria-labelledby="detect-h">
       <h2 id="detect-h">Detect boards</h2>
@@ -56,6 +61,11 @@ export function DetectStep() {
         <RolePanel role="good" title="Good board" />
         <RolePanel role="bad" title="Bad board" />
       </div>
+      {same ? (
+        <p className="notice" role="alert" aria-label="Same board twice">
+          Both detections found the same board ({same}). Plug the other board in and detect it again.
+        </p>
+      ) : null}
       <div className="actions">
         <button type="button" disabled={!ready} onClick={() => goTo('backup')}>
           Next: back up the good board

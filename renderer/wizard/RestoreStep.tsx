@@ -4,13 +4,15 @@ import { JobProgress } from '../components/JobProgress.js';
 import { PlanView } from './PlanView.js';
 import { bytes, shortHash } from '../format.js';
 import { useApp, useAppStore } from '../store/index.js';
-import { backupOf, planOf, restoreRequest, restoredOf, sameRequest } from '../store/wizard.js';
+import { backupOf, boardOf, planOf, restoreRequest, restoredOf, sameRequest } from '../store/wizard.js';
 import { FLASH_MODES, type FlashModeChoice } from './flash-modes.js';
 
 export function RestoreStep() {
   const store = useAppStore();
   const start = useStartJob();
   const port = useApp((s) => s.wizard.port.bad);
+  // The bad board as detected: with one adapter for both boards, the other one may be plugged in now.
+  const mac = useApp((s) => boardOf(s, 'bad')?.mac ?? null);
   // A damaged backup is never offered as the image to restore (the library view says how to fix it).
   const library = useApp((s) => s.library).filter((e) => !e.damaged);
   const backup = useApp(backupOf);
@@ -22,7 +24,7 @@ export function RestoreStep() {
   const busy = useApp((s) => [planJob, restoreJob].some((id) => id && s.jobs[id]?.state === 'running'));
   const choices = useApp((s) => s.wizard.options);
   const image = chosen ?? backup?.libraryId ?? library[0]?.id ?? null;
-  const request = restoreRequest(port, image, choices);
+  const request = restoreRequest(port, image, choices, mac);
   const planOptions = useApp((s) => s.wizard.planOptions);
   // A plan is a contract: once any choice differs from what it was made with, it cannot be confirmed.
   const stale = plan !== null && !sameRequest(request, planOptions);
@@ -36,7 +38,7 @@ export function RestoreStep() {
   // back. Either way the user sees and confirms the plan, as for any write.
   const resume = () => {
     store.getState().setRestoreChoice('resume', true);
-    void makePlan(restoreRequest(port, image, { ...choices, resume: true }));
+    void makePlan(restoreRequest(port, image, { ...choices, resume: true }, mac));
   };
   const undo = (backupId: string) => {
     const s = store.getState();
@@ -44,7 +46,7 @@ export function RestoreStep() {
     s.setRestoreChoice('keepOwn', false);
     s.setRestoreChoice('backup', false);
     s.setRestoreChoice('flashMode', 'keep');
-    void makePlan(restoreRequest(port, backupId, { flashMode: 'keep', backup: false, keepOwn: false }));
+    void makePlan(restoreRequest(port, backupId, { flashMode: 'keep', backup: false, keepOwn: false }, mac));
   };
   const execute = async () => {
     if (!plan || !request || stale) return;
@@ -141,7 +143,7 @@ export function RestoreStep() {
           disabled={!request || busy}
           onClick={() => {
             store.getState().setRestoreChoice('resume', false);
-            void makePlan(restoreRequest(port, image, { ...choices, resume: false }));
+            void makePlan(restoreRequest(port, image, { ...choices, resume: false }, mac));
           }}
         >
           Plan restore

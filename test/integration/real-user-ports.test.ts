@@ -12,8 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useTempHome } from '../support/home.js';
 import { boardBehindPty, socat } from '../support/stalled-pty.js';
 
-useTempHome('flashback-realports-');
-const { detectBoard } = await import('../../main/flash/index.js');
+const home = useTempHome('flashback-realports-');
+const { backupBoard, detectBoard, planRestore, restoreBoard } = await import('../../main/flash/index.js');
+const { saveJournal } = await import('../../main/flash/journal.js');
+const { rememberStubLeft, stubLeftAt } = await import('../../main/settings.js');
 const { withBoard } = await import('../../main/flash/board-session.js');
 const { hashRange } = await import('../../main/flash/block-hashes.js');
 const { VirtualBoard, startSimServer } = await import('../../main/sim/index.js');
@@ -49,9 +51,9 @@ async function failure(p: Promise<unknown>) {
 }
 
 /** A pty whose other end is a TCP bridge at a fixed 115200 (ser2net, ESP-Link): rate changes stay local. */
-async function ptyToBridge(url: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bridge-'));
-  const tty = path.join(dir, 'tty');
+async function ptyToBridge(url: string, at?: string): Promise<string> {
+  const dir = at ? path.dirname(at) : fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bridge-'));
+  const tty = at ?? path.join(dir, 'tty');
   const proc = spawn(socat.path, [`pty,raw,echo=0,link=${tty}`, `tcp:${url.replace('socket://', '')}`], {
     stdio: 'ignore',
   });
@@ -61,7 +63,7 @@ async function ptyToBridge(url: string): Promise<string> {
       proc.kill();
       await gone;
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!at) fs.rmSync(dir, { recursive: true, force: true });
   });
   const end = Date.now() + 10_000;
   while (!fs.existsSync(tty)) {
@@ -121,4 +123,65 @@ describe.skipIf(socat.missing)('a port that goes quiet during a long on-chip has
     expect(waited).toBeGreaterThan(10_000); // the MD5 had its full timeout: the board may just be slow
     expect(waited).toBeLessThan(16_000); // then one 3 s question settled it
   }, 60_000);
+});
+
+describe.skipIf(socat.missing)('a second board plugged into the same port', () => {
+  it('nothing remembered about board A is applied to board B on the same path', async () => {
+    const a = board('18:fe:34:6c:0a:01');
+    const b = board('18:fe:34:6c:0b:02');
+    const [sa, sb] = [await startSimServer(a), await startSimServer(b)];
+    cleanups.push(
+      () => sa.close(),
+      () => sb.close(),
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-usb-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const port = path.join(dir, 'ttyUSB0');
+    const target = { port, before: 'no-reset' as const, baud: 115200 };
+
+    const unplugA = cleanups.length;
+    await ptyToBridge(sa.url, port);
+    expect((await detectBoard(target)).mac).toBe(a.mac);
+    // A run on A was cut short with its stub at 921600, and a restore of A was interrupted half-way.
+    await rememberStubLeft(port, 921600);
+    await saveJournal({
+      version: 2,
+      port,
+      board: { mac: a.mac, chip: 'ESP8266EX', jedecId: 0x1440ef, flashSize: 1 << 20 },
+      startedAt: new Date().toISOString(),
+      image: { source: 'good.bin', sha256: 'ab'.repeat(32), libraryId: null, size: 1 << 20 },
+      flashMode: 'keep',
+      preserve: [],
+      backupId: null,
+      planned: [1, 2, 3],
+      written: [1],
+    });
+    // Unplug A, plug B into the same adapter: the same path.
+    await cleanups.splice(unplugA, 1)[0]!();
+    await ptyToBridge(sb.url, port);
+    const before = b.flash.snapshot();
+
+    // The wizard's jobs meant for A (backup of the good board, a plan made for it) refuse B.
+    const library = path.join(home, 'lib-second-board');
+    const wrong = await failure(backupBoard({ ...target, library, expectMac: a.mac }));
+    expect(wrong.code).toBe('WRONG_BOARD');
+    expect(wrong.message).toContain(`is ESP8266EX ${b.mac}, not the board ${a.mac}`);
+    expect(wrong.message).toMatch(/nothing was read or written/);
+    expect(fs.existsSync(library) ? fs.readdirSync(library) : []).toEqual([]);
+    const img = path.join(home, 'a.bin');
+    fs.writeFileSync(img, a.flash.snapshot());
+    const planned = await failure(planRestore({ ...target, image: img, expectMac: a.mac }));
+    expect(planned.code).toBe('WRONG_BOARD');
+
+    // A's interrupted restore is not resumed on B.
+    const resumed = await failure(restoreBoard({ ...target, resume: true }));
+    expect(resumed.code).toBe('JOURNAL');
+    expect(resumed.message).toMatch(new RegExp(`was on ESP8266EX ${a.mac}.*now is ESP8266EX ${b.mac}`));
+    expect(resumed.hint).toContain(`Connect the board ${a.mac} to resume it`);
+
+    // B answered at 115200: A's stub memory for this port is gone, and B itself is seen as B.
+    expect((await detectBoard(target)).mac).toBe(b.mac);
+    expect(await stubLeftAt(port)).toBeUndefined();
+    expect(Buffer.compare(b.flash.snapshot(), before)).toBe(0);
+  }, 120_000);
 });

@@ -126,6 +126,45 @@ describe('workbench: flash firmware files', () => {
     expect(v2.files[1]).toMatchObject({ verified: false, diffSectors: [MB4 - 0x4000] });
   }, 120_000);
 
+  it('a write runs only on the board its plan was shown for: a board swapped onto the port is refused', async () => {
+    const { openVirtualBoard, closeVirtualBoard, openVirtualLink, registerVirtualBoards } =
+      await import('../../main/sim/index.js');
+    const { registerVirtualPorts, listVirtualPorts } = await import('../../main/transport/virtual-ports.js');
+    const listed = listVirtualPorts();
+    const a = boards.make(demo.bad);
+    const otherName = 'wbfw-swapped';
+    const other = openVirtualBoard(otherName, {
+      pace: false,
+      create: { flash: Uint8Array.from(demo.bad), flashSize: MB4, mac: '18:fe:34:0a:0b:99' },
+    });
+    // One adapter, two boards: what answers on a.port is whichever board is plugged in.
+    let plugged = a.name;
+    registerVirtualPorts({
+      open: (name, o) => openVirtualLink(name === a.name ? plugged : name, o),
+      list: () => listed,
+    });
+    try {
+      await ok(dispatch(svc, 'ports.add', { port: a.port }));
+      const up = await svc.transfers.addUpload(new Uint8Array(initData), 'esp_init_data_default_v08.bin');
+      const options = { port: a.port, files: [{ address: MB4 - 0x4000, file: up.id }], backup: false };
+      const plan = (await runJob('plan-write', options)) as { planId: string; target: { mac: string } };
+      expect(plan.target.mac).toBe('18:fe:34:0a:0b:0c');
+      plugged = otherName; // the user swaps the board before confirming
+      const before = other.board.flash.snapshot();
+      const { jobId } = await ok<{ jobId: string }>(
+        dispatch(svc, 'jobs.start', { kind: 'write', params: { planId: plan.planId, options } }),
+      );
+      const done = await svc.waitJob(jobId);
+      expect(done?.state).toBe('failed');
+      expect(done?.error).toMatchObject({ code: 'WRONG_BOARD' });
+      expect(done?.error?.message).toMatch(/18:fe:34:0a:0b:99, not the board 18:fe:34:0a:0b:0c/);
+      expect(Buffer.compare(other.board.flash.snapshot(), before)).toBe(0);
+    } finally {
+      registerVirtualBoards();
+      closeVirtualBoard(otherName);
+    }
+  }, 60_000);
+
   it('verify compares as written: a header patched by the write options, and a file at an unaligned offset', async () => {
     const b = boards.make(demo.good);
     await ok(dispatch(svc, 'ports.add', { port: b.port }));

@@ -76,6 +76,39 @@ describe('wizard', () => {
     expect(screen.getByRole<HTMLButtonElement>('button', { name: /Next: back up/ }).disabled).toBe(true);
   });
 
+  it('one adapter for both boards: the same board detected twice is flagged, and the backup names the good board', async () => {
+    const { api, store } = setup();
+    const port = '/dev/ttyUSB0';
+    const detected = (id: string, mac: string) => ({
+      id,
+      kind: 'detect' as const,
+      port,
+      state: 'done' as const,
+      progress: null,
+      startedAt: 0,
+      result: board(port, mac),
+    });
+    // The user forgot to swap: the bad board's detect found the good board again.
+    act(() =>
+      store.setState((s) => ({
+        jobs: { g: detected('g', '5c:cf:7f:00:00:01'), b: detected('b', '5c:cf:7f:00:00:01') },
+        wizard: { ...s.wizard, port: { good: port, bad: port }, detectJob: { good: 'g', bad: 'b' } },
+      })),
+    );
+    const alert = await screen.findByRole('alert', { name: 'Same board twice' });
+    expect(within(alert).getByText(/Plug the other board in and detect it again/)).toBeTruthy();
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: /Next: back up/ }).disabled).toBe(true);
+    // Swapped and detected again: the backup is bound to the good board's MAC, so if the bad board is
+    // still plugged in the host refuses it (WRONG_BOARD) instead of storing it as the good one.
+    act(() => store.setState((s) => ({ jobs: { ...s.jobs, b: detected('b', '5c:cf:7f:00:00:02') } })));
+    fireEvent.click(await screen.findByRole('button', { name: /Next: back up/ }));
+    const step = await screen.findByRole('region', { name: 'Back up the good board' });
+    expect(within(step).getByText(/Only the good board \(5c:cf:7f:00:00:01\) is read/)).toBeTruthy();
+    fireEvent.click(within(step).getByRole('button', { name: 'Back up good board' }));
+    await waitFor(() => expect(api.started).toHaveLength(1));
+    expect(api.started[0]!.params).toEqual({ port, label: 'good board', mac: '5c:cf:7f:00:00:01' });
+  });
+
   it('shows an error panel with the hint and a Retry that starts the job again', async () => {
     const { api } = setup();
     await pick(/Bad board port/, 'virtual:bad');
@@ -130,6 +163,7 @@ describe('wizard', () => {
     await waitFor(() => expect(api.started).toHaveLength(1));
     expect(api.started[0]!.params).toEqual({
       port: 'virtual:bad',
+      mac: '5c:cf:7f:00:00:02', // the detected bad board: another one on the port is refused
       image: entry.id,
       flashMode: 'keep',
       backup: true,
@@ -150,7 +184,13 @@ describe('wizard', () => {
       kind: 'restore',
       params: {
         planId: 'plan-1',
-        options: { port: 'virtual:bad', image: entry.id, flashMode: 'keep', backup: true },
+        options: {
+          port: 'virtual:bad',
+          mac: '5c:cf:7f:00:00:02',
+          image: entry.id,
+          flashMode: 'keep',
+          backup: true,
+        },
       },
     });
   });
@@ -270,6 +310,7 @@ describe('a plan is a contract (UI)', () => {
     await waitFor(() => expect(api.started).toHaveLength(2));
     const options = {
       port: 'virtual:bad',
+      mac: '5c:cf:7f:00:00:02', // the detected bad board: another one on the port is refused
       image: entry.id,
       flashMode: 'keep',
       backup: true,
