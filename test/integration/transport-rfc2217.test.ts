@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useTempHome } from '../support/home.js';
+import { FIXTURES, useTempHome } from '../support/home.js';
 import { boardOnPty, openPtyPeer, python3, type PtyPeer } from '../support/pty-board.js';
 import { systemTool } from '../support/system-tools.js';
 
@@ -18,6 +18,9 @@ const { backupBoard, detectBoard } = await import('../../main/flash/index.js');
 const { VirtualBoard } = await import('../../main/sim/index.js');
 const { buildDemoImage } = await import('../../main/sim/demo-image.js');
 const { openLink } = await import('../../main/transport/index.js');
+const { writeFiles } = await import('../../main/flash/write-files.js');
+const { repairBoard } = await import('../../main/flash/repair.js');
+const { bootV1, userBin } = await import('../support/firmware-files.js');
 type Link = Awaited<ReturnType<typeof openLink>>;
 
 const ser2netTool = systemTool('ser2net');
@@ -174,6 +177,47 @@ describe.skipIf(ser2netTool.missing || python3.missing)('rfc2217:// through ser2
     // The rate really changed on the remote tty (the board would have heard garbage otherwise).
     expect(tty.bauds).toContain(460800);
   }, 120_000);
+
+  it('writes esptool pairs (boot_v1.x + user1 + init data, header patched), then repairs the factory data', async () => {
+    const MB = 1024 * 1024;
+    const board = new VirtualBoard({
+      flash: new Uint8Array(MB).fill(0xff),
+      flashSize: MB,
+      jedecId: [0xef, 0x40, 0x14], // W25Q80: 1 MB by its id too
+      pace: false,
+      bootMode: 'download',
+      mac: '18:fe:34:00:22:18',
+    });
+    cleanups.push(() => board.close());
+    const tty = await peer((p) => boardOnPty(board, p));
+    const url = await ser2net(tty.path);
+    const init = new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'esp_init_data_default_v08.bin')));
+    const pairs = [
+      { address: 0, name: 'boot_v1.7.bin', bytes: bootV1() },
+      { address: 0x1000, name: 'user1.1024.new.2.bin', bytes: userBin(1) },
+      { address: 0xfc000, name: 'esp_init_data_default_v08.bin', bytes: init },
+    ];
+    const seen: string[][] = [];
+    const w = await writeFiles(
+      { port: url, baud: 460800, backup: false, flashSize: 'detect', pairs },
+      { confirm: (plan) => (seen.push(plan.warnings.map((x) => x.code)), true) },
+    );
+    if ('dryRun' in w) throw new Error('not written');
+    expect(seen).toEqual([[]]);
+    expect(w.verified).toBe(true);
+    const flash = board.flash.snapshot();
+    expect(flash[3]! >> 4).toBe(2); // the header now says 1 MB, the chip's size
+    expect(Buffer.from(flash.subarray(0xfc000, 0xfc080)).equals(Buffer.from(init))).toBe(true);
+    // The factory data of the NONOS build, reset by its own layout: RF_CAL erased, init data rewritten.
+    board.flash.program(0xfb000, new Uint8Array(16)); // a calibration that went wrong
+    const r = await repairBoard({ port: url, baud: 460800, backup: false });
+    if ('dryRun' in r) throw new Error('not repaired');
+    expect(r.plan.rule).toBe('nonos');
+    const after = board.flash.snapshot();
+    expect(after.subarray(0xfb000, 0xfc000).every((b) => b === 0xff)).toBe(true);
+    expect(Buffer.from(after.subarray(0xfc000, 0xfc080)).equals(Buffer.from(init))).toBe(true);
+    expect(tty.bauds).toContain(460800);
+  }, 180_000);
 
   it('a server that does not speak telnet is BAD_PORT_SPEC with a socket:// hint', async () => {
     const conns: net.Socket[] = [];
