@@ -17,7 +17,7 @@ export function promptPrinter(stream: NodeJS.WriteStream = process.stderr): (p: 
       return;
     }
     const secs = () => Math.max(0, Math.ceil((p.until - Date.now()) / 1000));
-    stream.write(`\n${p.title}. Do this now (Flashback listens for ${secs()} s):\n`);
+    stream.write(`\n${p.title} (Flashback listens for ${secs()} s):\n`);
     p.steps.forEach((s, i) => stream.write(`  ${i + 1}. ${s}\n`));
     let last = secs();
     timer = setInterval(

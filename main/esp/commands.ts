@@ -78,6 +78,8 @@ export interface Response {
   status: number;
   /** status[1] (ROM error code); stubs put their code in `status` itself. */
   error: number;
+  /** The loader does not know this command (a reply with another opcode, status 1, error 5). */
+  unsupported?: boolean;
 }
 
 /** Decodes a response frame, or null if it is not one (direction byte ≠ 1 or length mismatch). */

@@ -12,7 +12,18 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** Do not throw on a failure status (caller inspects it). */
   allowFailure?: boolean;
+  /**
+   * The loader may not know this command: a reply with another opcode, status 1, error 5 answers it
+   * (returned as `unsupported` with allowFailure). Opt-in, because a request whose opcode byte was
+   * damaged on the line gets the same reply and is otherwise retried after its timeout.
+   */
+  mayBeUnsupported?: boolean;
 }
+
+/** ROM error 0x05 "received message invalid": also what an unknown opcode gets (notes 1.2). */
+const ROM_INVALID_MESSAGE = 0x05;
+/** How long the extra error replies to an unknown command are waited for before they are dropped. */
+const UNSUPPORTED_DRAIN_MS = 200;
 
 /** esptool gives up after this many non-matching frames (notes 1.2). */
 const MAX_STRAY_FRAMES = 100;
@@ -250,6 +261,25 @@ export class Connection {
           'GARBAGE',
           `The reply to ${name} arrived damaged (${frame.length} bytes)`,
           'Bytes were lost on the line: lower the baud rate and check the cable.',
+        );
+      }
+      if (
+        opts.mayBeUnsupported &&
+        resp &&
+        resp.op !== op &&
+        resp.status === 1 &&
+        resp.error === ROM_INVALID_MESSAGE
+      ) {
+        // The ROM answers a command it does not know with its previous opcode, status 1, error 5 (notes
+        // 1.2, 1.4; esptool's UnsupportedCommandError), possibly several times: let them come, drop them.
+        await new Promise((r) => setTimeout(r, UNSUPPORTED_DRAIN_MS));
+        await this.flushInput();
+        if (opts.allowFailure) return { ...resp, op, unsupported: true };
+        throw new FlashbackError(
+          'COMMAND_FAILED',
+          `${name} is not supported by the loader on the board`,
+          "This chip's loader does not take that command; retry without the option that needs it.",
+          { op, status: resp.status, error: resp.error, unsupported: true },
         );
       }
       if (!resp || resp.op !== op) continue;

@@ -48,7 +48,10 @@ export async function connect(link: Link, opts: ConnectOptions = {}): Promise<Es
       // it before the stub starts (notes 1.12). With the stub, to the whole address space, so the real
       // array size can be measured whatever the label says; ROM-only, to the labelled size.
       const want = wantStub ? FLASH_ADDRESS_SPACE : Math.max(info.flash.size, ROM_DEFAULT_REACH);
-      reach = want > ROM_DEFAULT_REACH ? await setRomDescriptor(conn, want, opts.log) : ROM_DEFAULT_REACH;
+      reach =
+        want > ROM_DEFAULT_REACH
+          ? await setRomDescriptor(conn, want, info.flash.size, opts.log)
+          : ROM_DEFAULT_REACH;
       if (wantStub) await runStub(conn);
     } else {
       info = await detectChip(conn, link.baud, opts.log, link.capabilities.baudChange);
@@ -111,12 +114,22 @@ function setParamsBody(size: number): Uint8Array {
  * SPI_SET_PARAMS to the ROM loader (opcode 0x0B, FlashDwnLdParamCfgMsgProc in the boot ROM; esptool
  * never sends it there). Returns the reach it gives, or the ROM's 4 MB if the ROM refused.
  */
-async function setRomDescriptor(conn: Connection, size: number, log?: (l: string) => void): Promise<number> {
-  const r = await conn.command(Op.SPI_SET_PARAMS, setParamsBody(size), { allowFailure: true });
+async function setRomDescriptor(
+  conn: Connection,
+  size: number,
+  label: number,
+  log?: (l: string) => void,
+): Promise<number> {
+  const r = await conn.command(Op.SPI_SET_PARAMS, setParamsBody(size), {
+    allowFailure: true,
+    mayBeUnsupported: true,
+  });
   if (r.status === 0) return size;
-  log?.(
-    `The ROM refused SPI_SET_PARAMS: only the first ${humanSize(ROM_DEFAULT_REACH)} of flash can be reached.`,
-  );
+  // Said only when it matters: the label promises more than the ROM's 4 MB.
+  if (label > ROM_DEFAULT_REACH)
+    log?.(
+      `The ROM ${r.unsupported ? 'does not take' : 'refused'} SPI_SET_PARAMS: only the first ${humanSize(ROM_DEFAULT_REACH)} of the ${humanSize(label)} flash can be reached.`,
+    );
   return ROM_DEFAULT_REACH;
 }
 

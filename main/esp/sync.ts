@@ -19,7 +19,16 @@ export interface SyncResult {
 
 const SYNC_TRIES_PER_ATTEMPT = 5;
 
-async function trySync(conn: Connection): Promise<number[] | null> {
+/** What came back to SYNC that was not an answer: our own requests (a loopback, not a chip). */
+interface Heard {
+  echoes: number;
+}
+
+function isEchoedSync(frame: Uint8Array): boolean {
+  return frame.length >= 8 && frame[0] === 0x00 && frame[1] === Op.SYNC;
+}
+
+async function trySync(conn: Connection, heard: Heard): Promise<number[] | null> {
   await conn.flushInput();
   await conn.writeFrame(encodeRequest(Op.SYNC, SYNC_PAYLOAD));
   const values: number[] = [];
@@ -35,6 +44,7 @@ async function trySync(conn: Connection): Promise<number[] | null> {
       if (e instanceof FlashbackError && e.code === 'TIMEOUT') return null;
       throw e;
     }
+    if (isEchoedSync(frame)) heard.echoes++;
     const r = decodeResponse(frame);
     if (r && r.op === Op.SYNC && r.status === 0) values.push(r.value);
   }
@@ -67,18 +77,19 @@ export async function syncWithChip(
     );
     before = 'no-reset';
   }
-  if (before === 'manual') return manualSync(link, conn, opts);
+  const heard: Heard = { echoes: 0 };
+  if (before === 'manual') return manualSync(link, conn, opts, heard);
   const attempts = opts.attempts ?? (before === 'default-reset' ? 7 : 2);
   for (let attempt = 0; attempt < attempts; attempt++) {
     throwIfAborted(opts.signal, 'Connecting');
     if (before === 'default-reset') await bootloaderReset(link, attempt % 2 === 0 ? 50 : 550);
     for (let i = 0; i < SYNC_TRIES_PER_ATTEMPT; i++) {
-      const values = await trySync(conn);
+      const values = await trySync(conn, heard);
       if (values) return { stubRunning: values.every((v) => v === 0), attempts: attempt + 1 };
       await sleep(50, opts.signal);
     }
   }
-  throw notInBootloader(link, conn, before);
+  throw notInBootloader(link, conn, before, heard);
 }
 
 /** How long `--before manual` listens for the board after asking the user to reset it. */
@@ -92,6 +103,7 @@ async function manualSync(
   link: Link,
   conn: Connection,
   opts: { signal?: AbortSignal; log?: (l: string) => void; onPrompt?: (p: UserPrompt | null) => void },
+  heard: Heard,
 ): Promise<SyncResult> {
   const until = Date.now() + MANUAL_WAIT_MS;
   const prompt: UserPrompt = {
@@ -105,14 +117,14 @@ async function manualSync(
   try {
     for (let attempt = 1; Date.now() < until; attempt++) {
       throwIfAborted(opts.signal, 'Connecting');
-      const values = await trySync(conn);
+      const values = await trySync(conn, heard);
       if (values) return { stubRunning: values.every((v) => v === 0), attempts: attempt };
       await sleep(50, opts.signal);
     }
   } finally {
     opts.onPrompt?.(null);
   }
-  throw notInBootloader(link, conn, 'manual');
+  throw notInBootloader(link, conn, 'manual', heard);
 }
 
 /** What to check when nothing answers depends on what the port is: a USB cable, a TCP bridge, a simulation. */
@@ -129,9 +141,32 @@ function silentHint(link: Link): string {
   }
 }
 
-function notInBootloader(link: Link, conn: Connection, before: BeforeReset): FlashbackError {
+/** The last line of readable text among what the port received (a firmware's or another device's output). */
+function printedLine(text: string): string | null {
+  // Text read at the wrong rate is mostly '.' (unprintable) and symbols; a real line is mostly words.
+  const readable = (l: string) =>
+    l.length >= 6 &&
+    (l.match(/[A-Za-z]/g)?.length ?? 0) >= 3 &&
+    (l.match(/[\w =:,]/g)?.length ?? 0) >= 0.8 * l.length;
+  const last = text
+    .split(/\\[nr]/)
+    .map((l) => l.trim())
+    .filter(readable)
+    .at(-1);
+  return last ? last.slice(0, 60) : null;
+}
+
+function notInBootloader(link: Link, conn: Connection, before: BeforeReset, heard: Heard): FlashbackError {
   const g = conn.garbage();
   const base = `No answer from the ESP8266 bootloader on ${link.spec}`;
+  if (heard.echoes > 0) {
+    return new FlashbackError(
+      'NOT_IN_BOOTLOADER',
+      `${base}: the port sends back what Flashback sends (${heard.echoes} SYNC requests came back unchanged) — something echoes, not an ESP8266`,
+      "TX and RX are looped back: check the adapter's TX goes to the board's RX and RX to TX, that no loopback jumper is fitted, and that this is the board's port (flashback ports).",
+      { echoes: heard.echoes },
+    );
+  }
   if (/boot mode:\(3/.test(g.text)) {
     return new FlashbackError(
       'NOT_IN_BOOTLOADER',
@@ -141,9 +176,10 @@ function notInBootloader(link: Link, conn: Connection, before: BeforeReset): Fla
     );
   }
   if (g.count > 0) {
+    const line = printedLine(g.text);
     return new FlashbackError(
       'NOT_IN_BOOTLOADER',
-      `${base}: the port receives data (${g.count} bytes) but not bootloader replies — the firmware is running or the baud is wrong`,
+      `${base}: the port receives data (${g.count} bytes${line ? `, readable at ${link.baud} baud: "${line}"` : ''}) but not bootloader replies — ${line ? 'a firmware (or another device) is talking on it' : 'the firmware is running or the baud is wrong'}`,
       before === 'default-reset' && link.kind === 'serial'
         ? 'Hold FLASH/BOOT, tap RST, release FLASH, then Retry. If it repeats, try --baud 115200 or another cable.'
         : 'Hold FLASH/BOOT, tap RST, release FLASH, then Retry.',

@@ -58,7 +58,13 @@ export async function withBoard<T>(
         const after = ok ? (target.after ?? 'hard-reset') : 'no-reset';
         const left = await board.session.finish(after);
         if (fast && left.stubBaud === null) await rememberStubLeft(target.port, null).catch(() => undefined);
-        if (ok && after === 'hard-reset' && target.before === 'manual') {
+        // A port without control lines has just said so (session.finish); say it once.
+        if (
+          ok &&
+          after === 'hard-reset' &&
+          target.before === 'manual' &&
+          board.link.capabilities.controlLines
+        ) {
           opts.log?.(
             'Done. If the board has no auto-reset circuit, press RST (or unplug and replug it) to run the firmware.',
           );

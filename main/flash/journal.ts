@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { withLock } from '../data-lock.js';
 import { dataPaths } from '../datadir.js';
 import { FlashbackError } from '../errors.js';
+import { humanSize } from '../units.js';
 import { writeFileAtomic } from './files.js';
 import type { FlashModeChoice } from './types.js';
 
@@ -161,7 +162,7 @@ export async function clearJournal(mac: string): Promise<void> {
 }
 
 export function describeBoard(b: JournalBoard): string {
-  return `${b.chip} ${b.mac} (flash id 0x${b.jedecId.toString(16)}, ${b.flashSize >> 20} MB)`;
+  return `${b.chip} ${b.mac} (flash id 0x${b.jedecId.toString(16)}, ${humanSize(b.flashSize)})`;
 }
 
 /** "Half written" with the two ways out: finish it, or put the board's own backup back. */

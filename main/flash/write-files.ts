@@ -14,6 +14,7 @@ import { patchHeader } from '../image/header-patch.js';
 import { detectLayout, factoryRule, type FactoryRule } from '../image/layout.js';
 import { checkFit, type FitWarning } from '../image/write-fit.js';
 import type { OpOptions } from '../progress.js';
+import { humanSize } from '../units.js';
 import { backupWithSession } from './backup.js';
 import { assertReachable, withBoard } from './board-session.js';
 import { piecesOf } from './block-hashes.js';
@@ -214,7 +215,7 @@ export async function writeFiles(
       if (chipSize && p.address + p.bytes.length > chipSize)
         throw new FlashbackError(
           'IMAGE_TOO_BIG',
-          `${p.name} (${p.bytes.length} bytes at ${hex(p.address)}) runs past the end of this ${chipSize >> 20 || chipSize >> 10}${chipSize >> 20 ? ' MB' : ' KB'} flash; nothing was written`,
+          `${p.name} (${p.bytes.length} bytes at ${hex(p.address)}) runs past the end of this ${humanSize(chipSize)} flash; nothing was written`,
           'It was built or dumped for a bigger flash: use a file for this chip size.',
         );
       assertReachable(session, p.address, p.bytes.length, `Writing ${p.name}`);

@@ -13,6 +13,7 @@ import { detectLayout, factoryRule, type FactoryRule } from './layout.js';
 import { judgeRfInit } from './rf-init.js';
 import { sdkTailSize } from './secrets.js';
 import { SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
+import { humanSize } from '../units.js';
 
 export interface FactoryResetStep {
   offset: number;
@@ -146,7 +147,7 @@ export async function resetImageFactoryData(
   if (image.length < size)
     throw new FlashbackError(
       'BAD_IMAGE',
-      `The image (${image.length} bytes) ends before the SDK's sectors at the end of the ${size}-byte flash; nothing was written`,
+      `The image (${humanSize(image.length)}) ends before the SDK's sectors at the end of the ${humanSize(size)} flash; nothing was written`,
       'Use a whole-flash backup, or restore without --reset-factory-data and run `flashback repair` afterwards.',
     );
   const donorInit = image.subarray(size - 0x4000, size - 0x4000 + 128);

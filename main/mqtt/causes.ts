@@ -392,6 +392,22 @@ export function rcCauses(f: BoardFacts, ev: Evidence): Ranked[] {
 function rcMinus2(f: BoardFacts, ev: Evidence, p: HostProbeResult | null, seen: string): Ranked[] {
   if (p && !p.ok && !p.loopbackOnly)
     return hostProbeCauses(p).map((c) => ({ ...c, evidence: [seen, ...c.evidence] }));
+  // A virtual board lives on this host and reaches loopback: a localhost-only broker is no reason for
+  // its failure (the good demo board passes against the same broker); it is noted, not blamed.
+  if (p?.loopbackOnly && ev.loopbackReach)
+    return [
+      ...rcMinus2(f, ev, { ...p, loopbackOnly: false }, seen),
+      {
+        code: 'note',
+        weight: 10,
+        confidence: 'medium',
+        cause: 'Note: the broker answers only on localhost, so real boards on the LAN could not reach it',
+        evidence: [
+          `TCP to the broker port on ${p.lanTried?.join(', ') ?? 'the LAN addresses'} is refused while loopback answers`,
+        ],
+        fix: 'Add "listener 1883" and "allow_anonymous true" (or a password_file) to mosquitto.conf before moving to real boards',
+      },
+    ];
   if (p?.loopbackOnly)
     return [
       {

@@ -291,6 +291,7 @@ export async function runMqttCheck(
       serialLines: serial.lines,
       windowMs: now(),
       boardsBroker: !!p.broker || virtual,
+      ...(virtual ? { loopbackReach: true } : {}),
       ...(p.clientId ? { clientId: p.clientId } : {}),
       ...(p.topic ? { topic: p.topic } : {}),
       ...(p.referencePassed ? { referencePassed: p.referencePassed } : {}),

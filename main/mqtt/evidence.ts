@@ -43,6 +43,8 @@ export interface Evidence {
    * False for the embedded broker on a real board: it is only the board's broker if the board connects.
    */
   boardsBroker?: boolean;
+  /** The board reaches this host's loopback (a virtual board): a localhost-only broker does not refuse it. */
+  loopbackReach?: boolean;
   /** The board's client id (--client-id): its CONNECT at the broker is proof. */
   clientId?: string;
   /** An explicit --topic (not the default whole tree). */

@@ -65,6 +65,11 @@ export interface VirtualBoardOptions {
    * nothing, so a stub left running stays at its last baud until power-on. Default true (NodeMCU).
    */
   autoReset?: boolean;
+  /**
+   * false: a ROM that does not take SPI_SET_PARAMS (esptool's documentation says the ESP8266 ROM has no
+   * 0x0B; the disassembly says it does, notes 1.12), so nothing past its 4 MB descriptor can be reached.
+   */
+  romSetParams?: boolean;
 }
 
 export type BoardState = 'off' | 'reset' | 'rom' | 'stub' | 'app' | 'halted';
@@ -234,7 +239,7 @@ export class VirtualBoard {
     this.uart.boardBaud = this.romBaud;
     this.uart.autobaud = true;
     if (text) this.print(text, this.romBaud);
-    this.engine = new RomLoader(this.port);
+    this.engine = new RomLoader(this.port, this.opts.romSetParams !== false);
   }
 
   private runFromFlash(): void {

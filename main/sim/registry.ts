@@ -34,7 +34,7 @@ export interface BoardMeta {
 
 export interface OpenBoardOptions extends Pick<
   VirtualBoardOptions,
-  'pace' | 'latencyMs' | 'faults' | 'bootMode' | 'chipMagic' | 'autoReset'
+  'pace' | 'latencyMs' | 'faults' | 'bootMode' | 'chipMagic' | 'autoReset' | 'romSetParams'
 > {
   /** Create the board if it is neither a demo board nor saved (with these settings). */
   create?: Pick<VirtualBoardOptions, 'flashSize' | 'jedecId' | 'mac' | 'chip' | 'crystalMHz' | 'flash'>;
@@ -167,6 +167,7 @@ export function openVirtualBoard(name: string, opts: OpenBoardOptions = {}): Sha
     ...(opts.bootMode ? { bootMode: opts.bootMode } : {}),
     ...(opts.chipMagic !== undefined ? { chipMagic: opts.chipMagic } : {}),
     ...(opts.autoReset !== undefined ? { autoReset: opts.autoReset } : {}),
+    ...(opts.romSetParams !== undefined ? { romSetParams: opts.romSetParams } : {}),
   });
   let savedAt = -1;
   const writes = () =>

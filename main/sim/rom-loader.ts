@@ -74,7 +74,14 @@ export class RomLoader implements LoaderEngine {
   private flashState: Download | null = null;
   private memState: Download | null = null;
 
-  constructor(private readonly port: ChipPort) {
+  /**
+   * `setParams: false` models a ROM whose download loop has no 0x0B, as esptool's documentation assumes
+   * (notes 1.12): SPI_SET_PARAMS then gets the unknown-command reply, with the previous opcode.
+   */
+  constructor(
+    private readonly port: ChipPort,
+    private readonly setParams = true,
+  ) {
     this.rx = new RomSlipReceiver((count) => {
       port.uart.exchange();
       this.onFrame(count);
@@ -116,7 +123,9 @@ export class RomLoader implements LoaderEngine {
       return;
     }
     const op = b[1]!;
-    if (b[0] !== 0 || op < Op.FLASH_BEGIN || op > Op.SPI_SET_PARAMS) {
+    const known =
+      op >= Op.FLASH_BEGIN && (op < Op.SPI_SET_PARAMS || (op === Op.SPI_SET_PARAMS && this.setParams));
+    if (b[0] !== 0 || !known) {
       this.respError = RomError.INVALID_MESSAGE;
       this.send(1);
       return;

@@ -3,6 +3,7 @@ import type { DetectResult } from '../flash/types.js';
 import type { CompareReport } from '../image/compare.js';
 import { SECTOR_SIZE as SECTOR } from '../flash-geometry.js';
 import type { LibraryItem, LibraryMeta } from '../library/types.js';
+import { humanSize } from '../units.js';
 import type { BoardInfo, CompareSide, CompareView, LibraryEntry, RestorePlanView } from './api.js';
 
 export function boardInfo(d: DetectResult): BoardInfo {
@@ -96,9 +97,9 @@ function side(spec: string, s: CompareReport['a'], isPort: boolean, id: Identity
   const fields: Record<string, string> = {
     ...id,
     'Firmware family': s.family,
-    'Flash size': s.flashSize ? `${s.flashSize / 1024 / 1024} MB` : 'unknown',
+    'Flash size': s.flashSize ? humanSize(s.flashSize) : 'unknown',
     'Header flash mode': h?.flashMode ?? 'no header',
-    'Header flash size': h?.flashSize ? `${h.flashSize / 1024 / 1024} MB` : 'no header',
+    'Header flash size': h?.flashSize ? humanSize(h.flashSize) : 'no header',
     'Header flash freq': h?.flashFreq ?? 'no header',
   };
   return { spec, kind: isPort ? 'board' : /[\\/]|\.bin$/i.test(spec) ? 'image' : 'library', fields };

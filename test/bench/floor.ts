@@ -176,7 +176,7 @@ export async function floorBench(): Promise<FloorRow[]> {
       note: 'two passes over the chip: the 0.5 s target does not fit a whole-chip proof',
     });
   }
-  // Sparse 4 MB backup: on-chip bytes read (block hashes + the data blocks read), no second pass.
+  // Sparse 4 MB backup: on-chip bytes read (samples, one anchored MD5 per range, the data read once).
   {
     const b = board(typical);
     const m0 = b.board.modeledMs;

@@ -155,6 +155,18 @@ describe('ROM: flash descriptor (4 MB until SPI_SET_PARAMS)', () => {
   });
 });
 
+describe('ROM variant without SPI_SET_PARAMS (romSetParams: false)', () => {
+  it('answers 0x0B as an unknown command: the previous opcode, status 1, error 5; the descriptor stays 4 MB', async () => {
+    const { board, host } = await synced({ flashSize: 8 * MB, romSetParams: false });
+    await host.exchange(packet(READ_REG, le32(MAGIC_REG)));
+    const replies = await host.exchange(
+      packet(SPI_SET_PARAMS, le32(0, 8 * MB, 0x10000, 0x1000, 256, 0xffff)),
+    );
+    expect(replies[0]).toMatchObject({ op: READ_REG, value: MAGIC, status: [1, 5] });
+    expect(board.romSpi.descriptor.size).toBe(4 * MB);
+  });
+});
+
 describe('ROM: FLASH_DATA and FLASH_END', () => {
   it('needs the exact next sequence number (a repeated block is refused), a size ≤ block and a multiple of 4', async () => {
     const { host } = await synced({ flashSize: 1 * MB });

@@ -23,11 +23,12 @@ const fast = { baud: 921600 } as const;
 let names: string[] = [];
 let seq = 0;
 
-function board(size: number, flash: Uint8Array, jedecCapacity = Math.log2(size)) {
+function board(size: number, flash: Uint8Array, jedecCapacity = Math.log2(size), romSetParams = true) {
   const name = `big${seq++}`;
   names.push(name);
   const shared = openVirtualBoard(name, {
     pace: false,
+    romSetParams,
     create: { flash, flashSize: size, jedecId: [0xef, 0x40, jedecCapacity], mac: `18:fe:34:0b:00:${seq}` },
   });
   return { name, port: `virtual:${name}`, shared, flash: () => shared.board.flash.snapshot() };
@@ -192,5 +193,40 @@ describe('labels that lie', () => {
     const d = await detectBoard({ port: b.port });
     expect(d.sizes).toMatchObject({ jedec: 4 * MB, proven: null, used: 4 * MB });
     expect(d.sizes?.note).toMatch(/blank/);
+  });
+});
+
+describe('a ROM that does not take SPI_SET_PARAMS (unknown-command reply, previous opcode)', () => {
+  const init = Uint8Array.from({ length: 128 }, (_, i) => (i * 3 + 7) & 0xff);
+
+  it('a 4 MB board is still backed up whole (the unknown-command reply is taken as a refusal, not waited out)', async () => {
+    const src = image(4 * MB, 9);
+    const b = board(4 * MB, src, 0x16, false);
+    const backup = await backupBoard({
+      port: b.port,
+      ...fast,
+      library: null,
+      out: path.join(home, 'noset.bin'),
+    });
+    expect(backup.size).toBe(4 * MB);
+    expect(backup.md5).toBe(md5(src));
+  });
+
+  it('on an 8 MB board a write above 4 MB is refused before anything is erased, ROM-only or with the stub', async () => {
+    const before = image(8 * MB, 10);
+    const b = board(8 * MB, before, 0x17, false);
+    for (const stub of [false, true]) {
+      const err = await writeRegion(
+        { port: b.port, stub, offset: 0x7fc000, allowSectorLoss: true },
+        init,
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FlashbackError);
+      expect((err as InstanceType<typeof FlashbackError>).code).toBe('OUT_OF_REACH');
+    }
+    expect(md5(b.flash())).toBe(md5(before));
+    // Below the ROM's 4 MB it still writes.
+    const r = await writeRegion({ port: b.port, stub: false, offset: 0x3fc000, allowSectorLoss: true }, init);
+    expect(r.written.bytes).toBe(0x1000);
+    expect(Array.from(b.flash().subarray(0x3fc000, 0x3fc080))).toEqual(Array.from(init));
   });
 });

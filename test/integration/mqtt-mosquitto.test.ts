@@ -25,11 +25,15 @@ import { systemTool } from '../support/system-tools.js';
 const openssl = systemTool('openssl');
 
 /** The good demo board on a fresh network, reached through a minimal Link over its BoardWire. */
-function goodBoard(): { access: BoardAccess; network: ReturnType<typeof createNetwork>; close: () => void } {
+function goodBoard(profile: 'good' | 'bad' = 'good'): {
+  access: BoardAccess;
+  network: ReturnType<typeof createNetwork>;
+  close: () => void;
+} {
   const network = createNetwork();
   const board = new VirtualBoard({
     flashSize: 1 << 20,
-    flash: buildDemoImage('good', 1 << 20),
+    flash: buildDemoImage(profile, 1 << 20),
     firmware: demoFirmware,
     network,
   });
@@ -158,6 +162,34 @@ describe.skipIf(mosquitto.missing)(`Debian mosquitto (${mosquitto.path || mosqui
     expect(r.verdict).toBe('pass');
     expect(r.broker.watch).toBe('topic');
   });
+
+  it.skipIf(lanAddresses().length === 0)(
+    'check: "listener PORT 127.0.0.1" is not blamed for the bad board when the good one passes against it',
+    async () => {
+      const port = await freePort();
+      const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous true`, port, false);
+      stops.push(m.stop);
+      const run = async (profile: 'good' | 'bad') => {
+        const b = goodBoard(profile);
+        stops.push(b.close);
+        return runMqttCheck({
+          port: `virtual:${profile}`,
+          broker: `mqtt://127.0.0.1:${port}`,
+          board: b.access,
+          network: virtualBoardNetwork(b.network),
+          durationMs: 9000,
+        });
+      };
+      const good = await run('good');
+      expect(good.verdict).toBe('pass');
+      expect(good.hostProbe.loopbackOnly).toBe(true);
+      const bad = await run('bad');
+      expect(bad.verdict).toBe('fail');
+      // The virtual board reaches loopback (the good one just did): localhost-only is a note, not the cause.
+      expect(bad.diagnosis[0]!.code).not.toBe('local-only');
+      expect(bad.diagnosis.some((c) => c.code === 'note' && /only on localhost/.test(c.cause))).toBe(true);
+    },
+  );
 
   it('check: mosquitto refusing anonymous clients → board rc=5, host CONNACK 5, credentials first', async () => {
     const port = await freePort();

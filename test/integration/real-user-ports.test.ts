@@ -100,6 +100,47 @@ describe.skipIf(socat.missing)('a port that goes quiet while connecting', () => 
   }, 60_000);
 });
 
+/** A pty whose other end is a program instead of a board (socat's EXEC/SYSTEM address). */
+async function ptyToProgram(address: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-notesp-'));
+  const tty = path.join(dir, 'tty');
+  const proc = spawn(socat.path, [`pty,raw,echo=0,link=${tty}`, address], { stdio: 'ignore' });
+  cleanups.push(async () => {
+    if (proc.exitCode === null) {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill();
+      await gone;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const end = Date.now() + 10_000;
+  while (!fs.existsSync(tty)) {
+    if (Date.now() > end) throw new Error('socat did not create the pty');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return tty;
+}
+
+describe.skipIf(socat.missing)('a port that is not an ESP8266', () => {
+  it('one that echoes what is sent (TX looped to RX) is named as an echo, not as a silent board', async () => {
+    const tty = await ptyToProgram('EXEC:cat');
+    const e = await failure(detectBoard({ port: tty, before: 'no-reset' }));
+    expect(e.code).toBe('NOT_IN_BOOTLOADER');
+    expect(e.message).toMatch(/sends back what Flashback sends \(\d+ SYNC requests came back unchanged\)/);
+    expect(e.hint).toMatch(/TX and RX are looped back/);
+  }, 60_000);
+
+  it('one that prints text shows a line of it, so the user sees what is talking', async () => {
+    const tty = await ptyToProgram(
+      'SYSTEM:while true; do echo "temp=21.5 hum=40 uptime=1234"; sleep 0.1; done',
+    );
+    const e = await failure(detectBoard({ port: tty, before: 'no-reset' }));
+    expect(e.code).toBe('NOT_IN_BOOTLOADER');
+    expect(e.message).toMatch(/readable at 115200 baud: "temp=21.5 hum=40 uptime=1234"/);
+    expect(e.message).toMatch(/a firmware \(or another device\) is talking on it/);
+  }, 60_000);
+});
+
 describe.skipIf(socat.missing)('a port that goes quiet during a long on-chip hash', () => {
   it('is closed as stalled one short question after the hash times out, not after three full timeouts', async () => {
     const pty = await boardBehindPty(board('18:fe:34:6c:00:03', 4 << 20));
