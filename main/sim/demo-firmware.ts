@@ -79,7 +79,9 @@ async function connectOnce(
     client.once('connect', () => settle(0));
     client.on('error', (e) => {
       const code = (e as { code?: unknown }).code;
-      settle(typeof code === 'number' ? code : -2);
+      // A socket error once TCP is up (a TLS listener resetting the plain CONNECT) leaves PubSubClient
+      // waiting for a CONNACK that never comes: MQTT_CONNECTION_TIMEOUT, not CONNECT_FAILED.
+      settle(typeof code === 'number' ? code : tcpUp ? -4 : -2);
     });
     client.once('close', () => settle(tcpUp ? -4 : -2));
   });

@@ -13,6 +13,7 @@ import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hardReset } from '../../main/esp/reset.js';
 import type { BoardAccess } from '../../main/mqtt/board-link.js';
+import { FLASH_REPAIR } from '../../main/mqtt/causes.js';
 import { runMqttCheck } from '../../main/mqtt/check.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../main/mqtt/embedded-broker.js';
 import { probeBroker } from '../../main/mqtt/host-probe.js';
@@ -252,5 +253,20 @@ describe.skipIf(openssl.missing)(`TLS port probed with mqtt:// (${openssl.path |
     expect(p.tlsMismatch).toBe('port-speaks-tls');
     const { hostProbeCauses } = await import('../../main/mqtt/causes.js');
     expect(hostProbeCauses(p)[0]!.cause).toMatch(/This port speaks TLS/);
-  });
+    // The demo sketch (plain PubSubClient) on that port: TCP up, no CONNACK → rc=-4, never a flash repair.
+    const network = createNetwork();
+    const b = board(demoFirmware, network);
+    const r = await runMqttCheck({
+      port: 'virtual:tls',
+      broker: `mqtt://127.0.0.1:${port}`,
+      durationMs: 8000,
+      board: access(b),
+      network: virtualBoardNetwork(network),
+    });
+    expect(r.verdict).toBe('fail');
+    expect(r.board.rcCodes).toContain(-4);
+    expect(r.diagnosis[0]!.code).toBe('mqtt-timeout');
+    expect(r.diagnosis[0]!.cause).toMatch(/plain MQTT to a TLS port/);
+    expect(r.diagnosis.some((d) => FLASH_REPAIR.has(d.code))).toBe(false);
+  }, 20_000);
 });
