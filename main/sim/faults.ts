@@ -5,6 +5,8 @@
  * kind, cut the link after N bytes, slow the flash's erases. Byte and frame counts are 1-based and count
  * what passes in the fault's direction(s) since the board was created, so a test can aim at a known one.
  */
+import { Op } from './packets.js';
+
 export type FaultDirection = 'to-board' | 'to-host' | 'both';
 
 /** Corrupts one byte of the data (after the 8-byte request header) of the `nth` request with opcode `op`. */
@@ -228,21 +230,8 @@ export class FaultInjector {
   }
 }
 
-const OP_CODES: Record<string, number> = {
-  FLASH_BEGIN: 0x02,
-  FLASH_DATA: 0x03,
-  FLASH_END: 0x04,
-  MEM_BEGIN: 0x05,
-  SYNC: 0x08,
-  READ_REG: 0x0a,
-  FLASH_DEFL_BEGIN: 0x10,
-  FLASH_DEFL_DATA: 0x11,
-  FLASH_DEFL_END: 0x12,
-  SPI_FLASH_MD5: 0x13,
-  ERASE_FLASH: 0xd0,
-  ERASE_REGION: 0xd1,
-  READ_FLASH: 0xd2,
-};
+/** The opcodes a header fault can name: the board's own command table. */
+const OP_CODES: Readonly<Record<string, number>> = Op;
 
 /** `header:OP:BYTE[:NTH[:XOR]]`, e.g. `header:READ_FLASH:1:3` (byte 1 of the 3rd READ_FLASH's data). */
 function parseHeaderFault(spec: string): HeaderFault {
