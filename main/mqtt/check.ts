@@ -257,7 +257,7 @@ export async function runMqttCheck(
       log?.(`${p.port} has no reset lines: cannot reset the board, listening only`);
     const resetting = (before === 'default-reset' && link.capabilities.controlLines) || before === 'manual';
     const rates = !link.capabilities.baudChange
-      ? `one fixed rate (${link.baud} baud, set by the bridge): ROM/SDK text at ${romBaud} shows as garbage`
+      ? `one fixed rate set by the bridge, not by flashback: text at another rate (the ROM/SDK at ${romBaud}) shows as garbage`
       : `ROM/SDK text at ${romBaud}, the app at ${monitorBaud}, switching on each reboot`;
     log?.(`Reading the board's log: ${rates}`);
     const serial: SerialLog = readSerialLog(link, {

@@ -70,7 +70,7 @@ export async function startMonitorSession(link: Link, o: MonitorSessionOptions):
     onSwitch: (baud, why) => o.onStatus?.(`${baud} baud: ${why}`),
   });
   const rates = !link.capabilities.baudChange
-    ? `one fixed rate (${link.baud} baud, set by the bridge): ROM/SDK text at ${romBaud} shows as garbage`
+    ? `one fixed rate set by the bridge, not by flashback: text at another rate (the ROM/SDK at ${romBaud}) shows as garbage`
     : reader.dualRate
       ? `${romBaud} for the ROM/SDK, ${o.monitorBaud} for the app, switching on each reboot`
       : `${o.monitorBaud} only`;
