@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorOf } from '../support/errors.js';
 import { useTempHome } from '../support/home.js';
 import { boardBehindPty, socat } from '../support/stalled-pty.js';
 
@@ -19,7 +20,6 @@ const { rememberStubLeft, stubLeftAt } = await import('../../main/settings.js');
 const { withBoard } = await import('../../main/flash/board-session.js');
 const { hashRange } = await import('../../main/flash/block-hashes.js');
 const { VirtualBoard, startSimServer } = await import('../../main/sim/index.js');
-const { FlashbackError } = await import('../../main/errors.js');
 const { demo } = await import('../support/boards.js');
 
 const cleanups: Array<() => unknown> = [];
@@ -41,22 +41,15 @@ function board(mac: string, size = 1 << 20) {
   return b;
 }
 
-async function failure(p: Promise<unknown>) {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(FlashbackError);
-  return e as InstanceType<typeof FlashbackError>;
-}
-
-/** A pty whose other end is a TCP bridge at a fixed 115200 (ser2net, ESP-Link): rate changes stay local. */
-async function ptyToBridge(url: string, at?: string): Promise<string> {
-  const dir = at ? path.dirname(at) : fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bridge-'));
+/**
+ * A pty whose other end is socat's `address`: a TCP bridge at a fixed 115200 (ser2net, ESP-Link: rate
+ * changes stay local), or a program instead of a board (EXEC/SYSTEM). `at` re-creates a given path, as
+ * re-plugging an adapter does.
+ */
+async function ptyTo(address: string, at?: string): Promise<string> {
+  const dir = at ? path.dirname(at) : fs.mkdtempSync(path.join(os.tmpdir(), 'fb-pty-'));
   const tty = at ?? path.join(dir, 'tty');
-  const proc = spawn(socat.path, [`pty,raw,echo=0,link=${tty}`, `tcp:${url.replace('socket://', '')}`], {
-    stdio: 'ignore',
-  });
+  const proc = spawn(socat.path, [`pty,raw,echo=0,link=${tty}`, address], { stdio: 'ignore' });
   cleanups.push(async () => {
     if (proc.exitCode === null) {
       const gone = new Promise((r) => proc.once('exit', r));
@@ -73,12 +66,15 @@ async function ptyToBridge(url: string, at?: string): Promise<string> {
   return tty;
 }
 
+/** A pty behind a raw TCP bridge to `url` (socket://HOST:PORT). */
+const ptyToBridge = (url: string, at?: string) => ptyTo(`tcp:${url.replace('socket://', '')}`, at);
+
 describe.skipIf(socat.missing)('a port that goes quiet while connecting', () => {
   it('a board that answered and then hung is a stalled port, not "no bootloader"', async () => {
     const pty = await boardBehindPty(board('18:fe:34:6c:00:01'));
     cleanups.push(() => pty.close());
     pty.deafenAfter(400); // after SYNC, during the chip checks
-    const e = await failure(detectBoard({ port: pty.path, before: 'no-reset' }));
+    const e = await errorOf(detectBoard({ port: pty.path, before: 'no-reset' }));
     expect(e.code).toBe('PORT_STALLED');
     expect(e.message).toMatch(/stopped answering while connecting: the board answered, then timed out/);
     expect(e.message).toMatch(/nothing was written/);
@@ -91,7 +87,7 @@ describe.skipIf(socat.missing)('a port that goes quiet while connecting', () => 
     const server = await startSimServer(b);
     cleanups.push(() => server.close());
     const tty = await ptyToBridge(server.url);
-    const e = await failure(withBoard({ port: tty, before: 'no-reset', baud: 921600 }, {}, async () => 0));
+    const e = await errorOf(withBoard({ port: tty, before: 'no-reset', baud: 921600 }, {}, async () => 0));
     expect(b.state).toBe('stub');
     expect(b.uart.boardBaud).toBe(921600); // stranded: only a power-cycle brings it back
     expect(e.code).toBe('BAUD_FAILED');
@@ -100,41 +96,18 @@ describe.skipIf(socat.missing)('a port that goes quiet while connecting', () => 
   }, 60_000);
 });
 
-/** A pty whose other end is a program instead of a board (socat's EXEC/SYSTEM address). */
-async function ptyToProgram(address: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-notesp-'));
-  const tty = path.join(dir, 'tty');
-  const proc = spawn(socat.path, [`pty,raw,echo=0,link=${tty}`, address], { stdio: 'ignore' });
-  cleanups.push(async () => {
-    if (proc.exitCode === null) {
-      const gone = new Promise((r) => proc.once('exit', r));
-      proc.kill();
-      await gone;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const end = Date.now() + 10_000;
-  while (!fs.existsSync(tty)) {
-    if (Date.now() > end) throw new Error('socat did not create the pty');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return tty;
-}
-
 describe.skipIf(socat.missing)('a port that is not an ESP8266', () => {
   it('one that echoes what is sent (TX looped to RX) is named as an echo, not as a silent board', async () => {
-    const tty = await ptyToProgram('EXEC:cat');
-    const e = await failure(detectBoard({ port: tty, before: 'no-reset' }));
+    const tty = await ptyTo('EXEC:cat');
+    const e = await errorOf(detectBoard({ port: tty, before: 'no-reset' }));
     expect(e.code).toBe('NOT_IN_BOOTLOADER');
     expect(e.message).toMatch(/sends back what Flashback sends \(\d+ SYNC requests came back unchanged\)/);
     expect(e.hint).toMatch(/TX and RX are looped back/);
   }, 60_000);
 
   it('one that prints text shows a line of it, so the user sees what is talking', async () => {
-    const tty = await ptyToProgram(
-      'SYSTEM:while true; do echo "temp=21.5 hum=40 uptime=1234"; sleep 0.1; done',
-    );
-    const e = await failure(detectBoard({ port: tty, before: 'no-reset' }));
+    const tty = await ptyTo('SYSTEM:while true; do echo "temp=21.5 hum=40 uptime=1234"; sleep 0.1; done');
+    const e = await errorOf(detectBoard({ port: tty, before: 'no-reset' }));
     expect(e.code).toBe('NOT_IN_BOOTLOADER');
     expect(e.message).toMatch(/readable at 115200 baud: "temp=21.5 hum=40 uptime=1234"/);
     expect(e.message).toMatch(/a firmware \(or another device\) is talking on it/);
@@ -148,7 +121,7 @@ describe.skipIf(socat.missing)('a port that goes quiet during a long on-chip has
     // 1.25 MiB: esptool's 8 s/MB gives the MD5 10.5 s; three such timeouts took 32 s to call it stalled.
     const size = 0x140000;
     let waited = 0;
-    const e = await failure(
+    const e = await errorOf(
       withBoard({ port: pty.path, before: 'no-reset', baud: 115200 }, {}, async ({ session }) => {
         pty.deafen();
         const t0 = Date.now();
@@ -204,18 +177,18 @@ describe.skipIf(socat.missing)('a second board plugged into the same port', () =
 
     // The wizard's jobs meant for A (backup of the good board, a plan made for it) refuse B.
     const library = path.join(home, 'lib-second-board');
-    const wrong = await failure(backupBoard({ ...target, library, expectMac: a.mac }));
+    const wrong = await errorOf(backupBoard({ ...target, library, expectMac: a.mac }));
     expect(wrong.code).toBe('WRONG_BOARD');
     expect(wrong.message).toContain(`is ESP8266EX ${b.mac}, not the board ${a.mac}`);
     expect(wrong.message).toMatch(/nothing was read or written/);
     expect(fs.existsSync(library) ? fs.readdirSync(library) : []).toEqual([]);
     const img = path.join(home, 'a.bin');
     fs.writeFileSync(img, a.flash.snapshot());
-    const planned = await failure(planRestore({ ...target, image: img, expectMac: a.mac }));
+    const planned = await errorOf(planRestore({ ...target, image: img, expectMac: a.mac }));
     expect(planned.code).toBe('WRONG_BOARD');
 
     // A's interrupted restore is not resumed on B.
-    const resumed = await failure(restoreBoard({ ...target, resume: true }));
+    const resumed = await errorOf(restoreBoard({ ...target, resume: true }));
     expect(resumed.code).toBe('JOURNAL');
     expect(resumed.message).toMatch(new RegExp(`was on ESP8266EX ${a.mac}.*now is ESP8266EX ${b.mac}`));
     expect(resumed.hint).toContain(`Connect the board ${a.mac} to resume it`);
