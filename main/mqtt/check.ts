@@ -189,6 +189,8 @@ export async function runMqttCheck(
           { url, topic, username, password, caFile: p.caFile, clientId: `${probeClientId}-w` },
           onBroker,
         );
+        // The check ended while the watch subscribed: its cleanup already ran, so close the watch here.
+        if (settled) return void (await w?.close());
         if (w) {
           cleanup.push(() => w.close());
           watch = 'topic';

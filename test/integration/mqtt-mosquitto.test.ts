@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FlashbackError } from '../../main/errors.js';
 import { hardReset } from '../../main/esp/reset.js';
 import type { BoardAccess } from '../../main/mqtt/board-link.js';
 import { runMqttCheck } from '../../main/mqtt/check.js';
@@ -161,6 +162,40 @@ describe.skipIf(mosquitto.missing)(`Debian mosquitto (${mosquitto.path || mosqui
     });
     expect(r.verdict).toBe('pass');
     expect(r.broker.watch).toBe('topic');
+  });
+
+  it('check: a setup error while the topic watch subscribes leaves no watch connected to the broker', async () => {
+    const port = await freePort();
+    const m = await startMosquitto(`listener ${port} 127.0.0.1\nallow_anonymous true`, port, false);
+    stops.push(m.stop);
+    // The port fails to open right after the host probe answers, while the watch is still connecting.
+    let probed!: () => void;
+    const probeAnswered = new Promise<void>((r) => (probed = r));
+    const board: BoardAccess = {
+      reset: async () => undefined,
+      openLink: async (spec) => {
+        await probeAnswered;
+        throw new FlashbackError('PORT_NOT_FOUND', `${spec} is gone`, 'Plug it back in.');
+      },
+    };
+    await expect(
+      runMqttCheck(
+        { port: '/dev/ttyGONE', broker: `mqtt://127.0.0.1:${port}`, board },
+        { log: (s) => /^Host probe: OK/.test(s) && probed() },
+      ),
+    ).rejects.toMatchObject({ code: 'PORT_NOT_FOUND' });
+    const until = async (re: RegExp) => {
+      for (const end = Date.now() + 5000; !re.test(m.log()) && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 50));
+      return m.log();
+    };
+    const id = /as (flashback-probe-[0-9a-f]+-w)\b/.exec(
+      await until(/as flashback-probe-[0-9a-f]+-w\b/),
+    )?.[1];
+    expect(id).toBeDefined();
+    expect(await until(new RegExp(`Client ${id} (?:disconnected|closed its connection)`))).toMatch(
+      new RegExp(`Client ${id} (?:disconnected|closed its connection)`),
+    );
   });
 
   it.skipIf(lanAddresses().length === 0)(
