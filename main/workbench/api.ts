@@ -280,14 +280,14 @@ export interface AppInfo {
 // ---------- files in and out (no API takes a host path) ----------
 
 /**
- * The largest file the workbench accepts: a 16 MB flash image plus a little for a header or trailer.
+ * MAX_UPLOAD_BYTES (main/flash-geometry.ts) is the largest file the workbench accepts.
  * Browser: POST the raw bytes to UPLOAD_PATH (token in the `x-flashback-token` header or the page's
  * cookie; `?name=` the file name) → `{ ok, value: UploadInfo }`. Electron: the preload's
  * `openFile()` shows the file dialog and the main process reads the file; a file the page already
  * holds (dropped on it) goes as bytes through `uploadFile(name, bytes)`, which the main process checks
  * (app/files.ts) like the host checks a POST. Either way jobs take the upload id, never a path.
  */
-export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+export { MAX_UPLOAD_BYTES } from '../flash-geometry.js';
 export const UPLOAD_PATH = '/api/upload';
 /** Browser: GET DOWNLOAD_PATH + id streams the file as an attachment. Electron: `saveFile(id)`. */
 export const DOWNLOAD_PATH = '/api/download/';

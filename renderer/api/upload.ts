@@ -3,10 +3,10 @@
  * workbench's limit at once, without reading it (a 2 GB drop must not fill the page's memory), and
  * read the rest as bytes. The host (POST) and the shell (IPC) check the limit again.
  */
+import { MAX_UPLOAD_BYTES } from '../../main/flash-geometry.js';
 import type { Reply } from '../../main/workbench/api.js';
 
-/** A literal copy of MAX_UPLOAD_BYTES in main/workbench/api.ts (the renderer imports only types from main/). */
-export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+export { MAX_UPLOAD_BYTES };
 
 /** The same error the host and the shell give for a file over the limit, or null when it fits. */
 export function oversized(file: { size: number }): Reply<never> | null {
