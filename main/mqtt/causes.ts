@@ -325,23 +325,24 @@ export function rcCauses(f: BoardFacts, ev: Evidence): Ranked[] {
       });
       continue;
     }
-    // lwIP's DNS client on the ESP8266 does not do mDNS: a ".local" broker name fails as a TCP failure.
-    const mdns = f.serial.find(
-      (e): e is typeof e & { kind: 'broker-named'; host: string } =>
-        e.kind === 'broker-named' && /\.local$/i.test(e.host),
-    );
-    if (rc === -2 && mdns)
-      out.push({
-        code: 'dns',
-        weight: 93,
-        confidence: 'medium',
-        cause: `The broker is named "${mdns.host}": an mDNS .local name, which the ESP8266's DNS client does not resolve`,
-        evidence: [seen, `board log: ${JSON.stringify(mdns.line ?? mdns.host)}`],
-        fix: "Use the broker's IP address (or a name your DNS server knows) in the firmware",
-        confirm: 'The same sketch connects when given the IP address instead of the .local name',
-      });
-    if (rc === -2) out.push(...rcMinus2(f, ev, p, seen));
-    else if (rc === -4)
+    if (rc === -2) {
+      // lwIP's DNS client on the ESP8266 does not do mDNS: a ".local" broker name fails as a TCP failure.
+      const mdns = f.serial.find(
+        (e): e is typeof e & { kind: 'broker-named'; host: string } =>
+          e.kind === 'broker-named' && /\.local$/i.test(e.host),
+      );
+      if (mdns)
+        out.push({
+          code: 'dns',
+          weight: 93,
+          confidence: 'medium',
+          cause: `The broker is named "${mdns.host}": an mDNS .local name, which the ESP8266's DNS client does not resolve`,
+          evidence: [seen, `board log: ${JSON.stringify(mdns.line ?? mdns.host)}`],
+          fix: "Use the broker's IP address (or a name your DNS server knows) in the firmware",
+          confirm: 'The same sketch connects when given the IP address instead of the .local name',
+        });
+      out.push(...rcMinus2(f, ev, p, seen));
+    } else if (rc === -4)
       out.push({
         code: 'mqtt-timeout',
         weight: 80,
@@ -626,7 +627,7 @@ export function crashCauses(f: BoardFacts, symbols?: SymbolTable | null): Ranked
   const aborts = f.crashes.filter((c) => c.crash === 'abort' || c.crash === 'stack');
   if (aborts.length && !exc.length) {
     const said = aborts.map((c) => c.detail ?? c.line ?? '').join(' ');
-    const why = /__yield|yield/.test(said)
+    const why = /yield/.test(said)
       ? 'yield()/delay() called where it must not be (a network callback, Ticker or interrupt)'
       : /ISR not in IRAM/.test(said)
         ? 'an interrupt handler is not in IRAM (mark it IRAM_ATTR)'
