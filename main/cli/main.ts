@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { FlashbackError, toErrorData } from '../errors.js';
 import { packageVersion } from '../package-info.js';
-import { BOARD_OPTIONS_HELP, type CliCommand, type CliContext } from './command.js';
+import { BOARD_OPTIONS_HELP, boardOptions, type CliCommand, type CliContext } from './command.js';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
 import { promptPrinter } from './prompt.js';
@@ -66,7 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   if (parsed.values.help) {
-    const board = 'before' in cmd.options && cmd.name !== 'mqtt-check' ? `${BOARD_OPTIONS_HELP}\n\n` : '';
+    // The board commands spread boardOptions; mqtt-check's own --before means something else.
+    const board = cmd.options.before === boardOptions.before ? `${BOARD_OPTIONS_HELP}\n\n` : '';
     process.stdout.write(`Usage: ${cmd.usage}\n\n${board}${exitCodeHelp()}\n`);
     return EXIT.pass;
   }

@@ -43,9 +43,10 @@ const SILENT_TIMEOUTS = 3;
 /**
  * Two silent timeouts in a row are enough when together they waited this long: after a long command
  * (an MD5 of megabytes, 8 s/MB as esptool allows) one short question settles it, instead of another
- * full timeout.
+ * full timeout. Session.resync asks that question once a silent wait reaches this (one threshold, so
+ * the question's timeout always closes the line).
  */
-const SILENT_MS = 10_000;
+export const LONG_SILENCE_MS = 10_000;
 
 /** Why the link was closed under a pending operation. */
 type CloseReason = 'abort' | 'stall' | null;
@@ -179,7 +180,10 @@ export class Connection {
     this.silentTimeouts = silent ? this.silentTimeouts + 1 : 1;
     this.silentMs = silent ? this.silentMs + timeoutMs : timeoutMs;
     this.rxAtLastTimeout = this.rxBytes;
-    if (this.silentTimeouts >= SILENT_TIMEOUTS || (this.silentTimeouts >= 2 && this.silentMs >= SILENT_MS))
+    if (
+      this.silentTimeouts >= SILENT_TIMEOUTS ||
+      (this.silentTimeouts >= 2 && this.silentMs >= LONG_SILENCE_MS)
+    )
       this.stalled(
         `stopped answering: nothing came back for the last ${this.silentTimeouts} commands, ${Math.round(this.silentMs / 1000)} s`,
       );

@@ -6,16 +6,13 @@ import { FlashbackError } from '../errors.js';
 import { hexAddr, humanSize } from '../units.js';
 import type { OpOptions } from '../progress.js';
 import { Op, TIMEOUTS, timeoutFor, u32s } from './commands.js';
-import type { Connection } from './connection.js';
+import { LONG_SILENCE_MS, type Connection } from './connection.js';
 import { CHIP_DETECT_MAGIC_REG, ROM_LOADER_BAUD, SECTOR_SIZE } from './chips/esp8266.js';
 import { flashMd5, readFlashStub } from './flash-read.js';
 import { writeCompressed, writePlainStub, writeRom } from './flash-write.js';
 import { eraseSectorNative } from './registers.js';
 import { hardReset, sleep } from './reset.js';
 import type { AfterReset, ChipInfo, EspSession, ReadOptions, WriteOptions } from './types.js';
-
-/** A silent wait at least this long (a long command's timeout) is checked with a short question. */
-const LONG_SILENCE_MS = 10_000;
 
 /** ESC then a byte that is not DC/DD: a framing error the v2 stub answers by dropping the frame. */
 const V2_REPHASE = Uint8Array.of(0xdb, 0x00);

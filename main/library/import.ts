@@ -4,7 +4,6 @@
  * that returned nothing), not a smaller chip read as a bigger one (the flash wraps, so the dump repeats),
  * and what firmware it holds (named, or said to be unknown).
  */
-import { createHash } from 'node:crypto';
 import { FlashbackError } from '../errors.js';
 import { FLASH_SIZES, identifyFile } from '../image/firmware-id.js';
 import { formatSize } from '../image/flash-params.js';
@@ -69,9 +68,7 @@ export async function importDump(
 ): Promise<ImportResult> {
   const notes = validateDump(bytes, opts.name);
   // Content-addressed: the same dump again is the same entry, and its label stays what it was.
-  const id = createHash('sha256').update(bytes).digest('hex');
-  const before = await library.show(id).catch(() => null);
-  const entry = await library.add(bytes, {
+  const { entry, alreadyPresent } = await library.put(bytes, {
     label: opts.label ?? opts.name,
     flashSize: bytes.length,
     sourcePort: `import:${opts.name}`,
@@ -80,7 +77,6 @@ export async function importDump(
     notes.push(
       `Contains stored WiFi credentials (SSID "${entry.ssid ?? '?'}"); export with --scrub to share.`,
     );
-  const alreadyPresent = before !== null;
   if (alreadyPresent && opts.label !== undefined && opts.label !== entry.label)
     notes.unshift(
       `Already in the library as "${entry.label ?? ''}" (the same bytes): kept that label; \`flashback library rename ${entry.id.slice(0, 12)} LABEL\` changes it.`,

@@ -79,6 +79,17 @@ export class Library {
 
   /** Stores `bytes` (image first, then sidecar). Adding an image already present returns its entry. */
   async add(bytes: Uint8Array, meta: AddMeta = {}): Promise<LibraryEntry> {
+    return (await this.put(bytes, meta)).entry;
+  }
+
+  /**
+   * add(), saying whether the bytes were there already (intact: their entry is returned as it was, label
+   * kept). Decided under the lock, so a damaged copy that is replaced does not count as present.
+   */
+  async put(
+    bytes: Uint8Array,
+    meta: AddMeta = {},
+  ): Promise<{ entry: LibraryEntry; alreadyPresent: boolean }> {
     const full = await this.describe(bytes, meta);
     return this.locked('library add', async () => {
       const existing = await this.readMeta(full.id).catch(() => null);
@@ -89,10 +100,10 @@ export class Library {
           () => false,
         ))
       )
-        return this.entry(existing);
+        return { entry: this.entry(existing), alreadyPresent: true };
       await writeFileAtomic(this.bin(full.id), bytes);
       await writeFileAtomic(this.sidecar(full.id), JSON.stringify(full, null, 2) + '\n');
-      return this.entry(full);
+      return { entry: this.entry(full), alreadyPresent: false };
     });
   }
 

@@ -65,6 +65,7 @@ describe('the exit-code table', () => {
       expect(out, c).toMatch(/--no-stub/);
     }
     expect(cli('inspect', '--help').stdout).not.toMatch(/Board options/);
+    expect(cli('mqtt-check', '--help').stdout).not.toMatch(/Board options/);
   });
 
   it('usage and setup errors exit 2 across commands', () => {

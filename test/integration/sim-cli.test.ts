@@ -82,6 +82,19 @@ describe('flashback sim (CLI)', () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it('a 128KB flash file without --jedec-size serves (its JEDEC id follows --flash-size)', async () => {
+    const file = path.join(home, 'small.bin');
+    fs.writeFileSync(file, new Uint8Array(0x20000).fill(0xff));
+    const sim = runSim(['--no-pace', '--flash', file, '--flash-size', '128KB']);
+    await sim.listening;
+    for (let i = 0; i < 100 && !/virtual ESP8266/.test(sim.output().err); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(sim.output().err).toMatch(/virtual ESP8266 \([0-9a-f:]+, 128 KB, 26 MHz crystal/);
+    expect(sim.output().err).not.toMatch(/JEDEC id says/);
+    sim.child.kill('SIGTERM');
+    expect(await sim.exited).toBe(0);
+  });
+
   it('--factory-reset alone resets the demo boards and exits', async () => {
     fs.mkdirSync(path.join(home, 'virtual'), { recursive: true });
     fs.writeFileSync(path.join(home, 'virtual', 'good.bin'), Buffer.alloc(16));

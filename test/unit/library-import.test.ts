@@ -60,6 +60,22 @@ describe('library import: validation of an old read_flash dump', () => {
     expect((await lib.list()).length).toBe(1);
   });
 
+  it('a copy damaged on disk is not "already present": the import stores it again with the label given', async () => {
+    const dir = tmp();
+    const lib = new Library(dir);
+    const dump = buildDemoImage('good', MB);
+    const r = await importDump(lib, dump, { name: 'old.bin', label: 'shelf ESP-01' });
+    const bin = path.join(dir, `${r.entry.id}.bin`);
+    const damaged = fs.readFileSync(bin);
+    damaged[0x2000] = damaged[0x2000]! ^ 0xff;
+    fs.writeFileSync(bin, damaged);
+    const again = await importDump(lib, dump, { name: 'old.bin', label: 'drawer' });
+    expect(again.alreadyPresent).toBe(false);
+    expect(again.entry.label).toBe('drawer');
+    expect(again.notes.join(' ')).not.toMatch(/Already in the library/);
+    expect((await lib.get(r.entry.id)).bytes).toEqual(dump);
+  });
+
   it('works from the CLI, and fails with one line and nothing imported for a bad file', () => {
     const dir = tmp();
     const file = path.join(dir, 'esp01.bin');

@@ -126,8 +126,9 @@ export const simCommand: CliCommand = {
       }
       if (size < 0x10000 || (size & (size - 1)) !== 0)
         throw bad(`Bad flash size ${size}`, 'Use a power of two from 64KB to 16MB.');
+      // Only a --jedec-size given is checked: without one the id follows --flash-size (64KB up).
       const label = jedecText === undefined ? size : parseSize(jedecText);
-      if (label < 0x40000 || label > 1 << 28 || (label & (label - 1)) !== 0)
+      if (jedecText !== undefined && (label < 0x40000 || label > 1 << 28 || (label & (label - 1)) !== 0))
         throw bad(`Bad --jedec-size ${jedecText}`, 'Use a power of two from 256KB to 256MB.');
       board = new VirtualBoard({
         ...common,
