@@ -226,19 +226,17 @@ export async function writeFiles(
     const firmwareInWrite = identities.find(
       (id, i) => patched[i]!.address === 0 && id.firmware !== 'unknown',
     );
-    let boardRule: FactoryRule = firmwareInWrite ? factoryRule(firmwareInWrite.firmware) : 'unknown';
-    let bootAtZero: FileIdentity | null = null;
     // What the board runs now: decides S−0x4000 without a firmware in the write, and with one, whether
     // the new firmware keeps its factory data elsewhere (a few header reads).
-    const rules = { before: 'unknown' as FactoryRule };
-    if (chipSize) {
-      const read = (o: number, n: number) => session.readFlash(o, n);
-      rules.before = factoryRule((await detectLayout(read, chipSize)).family);
-    }
+    const read = (o: number, n: number) => session.readFlash(o, n);
+    const runsNow: FactoryRule = chipSize
+      ? factoryRule((await detectLayout(read, chipSize)).family)
+      : 'unknown';
+    const boardRule = firmwareInWrite ? factoryRule(firmwareInWrite.firmware) : runsNow;
+    let bootAtZero: FileIdentity | null = null;
     if (!firmwareInWrite) {
       const head = await session.readFlash(0, SECTOR + 16); // loader + the next image's header
       bootAtZero = head.every((b) => b === 0xff) ? null : identifyFile(head);
-      boardRule = rules.before;
     }
     const warnings = checkFit(
       patched.map((p, i) => ({
@@ -255,7 +253,7 @@ export async function writeFiles(
         bootAtZero,
         factoryRule: boardRule,
         chip: target.chip,
-        previousFactoryRule: rules.before,
+        previousFactoryRule: runsNow,
       },
     );
     const spans = await buildSpans(session, patched);
