@@ -4,6 +4,7 @@
  * `requireImage` turns that into a FlashbackError for callers that need an image.
  */
 import { FlashbackError } from '../errors.js';
+import { MAX_FLASH_BYTES } from '../flash-geometry.js';
 import { FLASH_MODES, FREQ_BY_CODE, SIZE_BY_CODE, type FlashFreq, type FlashMode } from './flash-params.js';
 import { IMAGE_MAGIC_V1, IMAGE_MAGIC_V2, CHECKSUM_SEED } from './v1-image.js';
 
@@ -45,21 +46,35 @@ function u32(b: Uint8Array, at: number): number {
   return ((b[at] ?? 0) | ((b[at + 1] ?? 0) << 8) | ((b[at + 2] ?? 0) << 16) | ((b[at + 3] ?? 0) << 24)) >>> 0;
 }
 
+/**
+ * A segment longer than any ESP8266 flash (16 MB) is not a cut-short file but a foreign or damaged
+ * header: telling the user to "take the backup again" would send them after the wrong fault.
+ */
+function implausible(what: string, length: number): ImageParse | null {
+  return length > MAX_FLASH_BYTES
+    ? notImage(
+        `${what} claims ${length} bytes, more than any ESP8266 flash holds: a foreign or damaged header`,
+      )
+    : null;
+}
+
 /** Walks `count` segment headers from `at`; XORs their data into the checksum. */
 function walkSegments(
   b: Uint8Array,
   at: number,
   count: number,
   list: ImageSegment[],
-): { end: number; xor: number } | string {
+): { end: number; xor: number } | ImageParse {
   let xor = CHECKSUM_SEED;
   let p = at;
   for (let i = 0; i < count; i++) {
-    if (p + 8 > b.length) return `truncated in segment ${i} header`;
+    if (p + 8 > b.length) return notImage(`truncated in segment ${i} header`, true);
     const addr = u32(b, p);
     const length = u32(b, p + 4);
+    const foreign = implausible(`segment ${i}`, length);
+    if (foreign) return foreign;
     if (p + 8 + length > b.length)
-      return `truncated in segment ${i} (needs ${length} bytes at 0x${(p + 8).toString(16)})`;
+      return notImage(`truncated in segment ${i} (needs ${length} bytes at 0x${(p + 8).toString(16)})`, true);
     list.push({ addr, length, dataOffset: p + 8 });
     for (let k = p + 8; k < p + 8 + length; k++) xor ^= b[k] ?? 0;
     p += 8 + length;
@@ -85,7 +100,7 @@ function parseV1(b: Uint8Array): ImageParse {
     return notImage(`0xE9 magic but ${count} segments (1–16 expected)`);
   const segments: ImageSegment[] = [];
   const walked = walkSegments(b, 8, count, segments);
-  if (typeof walked === 'string') return notImage(walked, true);
+  if ('ok' in walked) return walked;
   const checksumAt = walked.end + ((15 - (walked.end % 16) + 16) % 16);
   if (checksumAt >= b.length) return notImage('truncated before the checksum byte', true);
   const stored = b[checksumAt] ?? 0;
@@ -118,6 +133,8 @@ function parseV2(b: Uint8Array): ImageParse {
   if (b.length < 16) return notImage('truncated V2 header', true);
   const iromLen = u32(b, 12);
   const iromData = 16;
+  const foreign = implausible('the V2 irom segment', iromLen);
+  if (foreign) return foreign;
   const afterIrom = iromData + iromLen + ((16 - (iromLen % 16)) % 16);
   if (afterIrom + 8 > b.length) return notImage('truncated in the V2 irom segment', true);
   if (b[afterIrom] !== IMAGE_MAGIC_V1) return notImage('V2 image without the inner 0xE9 header');
@@ -128,7 +145,7 @@ function parseV2(b: Uint8Array): ImageParse {
     { addr: 0x40200000 + 0x1000 + iromData, length: iromLen, dataOffset: iromData },
   ];
   const walked = walkSegments(b, afterIrom + 8, count, segments);
-  if (typeof walked === 'string') return notImage(walked, true);
+  if ('ok' in walked) return walked;
   const checksumAt = walked.end + ((15 - (walked.end % 16) + 16) % 16);
   if (checksumAt + 5 > b.length) return notImage('truncated before the V2 checksum/CRC', true);
   const stored = b[checksumAt] ?? 0;

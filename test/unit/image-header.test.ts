@@ -154,6 +154,24 @@ describe('parseImage on bad input', () => {
     }
   });
 
+  it('a segment longer than any ESP8266 flash is a foreign header, not a cut-short file', () => {
+    // 0xE9 then garbage: the first segment "needs" 4 GB. "Take the backup again" would be wrong advice.
+    const v1 = new Uint8Array(4096).fill(0xff);
+    v1.set([0xe9, 1, 2, 0x40, 0, 0, 0x10, 0x40]);
+    const r1 = parseImage(v1);
+    expect(!r1.ok && r1.truncated).toBe(false);
+    expect(!r1.ok && r1.reason).toMatch(/segment 0 claims 4294967295 bytes, more than any ESP8266 flash/);
+    expect(() => requireImage(v1)).toThrow(expect.objectContaining({ code: 'BAD_IMAGE' }));
+    const v2 = new Uint8Array(4096).fill(0xff);
+    v2.set([0xea, 4, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const r2 = parseImage(v2);
+    expect(!r2.ok && r2.truncated).toBe(false);
+    expect(!r2.ok && r2.reason).toMatch(/irom segment claims/);
+    // A real image cut short is still called truncated.
+    const cut = parseImage(sample().subarray(0, 40));
+    expect(!cut.ok && cut.truncated).toBe(true);
+  });
+
   it('requireImage throws typed errors with hints', () => {
     const e1 = (() => {
       try {
