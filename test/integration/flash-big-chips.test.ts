@@ -35,6 +35,11 @@ function board(size: number, flash: Uint8Array, jedecCapacity = Math.log2(size),
 }
 
 /** Firmware-ish data at the start, RF/system data near the top, blank in between. */
+/** A backup of `b` to a file in the test home, outside the library (the tests read its size and MD5). */
+function backupTo(b: ReturnType<typeof board>, file: string) {
+  return backupBoard({ port: b.port, ...fast, library: null, out: path.join(home, file) });
+}
+
 function image(size: number, seed: number): Uint8Array {
   const f = new Uint8Array(size).fill(0xff);
   for (let i = 0; i < 0x30000; i++) f[i] = (i * 31 + seed) & 0xff;
@@ -163,12 +168,7 @@ describe('labels that lie', () => {
       agree: false,
     });
     expect(d.flash.size).toBe(1 * MB);
-    const backup = await backupBoard({
-      port: b.port,
-      ...fast,
-      library: null,
-      out: path.join(home, 'mirror.bin'),
-    });
+    const backup = await backupTo(b, 'mirror.bin');
     expect(backup.size).toBe(1 * MB);
     expect(backup.md5).toBe(md5(real));
   });
@@ -177,12 +177,7 @@ describe('labels that lie', () => {
     const real = image(4 * MB, 8);
     real[3] = 0x20; // header: 1 MB
     const b = board(4 * MB, real, 0x14);
-    const backup = await backupBoard({
-      port: b.port,
-      ...fast,
-      library: null,
-      out: path.join(home, 'big.bin'),
-    });
+    const backup = await backupTo(b, 'big.bin');
     expect(backup.info.sizes).toMatchObject({ header: 1 * MB, jedec: 1 * MB, proven: 4 * MB, agree: false });
     expect(backup.size).toBe(4 * MB);
     expect(backup.md5).toBe(md5(real));
@@ -202,12 +197,7 @@ describe('a ROM that does not take SPI_SET_PARAMS (unknown-command reply, previo
   it('a 4 MB board is still backed up whole (the unknown-command reply is taken as a refusal, not waited out)', async () => {
     const src = image(4 * MB, 9);
     const b = board(4 * MB, src, 0x16, false);
-    const backup = await backupBoard({
-      port: b.port,
-      ...fast,
-      library: null,
-      out: path.join(home, 'noset.bin'),
-    });
+    const backup = await backupTo(b, 'noset.bin');
     expect(backup.size).toBe(4 * MB);
     expect(backup.md5).toBe(md5(src));
   });
