@@ -88,6 +88,16 @@ async function peer(make: (tty: string) => Promise<PtyPeer>): Promise<PtyPeer> {
   return p;
 }
 
+/** A download-mode virtual board on a pty with ser2net's RFC 2217 server in front of it. */
+async function boardBehindSer2net(
+  opts: Omit<ConstructorParameters<typeof VirtualBoard>[0], 'pace' | 'bootMode'>,
+) {
+  const board = new VirtualBoard({ ...opts, pace: false, bootMode: 'download' });
+  cleanups.push(() => board.close());
+  const tty = await peer((p) => boardOnPty(board, p));
+  return { board, tty, url: await ser2net(tty.path) };
+}
+
 async function open(url: string, baud = 115200): Promise<Link> {
   const l = await openLink(url, { baud });
   cleanups.push(() => l.close());
@@ -156,15 +166,10 @@ describe.skipIf(ser2netTool.missing || python3.missing)('rfc2217:// through ser2
 
   it('detects a board and backs up its whole flash at 460800 baud', async () => {
     const image = buildDemoImage('good', 4 * 1024 * 1024);
-    const board = new VirtualBoard({
+    const { tty, url } = await boardBehindSer2net({
       flash: Uint8Array.from(image),
-      pace: false,
-      bootMode: 'download',
       mac: '18:fe:34:00:22:17',
     });
-    cleanups.push(() => board.close());
-    const tty = await peer((p) => boardOnPty(board, p));
-    const url = await ser2net(tty.path);
     const logs: string[] = [];
     const info = await detectBoard({ port: url }, { log: (l) => logs.push(l) });
     expect(info).toMatchObject({ chip: 'ESP8266EX', mac: '18:fe:34:00:22:17', bridge: 'rfc2217' });
@@ -180,17 +185,12 @@ describe.skipIf(ser2netTool.missing || python3.missing)('rfc2217:// through ser2
 
   it('writes esptool pairs (boot_v1.x + user1 + init data, header patched), then repairs the factory data', async () => {
     const MB = 1024 * 1024;
-    const board = new VirtualBoard({
+    const { board, tty, url } = await boardBehindSer2net({
       flash: new Uint8Array(MB).fill(0xff),
       flashSize: MB,
       jedecId: [0xef, 0x40, 0x14], // W25Q80: 1 MB by its id too
-      pace: false,
-      bootMode: 'download',
       mac: '18:fe:34:00:22:18',
     });
-    cleanups.push(() => board.close());
-    const tty = await peer((p) => boardOnPty(board, p));
-    const url = await ser2net(tty.path);
     const init = new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'esp_init_data_default_v08.bin')));
     const pairs = [
       { address: 0, name: 'boot_v1.7.bin', bytes: bootV1() },
