@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { readImageFile } from '../flash/files.js';
 import type { HeaderOptions, WritePair } from '../flash/write-files.js';
-import { FLASH_MODES, parseSize, sizeCode, type FlashFreq, type FlashMode } from '../image/flash-params.js';
+import { FLASH_MODES, parseSize, sizeCode, type FlashFreq } from '../image/flash-params.js';
 import type { CliContext } from './command.js';
 import { bad, num, parseNumber, str } from './args.js';
 
@@ -19,18 +19,24 @@ export const HEADER_FLAGS = {
   'flash-freq': { type: 'string' },
 } as const;
 
+/** A header flag that names one of `values`; undefined for keep or absent. */
+function choice<T extends string>(
+  ctx: CliContext,
+  flag: 'flash-mode' | 'flash-freq',
+  values: readonly T[],
+  hint: string,
+): T | undefined {
+  const v = str(ctx, flag)?.toLowerCase();
+  if (v === undefined || v === 'keep') return undefined;
+  if (!values.includes(v as T)) throw bad(`--${flag} ${v} is not one of keep, ${values.join(', ')}`, hint);
+  return v as T;
+}
+
 /** --flash-mode/--flash-size/--flash-freq as esptool takes them (default keep). */
 export function headerOptions(ctx: CliContext): HeaderOptions {
   const out: HeaderOptions = {};
-  const mode = str(ctx, 'flash-mode')?.toLowerCase();
-  if (mode !== undefined && mode !== 'keep') {
-    if (!FLASH_MODES.includes(mode as FlashMode))
-      throw bad(
-        `--flash-mode ${mode} is not one of keep, ${FLASH_MODES.join(', ')}`,
-        'Most boards take dio or qio; ESP8285 needs dout.',
-      );
-    out.flashMode = mode as FlashMode;
-  }
+  const mode = choice(ctx, 'flash-mode', FLASH_MODES, 'Most boards take dio or qio; ESP8285 needs dout.');
+  if (mode) out.flashMode = mode;
   const size = str(ctx, 'flash-size')?.toLowerCase();
   if (size !== undefined && size !== 'keep') {
     if (size === 'detect') out.flashSize = 'detect';
@@ -44,15 +50,8 @@ export function headerOptions(ctx: CliContext): HeaderOptions {
       out.flashSize = n;
     }
   }
-  const freq = str(ctx, 'flash-freq')?.toLowerCase();
-  if (freq !== undefined && freq !== 'keep') {
-    if (!FREQS.includes(freq as FlashFreq))
-      throw bad(
-        `--flash-freq ${freq} is not one of keep, ${FREQS.join(', ')}`,
-        'Use 40m unless you know the flash takes 80m.',
-      );
-    out.flashFreq = freq as FlashFreq;
-  }
+  const freq = choice(ctx, 'flash-freq', FREQS, 'Use 40m unless you know the flash takes 80m.');
+  if (freq) out.flashFreq = freq;
   return out;
 }
 

@@ -94,6 +94,22 @@ describe('the exit-code table', () => {
     expect(r.stderr).toMatch(/nothing was written/);
   });
 
+  it('a header flag that names no mode, size or frequency is refused before the board is touched (exit 2)', () => {
+    const file = path.join(home, 'flags.bin');
+    fs.writeFileSync(file, new Uint8Array(16).fill(0xe9));
+    for (const [flag, value, says] of [
+      ['--flash-mode', 'xyz', /--flash-mode xyz is not one of keep, qio, qout, dio, dout/],
+      ['--flash-freq', '99m', /--flash-freq 99m is not one of keep, 40m, 26m, 20m, 80m/],
+      ['--flash-size', '3MB', /--flash-size 3mb is not a flash size/],
+    ] as const) {
+      for (const cmd of ['write', 'verify']) {
+        const r = cli(cmd, '--port', 'virtual:nope', '0x0', file, flag, value);
+        expect(r.code, `${cmd} ${flag} ${value}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(says);
+      }
+    }
+  });
+
   it('a failed operation exits 1: verify finds a difference', () => {
     const img = path.join(home, 'ones.bin');
     fs.writeFileSync(img, Buffer.alloc(4096, 0x5a));
